@@ -1,0 +1,76 @@
+#pragma once
+// JSON-lines audit log (DESIGN.md "Audit log"). One object per line, written
+// with a single write() on an O_APPEND fd so concurrent writers (threads, or
+// several mxc processes sharing one file) never interleave inside a line.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mxc::audit {
+
+struct StartEvent {
+    std::string profile;
+    std::string profile_sha256;
+    std::vector<std::string> argv;
+    std::string cwd;
+    std::string user;
+    std::string platform;
+    std::vector<std::string> enforced;
+    std::vector<std::string> warnings;
+};
+
+struct NetEvent {
+    bool allowed = false;
+    std::string host;
+    std::uint16_t port = 0;
+    std::string proto;  // "connect" | "http" | "socks5"
+    std::string rule;   // the rule that decided, as written; "" = default deny
+    std::uint64_t bytes_up = 0;
+    std::uint64_t bytes_down = 0;
+};
+
+struct ExitEvent {
+    int status = 0;
+    int signal = 0;
+    std::string reason;  // "exited" | "signaled" | "timeout" | "limit"
+    std::uint64_t wall_ms = 0;
+    std::uint64_t cpu_ms = 0;
+    std::uint64_t max_rss_kb = 0;
+};
+
+class AuditLog {
+public:
+    // path "-" means stderr. The file is opened O_APPEND|O_CREAT, mode 0600.
+    static Result<std::unique_ptr<AuditLog>> open(const std::string& path, std::string session,
+                                                  std::string agent);
+    ~AuditLog();
+    AuditLog(const AuditLog&) = delete;
+    AuditLog& operator=(const AuditLog&) = delete;
+
+    void start(const StartEvent& e);
+    void net(const NetEvent& e);
+    void exit(const ExitEvent& e);
+
+    [[nodiscard]] const std::string& session() const { return session_; }
+
+private:
+    AuditLog(int fd, bool owns_fd, std::string session, std::string agent);
+    void write_line(std::string line);
+    // Serialises the common fields {"ts","session","agent","event"} plus `body`.
+    [[nodiscard]] std::string envelope(const char* event, const std::string& body) const;
+
+    int fd_;
+    bool owns_fd_;
+    std::string session_;
+    std::string agent_;
+    std::mutex mutex_;
+};
+
+// A random session id (128 bits, hex).
+std::string new_session_id();
+
+}  // namespace mxc::audit

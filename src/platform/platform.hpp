@@ -1,0 +1,50 @@
+#pragma once
+// What the CLI needs from a platform backend (Linux or Windows). Each backend
+// implements these in its own folder; exactly one is linked into mxc.
+#include <string>
+#include <vector>
+
+#include "policy/model.hpp"
+
+namespace mxc::audit {
+class AuditLog;
+}
+
+namespace mxc::platform {
+
+// One host feature, as reported by `mxc doctor`.
+struct Capability {
+    std::string name;    // e.g. "landlock", "user_namespaces", "cgroup_v2_delegation"
+    bool available = false;
+    std::string detail;  // e.g. "ABI 7", "not delegated: /sys/fs/cgroup/... not writable"
+};
+
+// How this host enforces one rule, as reported by `mxc explain`.
+struct RuleVerdict {
+    std::string rule;       // e.g. "filesystem.write /home/u/proj"
+    std::string origin;     // Origin::describe()
+    std::string mechanism;  // e.g. "bind mount rw + landlock"
+    bool enforceable = true;
+    std::string missing;    // what the host lacks when !enforceable
+};
+
+struct ExecRequest {
+    std::vector<std::string> argv;  // argv[0] is looked up in the sandbox's PATH
+    std::string cwd;                // working directory inside the sandbox
+    std::string session_id;         // exported as MXC_SESSION_ID
+    bool dry_run = false;           // print the plan to stdout and exit 0
+    audit::AuditLog* audit = nullptr;  // may be null
+};
+
+std::vector<Capability> probe_host();
+std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy);
+
+// Runs the command and returns mxc's exit status per DESIGN.md: the command's
+// own status, 128+N for signal N, 124 wall_time, 125 mxc failure (after
+// printing a one-line reason to stderr), 126 not executable, 127 not found.
+int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request);
+
+// Short platform name for audit events: "linux" or "windows".
+const char* platform_name();
+
+}  // namespace mxc::platform

@@ -1,0 +1,1 @@
+// TEMPORARY: the Windows plan compiler (issue 6) replaces this file.

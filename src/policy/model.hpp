@@ -1,0 +1,124 @@
+#pragma once
+// The resolved policy: plain data, no toml++ types. This is what platform
+// compilers consume. Every rule remembers where it came from (file:line:col or
+// the CLI flag) so explain/errors can point at it.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mxc::policy {
+
+// Where a rule came from: a profile file position, or a command-line flag.
+struct Origin {
+    std::string file;  // profile path, or "builtin:<name>" for embedded profiles
+    int line = 0;      // 1-based; 0 when unknown
+    int col = 0;       // 1-based; 0 when unknown
+    std::string flag;  // e.g. "--allow-read"; non-empty means it came from the CLI
+
+    [[nodiscard]] std::string describe() const {
+        if (!flag.empty()) return "flag " + flag;
+        if (line == 0) return file;
+        return file + ":" + std::to_string(line) + ":" + std::to_string(col);
+    }
+};
+
+template <class T>
+struct Sourced {
+    T value{};
+    Origin origin;
+};
+
+enum class Access { Read, Write, Deny };
+enum class MissingPaths { Ignore, Error };
+enum class NetMode { None, Allowlist, Host };
+
+inline const char* to_string(Access a) {
+    switch (a) {
+        case Access::Read: return "read";
+        case Access::Write: return "write";
+        case Access::Deny: return "deny";
+    }
+    return "?";
+}
+inline const char* to_string(NetMode m) {
+    switch (m) {
+        case NetMode::None: return "none";
+        case NetMode::Allowlist: return "allowlist";
+        case NetMode::Host: return "host";
+    }
+    return "?";
+}
+
+// One filesystem rule after variable expansion and lexical normalisation:
+// `path` is absolute, has no "." / ".." components, no trailing slash (except
+// "/"). Equal paths have been merged by precedence (deny > read > write), so
+// at most one rule exists per path. Symlinks are resolved at launch by the
+// applier (the resolved target is what the rule applies to).
+struct PathRule {
+    std::string path;
+    Access access = Access::Read;
+    Origin origin;
+};
+
+struct Limits {
+    std::optional<Sourced<std::uint64_t>> memory_bytes;
+    std::optional<Sourced<std::uint64_t>> processes;
+    std::optional<Sourced<std::uint64_t>> open_files;
+    std::optional<Sourced<std::uint64_t>> file_size_bytes;
+    std::optional<Sourced<std::chrono::milliseconds>> cpu_time;
+    std::optional<Sourced<std::chrono::milliseconds>> wall_time;
+};
+
+struct EnvRules {
+    std::vector<Sourced<std::string>> pass;  // names or globs ("LC_*")
+    std::vector<Sourced<std::string>> deny;  // globs; beat pass (not set)
+    std::map<std::string, Sourced<std::string>> set;  // explicit values, already expanded
+};
+
+struct NetworkRules {
+    Sourced<NetMode> mode{NetMode::None, {}};
+    std::vector<Sourced<std::string>> allow;  // host rules as written (validated by net::parse_host_rule)
+    std::vector<Sourced<std::string>> deny;
+};
+
+enum class WindowsIsolation { AppContainer, RestrictedToken };
+enum class WindowsDesktop { Private, Shared };
+
+struct WindowsSettings {
+    Sourced<WindowsIsolation> isolation{WindowsIsolation::AppContainer, {}};
+    Sourced<WindowsDesktop> desktop{WindowsDesktop::Shared, {}};
+    Sourced<bool> clipboard{false, {}};
+};
+
+struct SeccompSettings {
+    std::vector<Sourced<std::string>> allow;  // named groups allowed back, e.g. "ptrace"
+};
+
+struct ResolvedPolicy {
+    std::string name;         // profile name (from `name`, else file stem / builtin name)
+    std::string description;
+    std::string source;       // top-level profile: path or "builtin:<name>"
+    std::vector<std::string> chain;  // every profile file merged, parents first
+    std::string sha256;       // hex SHA-256 over the bytes of every file in `chain`, in order
+    std::string agent_id;     // [agent].id, "" if unset
+
+    // Values the variables expanded to.
+    std::string workspace;
+    std::string home;
+    std::string tmp;          // per-run private dir (created/removed by the applier)
+    std::string profile_dir;
+
+    std::vector<PathRule> paths;  // sorted by path; one rule per path
+    Sourced<MissingPaths> missing{MissingPaths::Ignore, {}};
+    NetworkRules network;
+    EnvRules env;
+    Limits limits;
+    WindowsSettings windows;
+    SeccompSettings seccomp;
+    Sourced<bool> best_effort{false, {}};
+};
+
+}  // namespace mxc::policy

@@ -1,0 +1,68 @@
+#pragma once
+// Public entry points of the policy layer: load a profile (built-in name or
+// .toml path), merge `extends` and CLI overrides, expand variables, validate,
+// and produce a ResolvedPolicy. toml++ never appears in this header.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "policy/model.hpp"
+
+namespace mxc::policy {
+
+// One problem found in a profile. to_string() gives the user-facing form
+// "file:line:col: error: <what> (<how to fix>)".
+struct Diagnostic {
+    Origin where;
+    std::string message;  // what is wrong
+    std::string hint;     // how to fix it; may be empty
+    [[nodiscard]] std::string to_string() const;
+};
+
+// Values for the path variables. `tmp` is the per-run directory the applier
+// will create; for check/explain it may be a placeholder path.
+struct ResolveContext {
+    std::string workspace;  // absolute
+    std::string home;       // absolute
+    std::string tmp;        // absolute
+    std::string cwd;        // absolute; base for relative profile paths given on the CLI
+};
+
+// Command-line flags, merged as one more profile layer on top of the profile.
+struct CliOverrides {
+    std::vector<std::string> allow_read;
+    std::vector<std::string> allow_write;
+    std::vector<std::string> deny;
+    std::vector<std::string> allow_net;  // turns mode "none" into "allowlist"
+    std::optional<std::string> net_mode;  // "none" | "allowlist" | "host"
+    std::vector<std::string> env;         // "NAME" (pass) or "NAME=VALUE" (set)
+    std::optional<std::string> timeout;   // duration text, overrides limits.wall_time
+    bool best_effort = false;
+};
+
+struct BuiltinProfile {
+    std::string name;
+    std::string description;
+    std::string_view toml;  // embedded text
+};
+
+// All built-in profiles, embedded in the binary, sorted by name.
+const std::vector<BuiltinProfile>& builtin_profiles();
+
+// Validate one profile file (and everything it extends). Returns every
+// diagnostic found; empty means valid.
+std::vector<Diagnostic> check_profile(const std::string& name_or_path);
+
+// Full pipeline used by exec / explain. On failure the Error message holds one
+// Diagnostic::to_string() per line.
+Result<ResolvedPolicy> load_policy(const std::string& name_or_path, const CliOverrides& cli,
+                                   const ResolveContext& ctx);
+
+// "4GiB", "512MB", "1024" (bytes). SI and IEC units; anything else is an error.
+Result<std::uint64_t> parse_size(std::string_view text);
+// "90s", "5m", "1h", "1h30m", "250ms". A bare number is an error (ambiguous).
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+}  // namespace mxc::policy
