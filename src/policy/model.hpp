@@ -2,6 +2,7 @@
 // The resolved policy: plain data, no toml++ types. This is what platform
 // compilers consume. Every rule remembers where it came from (file:line:col or
 // the CLI flag) so explain/errors can point at it.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -92,6 +93,13 @@ struct WindowsSettings {
     Sourced<WindowsDesktop> desktop{WindowsDesktop::Shared, {}};
     Sourced<bool> clipboard{false, {}};
 };
+
+// Syscall groups a profile may allow back with [seccomp].allow. Everything
+// else in the default filter (TIOCSTI/TIOCLINUX injection, kexec, modules) can
+// never be allowed back.
+inline constexpr std::array<const char*, 13> kSeccompGroups = {
+    "ptrace",   "process_vm", "io_uring", "bpf",    "keyring",     "perf_event", "userfaultfd",
+    "mount",    "userns",     "netlink",  "vsock",  "packet",      "raw_sockets"};
 
 struct SeccompSettings {
     std::vector<Sourced<std::string>> allow;  // named groups allowed back, e.g. "ptrace"
