@@ -1,8 +1,130 @@
+// Command-line front end: the only file that includes CLI11 (a heavy header).
+// It fills the plain option structs and hands over to one run_* per command.
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
 #include "common/version.hpp"
+
+namespace {
+
+constexpr const char* kFooter = R"(Examples:
+  mxc exec -- bash                                  default profile, current dir as workspace
+  mxc exec -p coding-agent -w ~/src/app -- claude   an agent shell confined to one project
+  mxc exec --allow-net github.com -- git fetch      add one egress rule for this run
+  mxc exec --dry-run -p build -- make               print the sandbox plan, run nothing
+  mxc check my-profile.toml                         validate a profile (file:line:col errors)
+  mxc explain -p coding-agent                       every rule, where it came from, how it is enforced
+  mxc doctor                                        what this host can enforce
+
+Exit status of `mxc exec`: the command's own; 128+N if killed by signal N;
+124 wall_time expired; 125 mxc failed (reason on stderr); 126 not executable;
+127 not found. Other commands: 0 ok, 1 failure, 2 usage.)";
+
+void add_policy_flags(CLI::App* cmd, mxc::cli::PolicyOptions& p) {
+    cmd->add_option("-p,--profile", p.profile, "built-in profile name (see `mxc profiles`) or a .toml file")
+        ->capture_default_str();
+    cmd->add_option("-w,--workspace", p.workspace, "value of {workspace}; default: current directory");
+    auto& o = p.overrides;
+    cmd->add_option("--allow-read", o.allow_read, "add a read rule (repeatable)")->take_all();
+    cmd->add_option("--allow-write", o.allow_write, "add a write rule (repeatable)")->take_all();
+    cmd->add_option("--deny", o.deny, "add a deny rule (repeatable)")->take_all();
+    cmd->add_option("--net", o.net_mode, "override network.mode")
+        ->check(CLI::IsMember({"none", "allowlist", "host"}));
+    cmd->add_option("--allow-net", o.allow_net, "add an egress rule HOST[:PORT]; mode none becomes allowlist")
+        ->take_all();
+    cmd->add_option("--env", o.env, "pass NAME through, or set NAME=VALUE (repeatable)")->take_all();
+    cmd->add_option("--timeout", o.timeout, "override limits.wall_time (\"90s\", \"5m\", \"1h\")");
+    cmd->add_flag("--best-effort", o.best_effort, "run even when a rule cannot be enforced here (warns)");
+}
+
+// Everything after the first "--" is the command, passed on byte for byte;
+// CLI11 never sees it (it could hold anything, including invalid UTF-8).
+std::vector<std::string> split_command(std::vector<std::string>& args) {
+    auto dashdash = std::find(args.begin(), args.end(), "--");
+    if (dashdash == args.end()) return {};
+    std::vector<std::string> command(dashdash + 1, args.end());
+    args.erase(dashdash, args.end());
+    return command;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    CLI::App app{"mxc"};
-    app.set_version_flag("--version", mxc::kVersion);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const bool is_exec = !args.empty() && args.front() == "exec";
+    std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
+
+    CLI::App app{"mxc runs a command inside a boundary that a TOML profile describes.", "mxc"};
+    app.footer(kFooter);
+    app.set_version_flag("--version", std::string("mxc ") + mxc::kVersion);
+    app.require_subcommand(1);
+    int verbose = 0;
+    bool quiet = false;
+    app.add_flag("-v,--verbose", verbose, "more of mxc's own logging (stderr only); repeat for more");
+    app.add_flag("-q,--quiet", quiet, "only errors from mxc itself");
+
+    mxc::cli::ExecOptions exec;
+    auto* exec_cmd = app.add_subcommand("exec", "run COMMAND inside the sandbox: mxc exec [OPTIONS] -- COMMAND [ARGS...]");
+    add_policy_flags(exec_cmd, exec.policy);
+    exec_cmd->add_option("--audit", exec.audit_path, "append JSON-lines audit events to FILE (\"-\" = stderr)");
+    exec_cmd->add_flag("--dry-run", exec.dry_run, "print the plan, run nothing, exit 0");
+    exec_cmd->add_flag("-v,--verbose", verbose, "more of mxc's own logging");
+    exec_cmd->add_flag("-q,--quiet", quiet, "only errors from mxc itself");
+    std::vector<std::string> loose;
+    exec_cmd->add_option("command", loose, "the command, after --");
+
+    mxc::cli::CheckOptions check;
+    auto* check_cmd = app.add_subcommand("check", "validate profiles; errors as file:line:col; exit 0 valid, 1 invalid");
+    check_cmd->add_option("profile", check.profiles, "built-in names or .toml files")->required();
+
+    mxc::cli::ExplainOptions explain;
+    auto* explain_cmd = app.add_subcommand("explain", "show the resolved policy, where each rule came from, and how this host enforces it");
+    add_policy_flags(explain_cmd, explain.policy);
+    explain_cmd->add_flag("--json", explain.json, "machine-readable output");
+
+    auto* profiles_cmd = app.add_subcommand("profiles", "list the built-in profiles");
+
+    mxc::cli::DoctorOptions doctor;
+    auto* doctor_cmd = app.add_subcommand("doctor", "report what this host can enforce");
+    doctor_cmd->add_flag("--json", doctor.json, "machine-readable output");
+
+    try {
+        std::vector<std::string> reversed(args.rbegin(), args.rend());
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "mxc: %s (see mxc --help)\n", e.what());
+        // exec reserves 0-124 and 126-255 for the command; its own usage
+        // errors are 125 like every other mxc failure.
+        return is_exec ? 125 : 2;
+    }
+
+    mxc::cli::setup_logging(quiet ? -1 : verbose);
+    if (*exec_cmd) {
+        if (!loose.empty()) {
+            std::fprintf(stderr, "mxc: put the command after --: mxc exec [OPTIONS] -- %s ...\n", loose.front().c_str());
+            return 125;
+        }
+        if (command.empty()) {
+            std::fprintf(stderr, "mxc: no command given: mxc exec [OPTIONS] -- COMMAND [ARGS...]\n");
+            return 125;
+        }
+        exec.command = std::move(command);
+        return mxc::cli::run_exec(exec);
+    }
+    if (*check_cmd) return mxc::cli::run_check(check);
+    if (*explain_cmd) return mxc::cli::run_explain(explain);
+    if (*profiles_cmd) return mxc::cli::run_profiles();
+    if (*doctor_cmd) return mxc::cli::run_doctor(doctor);
+    return 2;
 }

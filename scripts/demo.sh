@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# A real demonstration with the built binary: in a throwaway workspace, the
+# `default` profile lets the command write inside the workspace and refuses
+# to let it read a secret planted outside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/build.sh >/dev/null
+mxc=$PWD/build/src/cli/mxc
+
+demo=$(mktemp -d /tmp/mxc-demo-XXXXXX)
+trap 'rm -rf "$demo"' EXIT
+mkdir -p "$demo/workspace" "$demo/home/.ssh"
+echo "-----BEGIN OPENSSH PRIVATE KEY----- (planted by demo.sh)" >"$demo/home/.ssh/id_ed25519"
+chmod 700 "$demo/home/.ssh"
+export HOME=$demo/home
+cd "$demo/workspace"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step mxc --version
+"$mxc" --version
+step mxc profiles
+"$mxc" profiles
+step mxc check default
+"$mxc" check default
+step mxc explain -p default
+"$mxc" explain -p default | head -n 40
+
+step "mxc exec -- sh -c 'echo hello > notes.txt && cat notes.txt'"
+"$mxc" exec -- sh -c 'echo hello from the sandbox > notes.txt && cat notes.txt'
+echo "(on the host: $(cat notes.txt))"
+
+step "mxc exec -- cat ~/.ssh/id_ed25519      # a secret outside the workspace"
+if "$mxc" exec -- cat "$HOME/.ssh/id_ed25519"; then
+  echo "demo: FAILED: the planted secret was readable" >&2
+  exit 1
+fi
+echo "(refused, as the default profile denies ~/.ssh)"
+
+step "mxc exec -- sh -c 'echo x > $demo/outside.txt'   # a write outside the workspace"
+if "$mxc" exec -- sh -c "echo x > $demo/outside.txt" && [ -e "$demo/outside.txt" ]; then
+  echo "demo: FAILED: wrote outside the workspace" >&2
+  exit 1
+fi
+echo "(refused: only the workspace and {tmp} are writable)"
+
+step "mxc exec -- sh -c 'exit 7'; echo \$?"
+set +e
+"$mxc" exec -- sh -c 'exit 7'
+echo "exit status: $?"
+set -e
+printf '\ndemo: ok\n'

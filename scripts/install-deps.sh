@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of mxc from Debian 12 packages.
+# Idempotent and quiet when everything is already present.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config git
+  libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev
+  # tests: doctest, fuzzers and sanitizers (clang), TTY tests, schema check, local servers
+  doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file
+  # Windows cross build and its smoke tests under wine
+  mingw-w64 g++-mingw-w64-x86-64-posix wine wine64
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

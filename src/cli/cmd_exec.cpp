@@ -1,0 +1,44 @@
+#include <cstdio>
+#include <memory>
+
+#include "audit/audit_log.hpp"
+#include "cli/options.hpp"
+#include "cli/resolve_context.hpp"
+#include "platform/platform.hpp"
+
+namespace mxc::cli {
+
+int run_exec(const ExecOptions& options) {
+    constexpr int kMxcFailure = 125;
+    const std::string session = audit::new_session_id();
+    auto ctx = make_resolve_context(options.policy.workspace, session);
+    if (!ctx) {
+        std::fprintf(stderr, "mxc: %s\n", ctx.error().message.c_str());
+        return kMxcFailure;
+    }
+    auto policy = policy::load_policy(options.policy.profile, options.policy.overrides, *ctx);
+    if (!policy) {
+        std::fprintf(stderr, "%s\n", policy.error().message.c_str());
+        return kMxcFailure;
+    }
+
+    std::unique_ptr<audit::AuditLog> audit_log;
+    if (!options.audit_path.empty() && !options.dry_run) {
+        auto opened = audit::AuditLog::open(options.audit_path, session, policy->agent_id);
+        if (!opened) {
+            std::fprintf(stderr, "mxc: %s\n", opened.error().message.c_str());
+            return kMxcFailure;
+        }
+        audit_log = std::move(*opened);
+    }
+
+    platform::ExecRequest request;
+    request.argv = options.command;
+    request.cwd = ctx->cwd;
+    request.session_id = session;
+    request.dry_run = options.dry_run;
+    request.audit = audit_log.get();
+    return platform::exec(*policy, request);
+}
+
+}  // namespace mxc::cli

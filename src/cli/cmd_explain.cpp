@@ -1,0 +1,188 @@
+// `mxc explain`: the resolved policy, every rule with where it came from, and
+// the verdict of this host's backend on how (or whether) it is enforced.
+#include <cstdio>
+#include <string>
+
+#include "cli/options.hpp"
+#include "cli/resolve_context.hpp"
+#include "common/json.hpp"
+#include "platform/platform.hpp"
+
+namespace mxc::cli {
+namespace {
+
+std::string format_bytes(std::uint64_t b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (u < 4 && b >= 1024 && b % 1024 == 0) {
+        b /= 1024;
+        ++u;
+    }
+    return std::to_string(b) + units[u];
+}
+
+std::string format_ms(std::chrono::milliseconds ms) {
+    auto n = ms.count();
+    if (n % 3600000 == 0) return std::to_string(n / 3600000) + "h";
+    if (n % 60000 == 0) return std::to_string(n / 60000) + "m";
+    if (n % 1000 == 0) return std::to_string(n / 1000) + "s";
+    return std::to_string(n) + "ms";
+}
+
+struct LimitLine {
+    const char* key;
+    std::string value;
+    std::string origin;
+};
+
+std::vector<LimitLine> limit_lines(const policy::Limits& l) {
+    std::vector<LimitLine> out;
+    auto count = [&](const char* k, const auto& v) {
+        if (v) out.push_back({k, std::to_string(v->value), v->origin.describe()});
+    };
+    auto bytes = [&](const char* k, const auto& v) {
+        if (v) out.push_back({k, format_bytes(v->value), v->origin.describe()});
+    };
+    auto time = [&](const char* k, const auto& v) {
+        if (v) out.push_back({k, format_ms(v->value), v->origin.describe()});
+    };
+    bytes("memory", l.memory_bytes);
+    count("processes", l.processes);
+    count("open_files", l.open_files);
+    bytes("file_size", l.file_size_bytes);
+    time("cpu_time", l.cpu_time);
+    time("wall_time", l.wall_time);
+    return out;
+}
+
+std::string sourced_list_json(const std::vector<policy::Sourced<std::string>>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items) out.push_back(json::Object{}.field("value", i.value).field("origin", i.origin.describe()).str());
+    return json::array(out);
+}
+
+int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::RuleVerdict>& verdicts) {
+    std::vector<std::string> paths;
+    for (const auto& r : p.paths) {
+        paths.push_back(json::Object{}
+                            .field("path", r.path)
+                            .field("access", policy::to_string(r.access))
+                            .field("origin", r.origin.describe())
+                            .str());
+    }
+    std::vector<std::string> env_set;
+    for (const auto& [k, v] : p.env.set) {
+        env_set.push_back(json::Object{}.field("name", k).field("value", v.value).field("origin", v.origin.describe()).str());
+    }
+    std::vector<std::string> limits;
+    for (const auto& l : limit_lines(p.limits)) {
+        limits.push_back(json::Object{}.field("name", l.key).field("value", l.value).field("origin", l.origin).str());
+    }
+    std::vector<std::string> enforcement;
+    for (const auto& v : verdicts) {
+        enforcement.push_back(json::Object{}
+                                  .field("rule", v.rule)
+                                  .field("origin", v.origin)
+                                  .field("mechanism", v.mechanism)
+                                  .field("enforceable", v.enforceable)
+                                  .field("missing", v.missing)
+                                  .str());
+    }
+    json::Object o;
+    o.field("profile", p.name)
+        .field("description", p.description)
+        .field("source", p.source)
+        .field("chain", p.chain)
+        .field("sha256", p.sha256)
+        .field("agent", p.agent_id)
+        .field("workspace", p.workspace)
+        .field("home", p.home)
+        .field("tmp", p.tmp)
+        .field("missing", p.missing.value == policy::MissingPaths::Ignore ? "ignore" : "error")
+        .field("best_effort", p.best_effort.value)
+        .raw("filesystem", json::array(paths))
+        .raw("network", json::Object{}
+                            .field("mode", policy::to_string(p.network.mode.value))
+                            .raw("allow", sourced_list_json(p.network.allow))
+                            .raw("deny", sourced_list_json(p.network.deny))
+                            .str())
+        .raw("env", json::Object{}
+                        .raw("pass", sourced_list_json(p.env.pass))
+                        .raw("deny", sourced_list_json(p.env.deny))
+                        .raw("set", json::array(env_set))
+                        .str())
+        .raw("limits", json::array(limits))
+        .raw("seccomp_allow", sourced_list_json(p.seccomp.allow))
+        .field("platform", platform::platform_name())
+        .raw("enforcement", json::array(enforcement));
+    std::printf("%s\n", o.str().c_str());
+    return 0;
+}
+
+void print_list(const char* label, const std::vector<policy::Sourced<std::string>>& items) {
+    for (const auto& i : items) std::printf("  %-6s %-40s %s\n", label, i.value.c_str(), i.origin.describe().c_str());
+}
+
+int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::RuleVerdict>& verdicts) {
+    std::printf("profile   %s (%s)\n", p.name.c_str(), p.source.c_str());
+    if (!p.description.empty()) std::printf("          %s\n", p.description.c_str());
+    std::string chain;
+    for (const auto& c : p.chain) chain += (chain.empty() ? "" : " -> ") + c;
+    std::printf("chain     %s\nsha256    %s\n", chain.c_str(), p.sha256.c_str());
+    if (!p.agent_id.empty()) std::printf("agent     %s\n", p.agent_id.c_str());
+    std::printf("workspace %s\nhome      %s\ntmp       %s (created per run, removed after)\n\n", p.workspace.c_str(),
+                p.home.c_str(), p.tmp.c_str());
+
+    std::printf("[filesystem] missing = %s; most specific path wins, deny > read > write on equal paths\n",
+                p.missing.value == policy::MissingPaths::Ignore ? "ignore" : "error");
+    for (const auto& r : p.paths) {
+        std::printf("  %-6s %-40s %s\n", policy::to_string(r.access), r.path.c_str(), r.origin.describe().c_str());
+    }
+    std::printf("\n[network] mode = %s (%s)\n", policy::to_string(p.network.mode.value),
+                p.network.mode.origin.describe().c_str());
+    print_list("allow", p.network.allow);
+    print_list("deny", p.network.deny);
+    std::printf("\n[env]\n");
+    print_list("pass", p.env.pass);
+    print_list("deny", p.env.deny);
+    for (const auto& [k, v] : p.env.set) {
+        std::printf("  %-6s %-40s %s\n", "set", (k + "=" + v.value).c_str(), v.origin.describe().c_str());
+    }
+    std::printf("\n[limits]\n");
+    for (const auto& l : limit_lines(p.limits)) std::printf("  %-10s %-36s %s\n", l.key, l.value.c_str(), l.origin.c_str());
+    if (!p.seccomp.allow.empty()) {
+        std::printf("\n[seccomp]\n");
+        print_list("allow", p.seccomp.allow);
+    }
+    std::printf("\nEnforcement on this host (%s)%s:\n", platform::platform_name(),
+                p.best_effort.value ? ", best-effort: unenforceable rules only warn" : "");
+    bool refused = false;
+    for (const auto& v : verdicts) {
+        std::printf("  %-3s %-46s %s%s%s\n", v.enforceable ? "ok" : "NO", v.rule.c_str(), v.mechanism.c_str(),
+                    v.enforceable ? "" : " -- missing: ", v.missing.c_str());
+        refused = refused || !v.enforceable;
+    }
+    if (refused && !p.best_effort.value) {
+        std::printf("\nmxc exec would refuse this profile here (exit 125); pass --best-effort to run with warnings.\n");
+    }
+    return 0;
+}
+
+}  // namespace
+
+int run_explain(const ExplainOptions& options) {
+    auto ctx = make_resolve_context(options.policy.workspace, "<session>");
+    if (!ctx) {
+        std::fprintf(stderr, "mxc: %s\n", ctx.error().message.c_str());
+        return 1;
+    }
+    auto policy = policy::load_policy(options.policy.profile, options.policy.overrides, *ctx);
+    if (!policy) {
+        std::fprintf(stderr, "%s\n", policy.error().message.c_str());
+        return 1;
+    }
+    auto verdicts = platform::assess(*policy);
+    return options.json ? explain_json(*policy, verdicts) : explain_text(*policy, verdicts);
+}
+
+}  // namespace mxc::cli

@@ -1,0 +1,50 @@
+#pragma once
+// Plain option structs filled by the CLI11 parser in main.cpp. Subcommand
+// implementations only see these, so CLI11 is compiled in one file.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/policy.hpp"
+
+namespace mxc::cli {
+
+// Options shared by exec and explain: which profile, and the flags that merge
+// into it as one more layer.
+struct PolicyOptions {
+    std::string profile = "default";
+    std::string workspace;  // "" = current directory
+    policy::CliOverrides overrides;
+};
+
+struct ExecOptions {
+    PolicyOptions policy;
+    std::vector<std::string> command;
+    std::string audit_path;  // "" = no audit log; "-" = stderr
+    bool dry_run = false;
+};
+
+struct ExplainOptions {
+    PolicyOptions policy;
+    bool json = false;
+};
+
+struct CheckOptions {
+    std::vector<std::string> profiles;
+};
+
+struct DoctorOptions {
+    bool json = false;
+};
+
+int run_exec(const ExecOptions& options);
+int run_explain(const ExplainOptions& options);
+int run_check(const CheckOptions& options);
+int run_profiles();
+int run_doctor(const DoctorOptions& options);
+
+// Sets up mxc's own logging on stderr: quiet by default, -v more, -q less.
+// Color only on a tty and never when NO_COLOR is set.
+void setup_logging(int verbosity);
+
+}  // namespace mxc::cli
