@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config git
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev
   # tests: doctest, fuzzers and sanitizers (clang), TTY tests, schema check, local servers
-  doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file
+  doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file pandoc dpkg-dev
   # Windows cross build and its smoke tests under wine
   mingw-w64 g++-mingw-w64-x86-64-posix wine wine64
 )
