@@ -20,6 +20,8 @@ constexpr const char* kFooter = R"(Examples:
   mxc check my-profile.toml                         validate a profile (file:line:col errors)
   mxc explain -p coding-agent                       every rule, where it came from, how it is enforced
   mxc doctor                                        what this host can enforce
+  mxc exec --audit run.jsonl -- make && mxc log run.jsonl
+  mxc log --suggest run.jsonl                       allow rules for the hosts that were denied
 
 Exit status of `mxc exec`: the command's own; 128+N if killed by signal N;
 124 wall_time expired; 125 mxc failed (reason on stderr); 126 not executable;
@@ -93,6 +95,13 @@ int main(int argc, char** argv) {
     auto* doctor_cmd = app.add_subcommand("doctor", "report what this host can enforce");
     doctor_cmd->add_flag("--json", doctor.json, "machine-readable output");
 
+    mxc::cli::LogOptions log;
+    auto* log_cmd = app.add_subcommand("log", "summarise an audit log: what ran, hosts allowed/denied, exit reason");
+    log_cmd->add_option("file", log.file, "audit log written by mxc exec --audit")->required();
+    log_cmd->add_flag("-f,--follow", log.follow, "print events as they are appended");
+    log_cmd->add_flag("--json", log.json, "one JSON summary per session");
+    log_cmd->add_flag("--suggest", log.suggest, "propose [network].allow rules for the denied hosts");
+
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend());
         app.parse(reversed);
@@ -126,5 +135,6 @@ int main(int argc, char** argv) {
     if (*explain_cmd) return mxc::cli::run_explain(explain);
     if (*profiles_cmd) return mxc::cli::run_profiles();
     if (*doctor_cmd) return mxc::cli::run_doctor(doctor);
+    if (*log_cmd) return mxc::cli::run_log(log);
     return 2;
 }

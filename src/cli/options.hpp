@@ -37,11 +37,19 @@ struct DoctorOptions {
     bool json = false;
 };
 
+struct LogOptions {
+    std::string file;
+    bool follow = false;
+    bool json = false;
+    bool suggest = false;
+};
+
 int run_exec(const ExecOptions& options);
 int run_explain(const ExplainOptions& options);
 int run_check(const CheckOptions& options);
 int run_profiles();
 int run_doctor(const DoctorOptions& options);
+int run_log(const LogOptions& options);
 
 // Sets up mxc's own logging on stderr: quiet by default, -v more, -q less.
 // Color only on a tty and never when NO_COLOR is set.

@@ -1,0 +1,222 @@
+// `mxc log FILE`: a readable account of each session in an audit log, its
+// JSON form, a live view (--follow), or the allow rules that would have let
+// the denied hosts through (--suggest: a learning mode for writing profiles).
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "audit/log_reader.hpp"
+#include "audit/session_summary.hpp"
+#include "cli/options.hpp"
+#include "common/json.hpp"
+
+namespace mxc::cli {
+namespace {
+
+std::string human_bytes(std::uint64_t b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(b);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+std::string human_ms(std::uint64_t ms) {
+    char buf[32];
+    if (ms < 1000) std::snprintf(buf, sizeof buf, "%llu ms", static_cast<unsigned long long>(ms));
+    else if (ms < 120000) std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000);
+    else std::snprintf(buf, sizeof buf, "%.1f min", static_cast<double>(ms) / 60000);
+    return buf;
+}
+
+// argv shown as a shell would need it, so it can be copied back.
+std::string shell_words(const std::vector<std::string>& argv) {
+    std::string out;
+    for (const auto& a : argv) {
+        if (!out.empty()) out += ' ';
+        bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == std::string::npos;
+        if (plain) {
+            out += a;
+            continue;
+        }
+        out += '\'';
+        for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        out += '\'';
+    }
+    return out;
+}
+
+std::string exit_text(const audit::ExitEvent& e) {
+    std::string s;
+    if (e.reason == "timeout") s = "timed out (wall_time), status " + std::to_string(e.status);
+    else if (e.reason == "signaled") s = "killed by signal " + std::to_string(e.signal) + ", status " + std::to_string(e.status);
+    else if (e.reason == "limit") s = "stopped by a limit, status " + std::to_string(e.status);
+    else s = "exited with status " + std::to_string(e.status);
+    return s + " after " + human_ms(e.wall_ms) + ", cpu " + human_ms(e.cpu_ms) + ", peak memory " +
+           human_bytes(e.max_rss_kb * 1024);
+}
+
+void print_session(const audit::SessionRecord& s) {
+    std::printf("session %s%s%s\n", s.session.c_str(), s.agent.empty() ? "" : "  agent ", s.agent.c_str());
+    if (s.start) {
+        const auto& st = *s.start;
+        std::printf("  started  %s by %s in %s (%s)\n", s.started_at.c_str(), st.user.c_str(), st.cwd.c_str(),
+                    st.platform.c_str());
+        std::printf("  profile  %s (sha256 %.12s)\n", st.profile.c_str(), st.profile_sha256.c_str());
+        std::printf("  command  %s\n", shell_words(st.argv).c_str());
+        for (const auto& w : st.warnings) std::printf("  warning  %s\n", w.c_str());
+    }
+    auto sum = audit::summarize(s);
+    std::printf("  network  %llu allowed, %llu denied\n", static_cast<unsigned long long>(sum.allowed),
+                static_cast<unsigned long long>(sum.denied));
+    for (const auto& h : sum.hosts) {
+        std::string target = h.host + ":" + std::to_string(h.port);
+        if (h.allowed) {
+            std::printf("    allow  %-40s %4llux  up %s, down %s  (rule %s)\n", target.c_str(),
+                        static_cast<unsigned long long>(h.count), human_bytes(h.bytes_up).c_str(),
+                        human_bytes(h.bytes_down).c_str(), h.rule.c_str());
+        } else {
+            std::printf("    deny   %-40s %4llux\n", target.c_str(), static_cast<unsigned long long>(h.count));
+        }
+    }
+    if (s.exit) std::printf("  exit     %s\n", exit_text(*s.exit).c_str());
+    else std::printf("  exit     (no exit event: still running, or mxc was killed)\n");
+}
+
+std::string session_json(const audit::SessionRecord& s) {
+    auto sum = audit::summarize(s);
+    std::vector<std::string> hosts;
+    for (const auto& h : sum.hosts) {
+        hosts.push_back(json::Object{}
+                            .field("decision", h.allowed ? "allow" : "deny")
+                            .field("host", h.host)
+                            .field("port", static_cast<std::int64_t>(h.port))
+                            .field("rule", h.rule)
+                            .field("count", h.count)
+                            .field("bytes_up", h.bytes_up)
+                            .field("bytes_down", h.bytes_down)
+                            .str());
+    }
+    json::Object o;
+    o.field("session", s.session).field("agent", s.agent).field("started", s.started_at);
+    if (s.start) {
+        o.field("profile", s.start->profile)
+            .field("profile_sha256", s.start->profile_sha256)
+            .field("argv", s.start->argv)
+            .field("cwd", s.start->cwd)
+            .field("user", s.start->user)
+            .field("warnings", s.start->warnings);
+    }
+    o.field("allowed", sum.allowed).field("denied", sum.denied).raw("hosts", json::array(hosts));
+    if (s.exit) {
+        o.raw("exit", json::Object{}
+                          .field("status", s.exit->status)
+                          .field("signal", s.exit->signal)
+                          .field("reason", s.exit->reason)
+                          .field("wall_ms", s.exit->wall_ms)
+                          .field("cpu_ms", s.exit->cpu_ms)
+                          .field("max_rss_kb", s.exit->max_rss_kb)
+                          .str());
+    }
+    return o.str();
+}
+
+void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
+    auto rules = audit::suggest_allow_rules(sessions);
+    if (rules.empty()) {
+        std::printf("# mxc log --suggest: no denied connections in %zu session(s); nothing to add.\n", sessions.size());
+        return;
+    }
+    std::printf("# Suggested by mxc log from %zu session(s): the hosts that were denied.\n", sessions.size());
+    std::printf("# Review each line before adding it: every rule widens what the sandbox can reach.\n");
+    std::printf("[network]\nmode = \"allowlist\"\nallow = [\n");
+    for (const auto& r : rules) {
+        std::string quoted = json::quote(r.rule) + ",";
+        std::printf("  %-44s # denied %llux%s\n", quoted.c_str(), static_cast<unsigned long long>(r.denials),
+                    r.needs_review ? "; loopback/link-local/metadata address: almost never what you want" : "");
+    }
+    std::printf("]\n");
+}
+
+void print_live(const audit::ParsedLine& p) {
+    std::string when = p.ts.size() >= 19 ? p.ts.substr(11, 8) : p.ts;
+    std::string sid = p.session.substr(0, 8);
+    if (p.start) {
+        std::printf("%s %s start  %s: %s\n", when.c_str(), sid.c_str(), p.start->profile.c_str(),
+                    shell_words(p.start->argv).c_str());
+    } else if (p.net) {
+        std::printf("%s %s %-6s %s:%u (%s)%s%s\n", when.c_str(), sid.c_str(), p.net->allowed ? "allow" : "deny",
+                    p.net->host.c_str(), p.net->port, p.net->proto.c_str(), p.net->rule.empty() ? "" : " rule ",
+                    p.net->rule.c_str());
+    } else if (p.exit) {
+        std::printf("%s %s exit   %s\n", when.c_str(), sid.c_str(), exit_text(*p.exit).c_str());
+    }
+    std::fflush(stdout);
+}
+
+int follow(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "mxc: cannot open %s\n", path.c_str());
+        return 1;
+    }
+    std::string pending;
+    for (;;) {
+        std::string chunk;
+        char buf[65536];
+        while (in.read(buf, sizeof buf) || in.gcount() > 0) chunk.append(buf, static_cast<std::size_t>(in.gcount()));
+        in.clear();
+        pending += chunk;
+        std::size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+            std::string line = pending.substr(0, nl);
+            pending.erase(0, nl + 1);
+            if (auto p = audit::parse_line(line)) print_live(*p);
+        }
+        // Polling keeps this portable (no inotify on Windows); a log grows by
+        // a few lines a second at most.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
+}  // namespace
+
+int run_log(const LogOptions& options) {
+    if (options.follow) return follow(options.file);
+    std::ifstream in(options.file, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "mxc: cannot open audit log %s\n", options.file.c_str());
+        return 1;
+    }
+    audit::LogReader reader;
+    for (std::string line; std::getline(in, line);) {
+        if (auto st = reader.add_line(line); !st) {
+            std::fprintf(stderr, "mxc: %s:%s\n", options.file.c_str(), st.error().message.c_str());
+            return 1;
+        }
+    }
+    if (options.suggest) {
+        print_suggestions(reader.sessions());
+        return 0;
+    }
+    bool first = true;
+    for (const auto& s : reader.sessions()) {
+        if (options.json) {
+            std::printf("%s\n", session_json(s).c_str());
+            continue;
+        }
+        if (!first) std::printf("\n");
+        first = false;
+        print_session(s);
+    }
+    return 0;
+}
+
+}  // namespace mxc::cli
