@@ -60,6 +60,13 @@ std::vector<Diagnostic> check_profile(const std::string& name_or_path);
 Result<ResolvedPolicy> load_policy(const std::string& name_or_path, const CliOverrides& cli,
                                    const ResolveContext& ctx);
 
+// The same two entry points for profile text that is not (yet) a file: tests
+// and the fuzzer. `file_name` appears in diagnostics, and relative `extends`
+// and {profile_dir} are taken from its directory.
+std::vector<Diagnostic> check_profile_text(std::string_view toml, const std::string& file_name);
+Result<ResolvedPolicy> load_policy_text(std::string_view toml, const std::string& file_name,
+                                        const CliOverrides& cli, const ResolveContext& ctx);
+
 // "4GiB", "512MB", "1024" (bytes). SI and IEC units; anything else is an error.
 Result<std::uint64_t> parse_size(std::string_view text);
 // "90s", "5m", "1h", "1h30m", "250ms". A bare number is an error (ambiguous).

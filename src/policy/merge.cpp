@@ -1,0 +1,85 @@
+#include <algorithm>
+#include <map>
+
+#include "policy/layer.hpp"
+
+namespace mxc::policy {
+namespace {
+
+template <class T>
+void override_with(Sourced<T>& target, const std::optional<Sourced<T>>& value) {
+    if (value) target = *value;
+}
+
+template <class T>
+void override_with(std::optional<Sourced<T>>& target, const std::optional<Sourced<T>>& value) {
+    if (value) target = value;
+}
+
+// Concatenate, keeping the first occurrence of each value: a child repeating
+// a parent's rule should not change where `explain` says it came from.
+void append_unique(std::vector<Sourced<std::string>>& target,
+                   const std::vector<Sourced<std::string>>& extra) {
+    for (const auto& item : extra) {
+        bool seen = std::any_of(target.begin(), target.end(),
+                                [&](const Sourced<std::string>& t) { return t.value == item.value; });
+        if (!seen) target.push_back(item);
+    }
+}
+
+// Deny hides, read exposes without write, write is the weakest restriction;
+// so on one path the strongest restriction wins.
+int strength(Access a) {
+    switch (a) {
+        case Access::Deny:
+            return 2;
+        case Access::Read:
+            return 1;
+        case Access::Write:
+            return 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
+void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
+    if (layer.agent_id) policy.agent_id = layer.agent_id->value;
+    override_with(policy.best_effort, layer.best_effort);
+
+    policy.paths.insert(policy.paths.end(), layer.paths.begin(), layer.paths.end());
+    override_with(policy.missing, layer.missing);
+
+    override_with(policy.network.mode, layer.net_mode);
+    append_unique(policy.network.allow, layer.net_allow);
+    append_unique(policy.network.deny, layer.net_deny);
+
+    append_unique(policy.env.pass, layer.env_pass);
+    append_unique(policy.env.deny, layer.env_deny);
+    for (const auto& [name, value] : layer.env_set) policy.env.set[name] = value;
+
+    override_with(policy.limits.memory_bytes, layer.limits.memory_bytes);
+    override_with(policy.limits.processes, layer.limits.processes);
+    override_with(policy.limits.open_files, layer.limits.open_files);
+    override_with(policy.limits.file_size_bytes, layer.limits.file_size_bytes);
+    override_with(policy.limits.cpu_time, layer.limits.cpu_time);
+    override_with(policy.limits.wall_time, layer.limits.wall_time);
+
+    override_with(policy.windows.isolation, layer.win_isolation);
+    override_with(policy.windows.desktop, layer.win_desktop);
+    override_with(policy.windows.clipboard, layer.win_clipboard);
+
+    append_unique(policy.seccomp.allow, layer.seccomp_allow);
+}
+
+void finish_paths(ResolvedPolicy& policy) {
+    std::map<std::string, PathRule> by_path;  // sorted by path, as the model promises
+    for (auto& rule : policy.paths) {
+        auto [it, inserted] = by_path.try_emplace(rule.path, rule);
+        if (!inserted && strength(rule.access) > strength(it->second.access)) it->second = rule;
+    }
+    policy.paths.clear();
+    for (auto& [path, rule] : by_path) policy.paths.push_back(std::move(rule));
+}
+
+}  // namespace mxc::policy

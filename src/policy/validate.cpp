@@ -1,0 +1,280 @@
+#include "policy/validate.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "net/host_rule.hpp"
+
+namespace mxc::policy {
+namespace {
+
+std::string quoted(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
+
+class Validator {
+public:
+    Validator(const RawProfile& raw, const PathVars& vars, std::vector<Diagnostic>& out)
+        : raw_(raw), vars_(vars), out_(out) {}
+
+    Layer run() {
+        if (raw_.empty) {
+            error(start(), "empty profile", "a profile needs at least schema = 1");
+            return layer_;
+        }
+        schema();
+        if (raw_.name && raw_.name->value.empty())
+            error(raw_.name->origin, "empty name", "remove the key or name the profile");
+        if (raw_.agent_id) {
+            if (raw_.agent_id->value.empty()) {
+                error(raw_.agent_id->origin, "empty [agent].id", "remove the key or name the agent");
+            } else {
+                layer_.agent_id = raw_.agent_id;
+            }
+        }
+        layer_.best_effort = raw_.best_effort;
+        filesystem();
+        network();
+        env();
+        limits();
+        windows();
+        seccomp();
+        return layer_;
+    }
+
+private:
+    Origin start() const { return Origin{raw_.file, 1, 1, {}}; }
+    void error(const Origin& where, std::string what, std::string hint = {}) {
+        out_.push_back(Diagnostic{where, std::move(what), std::move(hint)});
+    }
+
+    void schema() {
+        if (!raw_.schema) {
+            if (raw_.schema_written) return;  // the loader already reported its type
+            error(start(), "missing \"schema\"", "add schema = 1 at the top of the file");
+            return;
+        }
+        const auto& s = *raw_.schema;
+        if (s.value > kSchemaVersion) {
+            error(s.origin, "schema " + std::to_string(s.value) + " is newer than this mxc understands",
+                  "upgrade mxc, or write schema = 1 and use only schema 1 keys");
+        } else if (s.value < 1) {
+            error(s.origin, "invalid schema " + std::to_string(s.value), "write schema = 1");
+        }
+    }
+
+    void paths(const std::vector<Sourced<std::string>>& entries, Access access) {
+        for (const auto& e : entries) {
+            auto path = expand_path(e.value, vars_);
+            if (!path) {
+                error(e.origin,
+                      std::string("[filesystem].") + to_string(access) + ": " + path.error().message);
+                continue;
+            }
+            layer_.paths.push_back(PathRule{*path, access, e.origin});
+        }
+    }
+
+    void filesystem() {
+        paths(raw_.fs_read, Access::Read);
+        paths(raw_.fs_write, Access::Write);
+        paths(raw_.fs_deny, Access::Deny);
+        if (const auto& m = raw_.fs_missing) {
+            if (m->value == "ignore") {
+                layer_.missing = Sourced<MissingPaths>{MissingPaths::Ignore, m->origin};
+            } else if (m->value == "error") {
+                layer_.missing = Sourced<MissingPaths>{MissingPaths::Error, m->origin};
+            } else {
+                error(m->origin, "invalid [filesystem].missing " + quoted(m->value),
+                      "use \"ignore\" or \"error\"");
+            }
+        }
+    }
+
+    void host_rules(const std::vector<Sourced<std::string>>& entries, const char* key,
+                    std::vector<Sourced<std::string>>& into) {
+        for (const auto& e : entries) {
+            auto rule = net::parse_host_rule(e.value);
+            if (!rule) {
+                error(e.origin, std::string("[network].") + key + ": " + rule.error().message);
+                continue;
+            }
+            into.push_back(e);
+        }
+    }
+
+    void network() {
+        if (const auto& m = raw_.net_mode) {
+            if (auto mode = net_mode_from(m->value)) {
+                layer_.net_mode = Sourced<NetMode>{*mode, m->origin};
+            } else {
+                error(m->origin, "invalid [network].mode " + quoted(m->value),
+                      "use \"none\", \"allowlist\" or \"host\"");
+            }
+        }
+        host_rules(raw_.net_allow, "allow", layer_.net_allow);
+        host_rules(raw_.net_deny, "deny", layer_.net_deny);
+    }
+
+    void env_patterns(const std::vector<Sourced<std::string>>& entries, const char* key,
+                      std::vector<Sourced<std::string>>& into) {
+        for (const auto& e : entries) {
+            if (!valid_env_pattern(e.value)) {
+                error(e.origin, std::string("invalid [env].") + key + " entry " + quoted(e.value),
+                      "use a variable name or a glob of letters, digits, _ and * such as \"LC_*\"");
+                continue;
+            }
+            into.push_back(e);
+        }
+    }
+
+    void env() {
+        env_patterns(raw_.env_pass, "pass", layer_.env_pass);
+        env_patterns(raw_.env_deny, "deny", layer_.env_deny);
+        for (const auto& [name, value] : raw_.env_set) {
+            if (!valid_env_name(name.value)) {
+                error(name.origin, "invalid [env].set variable name " + quoted(name.value),
+                      "use letters, digits and _, not starting with a digit");
+                continue;
+            }
+            if (value.value.find('\0') != std::string::npos) {
+                error(value.origin, "[env].set." + name.value + " contains a NUL byte");
+                continue;
+            }
+            auto expanded = expand_text(value.value, vars_);
+            if (!expanded) {
+                error(value.origin, "[env].set." + name.value + ": " + expanded.error().message);
+                continue;
+            }
+            layer_.env_set.push_back({name.value, Sourced<std::string>{*expanded, value.origin}});
+        }
+    }
+
+    void size(const std::optional<Sourced<std::string>>& raw, const char* key,
+              std::optional<Sourced<std::uint64_t>>& into) {
+        if (!raw) return;
+        auto bytes = parse_size(raw->value);
+        if (!bytes) {
+            error(raw->origin, std::string("[limits].") + key + ": " + bytes.error().message);
+        } else if (*bytes == 0) {
+            error(raw->origin, std::string("[limits].") + key + " must be greater than zero",
+                  "remove the key to leave it unlimited");
+        } else {
+            into = Sourced<std::uint64_t>{*bytes, raw->origin};
+        }
+    }
+
+    void count(const std::optional<Sourced<std::int64_t>>& raw, const char* key,
+               std::optional<Sourced<std::uint64_t>>& into) {
+        if (!raw) return;
+        if (raw->value <= 0) {
+            error(raw->origin, std::string("[limits].") + key + " must be greater than zero",
+                  "remove the key to leave it unlimited");
+            return;
+        }
+        into = Sourced<std::uint64_t>{static_cast<std::uint64_t>(raw->value), raw->origin};
+    }
+
+    void duration(const std::optional<Sourced<std::string>>& raw, const char* key,
+                  std::optional<Sourced<std::chrono::milliseconds>>& into) {
+        if (!raw) return;
+        auto ms = parse_duration(raw->value);
+        if (!ms) {
+            error(raw->origin, std::string("[limits].") + key + ": " + ms.error().message);
+        } else if (ms->count() == 0) {
+            error(raw->origin, std::string("[limits].") + key + " must be greater than zero",
+                  "remove the key to leave it unlimited");
+        } else {
+            into = Sourced<std::chrono::milliseconds>{*ms, raw->origin};
+        }
+    }
+
+    void limits() {
+        size(raw_.memory, "memory", layer_.limits.memory_bytes);
+        size(raw_.file_size, "file_size", layer_.limits.file_size_bytes);
+        count(raw_.processes, "processes", layer_.limits.processes);
+        count(raw_.open_files, "open_files", layer_.limits.open_files);
+        duration(raw_.cpu_time, "cpu_time", layer_.limits.cpu_time);
+        duration(raw_.wall_time, "wall_time", layer_.limits.wall_time);
+    }
+
+    void windows() {
+        if (const auto& i = raw_.win_isolation) {
+            if (i->value == "appcontainer") {
+                layer_.win_isolation = Sourced<WindowsIsolation>{WindowsIsolation::AppContainer, i->origin};
+            } else if (i->value == "restricted-token") {
+                layer_.win_isolation =
+                    Sourced<WindowsIsolation>{WindowsIsolation::RestrictedToken, i->origin};
+            } else {
+                error(i->origin, "invalid [windows].isolation " + quoted(i->value),
+                      "use \"appcontainer\" or \"restricted-token\"");
+            }
+        }
+        if (const auto& d = raw_.win_desktop) {
+            if (d->value == "private") {
+                layer_.win_desktop = Sourced<WindowsDesktop>{WindowsDesktop::Private, d->origin};
+            } else if (d->value == "shared") {
+                layer_.win_desktop = Sourced<WindowsDesktop>{WindowsDesktop::Shared, d->origin};
+            } else {
+                error(d->origin, "invalid [windows].desktop " + quoted(d->value),
+                      "use \"private\" or \"shared\"");
+            }
+        }
+        layer_.win_clipboard = raw_.win_clipboard;
+    }
+
+    void seccomp() {
+        for (const auto& g : raw_.seccomp_allow) {
+            bool known = std::any_of(kSeccompGroups.begin(), kSeccompGroups.end(),
+                                     [&](const char* name) { return g.value == name; });
+            if (!known) {
+                std::string groups;
+                for (const char* name : kSeccompGroups)
+                    groups += (groups.empty() ? "" : ", ") + std::string(name);
+                error(g.origin, "unknown [seccomp].allow group " + quoted(g.value), "groups: " + groups);
+                continue;
+            }
+            layer_.seccomp_allow.push_back(g);
+        }
+    }
+
+    const RawProfile& raw_;
+    const PathVars& vars_;
+    std::vector<Diagnostic>& out_;
+    Layer layer_;
+};
+
+bool env_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+}  // namespace
+
+bool valid_env_name(std::string_view name) {
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+    return std::all_of(name.begin(), name.end(), env_char);
+}
+
+bool valid_env_pattern(std::string_view glob) {
+    if (glob.empty()) return false;
+    return std::all_of(glob.begin(), glob.end(), [](char c) { return env_char(c) || c == '*' || c == '?'; });
+}
+
+std::optional<NetMode> net_mode_from(std::string_view text) {
+    if (text == "none") return NetMode::None;
+    if (text == "allowlist") return NetMode::Allowlist;
+    if (text == "host") return NetMode::Host;
+    return std::nullopt;
+}
+
+Layer validate_profile(const RawProfile& raw, const PathVars& vars, std::vector<Diagnostic>& diagnostics) {
+    std::vector<Diagnostic> found;
+    Layer layer = Validator(raw, vars, found).run();
+    std::stable_sort(found.begin(), found.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return a.where.line != b.where.line ? a.where.line < b.where.line : a.where.col < b.where.col;
+    });
+    diagnostics.insert(diagnostics.end(), found.begin(), found.end());
+    return layer;
+}
+
+}  // namespace mxc::policy

@@ -1,0 +1,24 @@
+#pragma once
+// RawProfile -> Layer: checks what every value means (schema version, enums,
+// sizes, durations, host rules, seccomp groups, env names, paths) and expands
+// the path variables. Every problem is reported, not just the first.
+#include <vector>
+
+#include "policy/layer.hpp"
+#include "policy/paths.hpp"
+#include "policy/policy.hpp"
+#include "policy/raw_profile.hpp"
+
+namespace mxc::policy {
+
+inline constexpr std::int64_t kSchemaVersion = 1;
+
+// `extends` is not looked at here: following it needs files (resolve.cpp).
+Layer validate_profile(const RawProfile& raw, const PathVars& vars, std::vector<Diagnostic>& diagnostics);
+
+// Shared with the CLI layer so flags and files accept exactly the same values.
+bool valid_env_name(std::string_view name);     // NAME for set
+bool valid_env_pattern(std::string_view glob);  // NAME or glob for pass/deny
+std::optional<NetMode> net_mode_from(std::string_view text);
+
+}  // namespace mxc::policy

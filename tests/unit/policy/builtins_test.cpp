@@ -1,0 +1,113 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "policy_testing.hpp"
+
+using namespace mxc::policy;
+using mxc::policy::testing::context;
+using mxc::policy::testing::rule_for;
+
+namespace {
+
+ResolvedPolicy builtin(const std::string& name) {
+    auto r = load_policy(name, {}, context());
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    return std::move(r).value();
+}
+
+bool has(const std::vector<Sourced<std::string>>& list, std::string_view value) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& s) { return s.value == value; });
+}
+
+}  // namespace
+
+TEST_CASE("the built-in profiles are listed sorted by name, each with a description") {
+    const auto& all = builtin_profiles();
+    std::vector<std::string> names;
+    for (const auto& p : all) {
+        names.push_back(p.name);
+        CHECK_MESSAGE(!p.description.empty(), p.name);
+        CHECK(!p.toml.empty());
+    }
+    CHECK(names == std::vector<std::string>{"build", "coding-agent", "default", "offline-build", "readonly"});
+}
+
+TEST_CASE("every built-in profile passes check") {
+    for (const auto& p : builtin_profiles()) {
+        CAPTURE(p.name);
+        auto diagnostics = check_profile(p.name);
+        for (const auto& d : diagnostics) FAIL_CHECK(d.to_string());
+    }
+}
+
+TEST_CASE("a built-in is named builtin:<name> in its origins and chain") {
+    auto p = builtin("coding-agent");
+    CHECK(p.source == "builtin:coding-agent");
+    CHECK(p.chain == std::vector<std::string>{"builtin:default", "builtin:coding-agent"});
+    CHECK(p.name == "coding-agent");
+    CHECK(rule_for(p, "/usr")->origin.file == "builtin:default");
+    CHECK(p.profile_dir.empty());
+}
+
+TEST_CASE("default: system read-only, workspace and tmp writable, secrets denied, no network") {
+    auto p = builtin("default");
+    CHECK(rule_for(p, "/usr")->access == Access::Read);
+    CHECK(rule_for(p, "/etc")->access == Access::Read);
+    CHECK(rule_for(p, "/work/project")->access == Access::Write);
+    CHECK(rule_for(p, "/tmp/mxc-run")->access == Access::Write);
+    for (const char* secret :
+         {"/home/alice/.ssh", "/home/alice/.aws", "/home/alice/.gnupg", "/home/alice/.config/gh",
+          "/home/alice/.netrc", "/home/alice/.docker", "/home/alice/.kube", "/home/alice/.npmrc",
+          "/home/alice/.git-credentials", "/home/alice/.pypirc"}) {
+        CAPTURE(secret);
+        REQUIRE(rule_for(p, secret) != nullptr);
+        CHECK(rule_for(p, secret)->access == Access::Deny);
+    }
+    CHECK(p.network.mode.value == NetMode::None);
+    CHECK(p.missing.value == MissingPaths::Ignore);
+    CHECK(has(p.env.pass, "PATH"));
+    CHECK(has(p.env.pass, "LC_*"));
+    CHECK(has(p.env.deny, "*_TOKEN"));
+    CHECK(has(p.env.deny, "AWS_*"));
+    CHECK(p.limits.memory_bytes.has_value());
+    CHECK(p.limits.processes.has_value());
+}
+
+TEST_CASE("readonly: the workspace is readable but not writable") {
+    auto p = builtin("readonly");
+    CHECK(rule_for(p, "/work/project")->access == Access::Read);
+    CHECK(rule_for(p, "/home/alice/.ssh")->access == Access::Deny);
+}
+
+TEST_CASE("coding-agent: workspace writable, caches writable, registries and model APIs reachable") {
+    auto p = builtin("coding-agent");
+    CHECK(rule_for(p, "/work/project")->access == Access::Write);
+    CHECK(rule_for(p, "/home/alice/.cargo")->access == Access::Write);
+    CHECK(rule_for(p, "/home/alice/.cargo/credentials")->access == Access::Deny);
+    CHECK(rule_for(p, "/work/project/.git/hooks")->access == Access::Read);
+    CHECK(p.network.mode.value == NetMode::Allowlist);
+    for (const char* host :
+         {"github.com", "*.githubusercontent.com", "registry.npmjs.org", "pypi.org", "files.pythonhosted.org",
+          "crates.io", "static.crates.io", "proxy.golang.org", "api.anthropic.com", "api.openai.com"}) {
+        CAPTURE(host);
+        CHECK(has(p.network.allow, host));
+    }
+}
+
+TEST_CASE("offline-build and build: toolchain caches, network only for build") {
+    auto offline = builtin("offline-build");
+    CHECK(offline.network.mode.value == NetMode::None);
+    CHECK(rule_for(offline, "/home/alice/.rustup")->access == Access::Read);
+    auto build = builtin("build");
+    CHECK(build.network.mode.value == NetMode::Allowlist);
+    CHECK(has(build.network.allow, "registry.npmjs.org"));
+    CHECK(rule_for(build, "/home/alice/.cargo/registry")->access == Access::Write);
+}
+
+TEST_CASE("an unknown built-in name is refused with the list of built-ins") {
+    auto diagnostics = check_profile("no-such-profile");
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(diagnostics[0].to_string().find(
+              "built-ins: build, coding-agent, default, offline-build, readonly") != std::string::npos);
+}
