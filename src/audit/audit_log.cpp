@@ -13,6 +13,7 @@
 
 #ifdef _WIN32
 #include <io.h>
+#include <sys/stat.h>  // _S_IREAD / _S_IWRITE (mingw-w64)
 #define MXC_WRITE _write
 #define MXC_CLOSE _close
 #else

@@ -1,0 +1,355 @@
+// platform.hpp for Windows: probe, assess, and exec = compile the plan from the
+// probed host facts, then carry it out mechanism by mechanism. Each mechanism
+// is an RAII object declared in the order it must be undone in reverse:
+// journal (ACLs) outlives the job, which outlives the process.
+#include <windows.h>
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+#include "audit/audit_log.hpp"
+#include "platform/platform.hpp"
+#include "platform/windows/apply/acl_grant.hpp"
+#include "platform/windows/apply/acl_journal.hpp"
+#include "platform/windows/apply/app_container.hpp"
+#include "platform/windows/apply/command_lookup.hpp"
+#include "platform/windows/apply/console_ctrl.hpp"
+#include "platform/windows/apply/desktop.hpp"
+#include "platform/windows/apply/host_probe.hpp"
+#include "platform/windows/apply/job_object.hpp"
+#include "platform/windows/apply/process_launcher.hpp"
+#include "platform/windows/apply/restricted_token.hpp"
+#include "platform/windows/apply/wfp_filters.hpp"
+#include "platform/windows/plan/command_line.hpp"
+#include "platform/windows/plan/environment.hpp"
+#include "platform/windows/plan/windows_plan.hpp"
+
+namespace mxc::platform {
+namespace {
+
+using namespace mxc::platform::win;
+
+constexpr int kExitMxcFailure = 125;
+constexpr int kExitNotExecutable = 126;
+constexpr int kExitNotFound = 127;
+constexpr int kExitTimeout = 124;
+
+void say(const std::string& line) {
+    std::string s = "mxc: " + line + "\n";
+    std::fwrite(s.data(), 1, s.size(), stderr);
+    std::fflush(stderr);
+}
+
+// DESIGN.md "Strictness": refuse (125, naming the rule) unless --best-effort,
+// which warns and carries on.
+class Strictness {
+public:
+    explicit Strictness(bool best_effort) : best_effort_(best_effort) {}
+    // True when the launch must be refused.
+    bool unenforceable(const std::string& rule, const std::string& missing) {
+        if (best_effort_) {
+            say("warning: not enforced: " + rule + ": " + missing);
+            warnings_.push_back(rule + ": " + missing);
+            return false;
+        }
+        bool hinted = missing.find("--best-effort") != std::string::npos;
+        say("cannot enforce " + rule + ": " + missing + (hinted ? "" : " (pass --best-effort to run anyway)"));
+        return true;
+    }
+    [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
+
+private:
+    bool best_effort_;
+    std::vector<std::string> warnings_;
+};
+
+EnvList caller_environment() {
+    EnvList out;
+    wchar_t* block = GetEnvironmentStringsW();
+    if (!block) return out;
+    for (const wchar_t* p = block; *p; p += wcslen(p) + 1) {
+        std::wstring entry(p);
+        auto eq = entry.find(L'=', 1);  // entries like "=C:=C:\x" start with '='
+        if (eq == std::wstring::npos) continue;
+        out.emplace_back(narrow(entry.substr(0, eq)), narrow(entry.substr(eq + 1)));
+    }
+    FreeEnvironmentStringsW(block);
+    return out;
+}
+
+std::wstring environment_block(const EnvList& env) {
+    std::wstring block;
+    for (const auto& [k, v] : env) {
+        block += widen(k) + L"=" + widen(v);
+        block.push_back(L'\0');
+    }
+    if (block.empty()) block.push_back(L'\0');
+    block.push_back(L'\0');
+    return block;
+}
+
+HostProbe probe_with_run_id(const std::string& session_id) {
+    HostProbe p = probe_windows_host();
+    // The audit session id doubles as the run id: journal files and SIDs then
+    // point back at the audit log entry of the run that made them.
+    p.facts.run_id = session_id.size() >= 16 ? session_id : random_run_id();
+    return p;
+}
+
+}  // namespace
+
+const char* platform_name() { return "windows"; }
+
+std::vector<Capability> probe_host() {
+    HostProbe p = probe_windows_host();
+    const auto& f = p.facts;
+    std::vector<Capability> caps;
+    caps.push_back({"windows_build", f.os_build != 0, f.os_build ? std::to_string(f.os_build) : "unknown"});
+    caps.push_back({"appcontainer", f.appcontainer_supported,
+                    f.appcontainer_supported ? "CreateAppContainerProfile available"
+                                             : "CreateAppContainerProfile not found in userenv.dll"});
+    caps.push_back({"restricted_token", p.token_problem.empty(),
+                    p.token_problem.empty() ? "CreateRestrictedToken works" : p.token_problem});
+    caps.push_back({"job_objects", true, f.os_build >= 9200 ? "nested jobs supported" : "no nested jobs"});
+    caps.push_back({"wfp", f.wfp_available,
+                    f.wfp_available ? "filter engine opened (dynamic session)"
+                                    : win_error_text("FwpmEngineOpen0", f.wfp_error) +
+                                          (f.wfp_error == ERROR_ACCESS_DENIED ? "; run elevated" : "")});
+    caps.push_back({"private_desktop", f.private_desktop_available,
+                    f.private_desktop_available ? "CreateDesktopW works" : p.desktop_problem});
+    return caps;
+}
+
+std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
+    HostProbe p = probe_with_run_id("");
+    return compile_windows_plan(policy, p.facts).verdicts;
+}
+
+int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
+    if (request.argv.empty()) {
+        say("no command given");
+        return kExitMxcFailure;
+    }
+    HostProbe probe = probe_with_run_id(request.session_id);
+    WindowsPlan plan = compile_windows_plan(policy, probe.facts);
+
+    if (request.dry_run) {
+        std::string text = describe(plan);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return 0;
+    }
+
+    Strictness strict(policy.best_effort.value);
+    for (const auto& v : plan.verdicts) {
+        std::string where = v.origin.empty() ? "" : " (" + v.origin + ")";
+        if (!v.enforceable && strict.unenforceable(v.rule + where, v.missing)) return kExitMxcFailure;
+    }
+
+    // A previous mxc that crashed left grants behind: take them back before
+    // granting anything new.
+    const std::wstring journal_dir = AclJournal::default_dir();
+    auto replay = replay_stale_journals(journal_dir);
+    for (const auto& e : replay.errors) say("warning: could not undo a crashed run's change: " + e);
+
+    std::map<std::string, std::string> extra = plan.proxy_env;
+    extra["MXC_SESSION_ID"] = request.session_id.empty() ? probe.facts.run_id : request.session_id;
+    if (!policy.tmp.empty()) {
+        std::string tmp = policy.tmp;
+        for (char& c : tmp)
+            if (c == '/') c = '\\';
+        extra["TEMP"] = extra["TMP"] = tmp;
+    }
+    EnvList env = build_child_environment(policy.env, caller_environment(), extra);
+
+    auto exe = find_executable(request.argv[0], env);
+    if (exe.kind == LookupResult::Kind::NotFound) {
+        say(request.argv[0] + ": command not found in the sandbox's PATH");
+        return kExitNotFound;
+    }
+    if (exe.kind == LookupResult::Kind::NotExecutable) {
+        say(request.argv[0] + ": " + exe.reason);
+        return kExitNotExecutable;
+    }
+
+    // ---- filesystem: journal, then {tmp}, then one ACE per rule root ----
+    std::optional<AclJournal> journal;
+    if (!plan.acl.empty() || !plan.create_dirs.empty()) {
+        auto j = AclJournal::create(journal_dir, probe.facts.run_id, plan.run_sid);
+        if (!j) {
+            say(j.error().message);
+            return kExitMxcFailure;
+        }
+        journal.emplace(std::move(*j));
+        AclApplier applier(*journal, plan.run_sid);
+        for (const auto& dir : plan.create_dirs) {
+            if (auto st = applier.create_dir(widen(dir)); !st) {
+                say(st.error().message);
+                return kExitMxcFailure;
+            }
+        }
+        for (const auto& g : plan.acl) {
+            std::string rule = std::string("filesystem.") + policy::to_string(g.access) + " " + g.rule_path + " (" +
+                               g.origin.describe() + ")";
+            auto resolved = resolve_grant_path(g.path);
+            if (!resolved.exists) {
+                if (policy.missing.value == policy::MissingPaths::Error) {
+                    say(rule + ": path does not exist (set [filesystem].missing = \"ignore\" to skip it)");
+                    return kExitMxcFailure;
+                }
+                continue;
+            }
+            if (auto st = applier.apply(g, resolved.path); !st) {
+                if (strict.unenforceable(rule, st.error().message)) return kExitMxcFailure;
+            }
+        }
+    }
+
+    // ---- identity: AppContainer or restricted token ----
+    std::optional<AppContainer> container;
+    UniqueHandle token;
+    if (plan.isolation == Isolation::AppContainer) {
+        auto ac = AppContainer::create(plan.app_container);
+        if (!ac) {
+            say(ac.error().message);
+            return kExitMxcFailure;
+        }
+        container.emplace(std::move(*ac));
+    } else {
+        auto t = create_restricted_token(plan.restricted_token);
+        if (!t) {
+            if (strict.unenforceable("windows.isolation restricted-token", t.error().message)) return kExitMxcFailure;
+        } else {
+            if (!t->integrity_problem.empty() &&
+                strict.unenforceable("windows.isolation restricted-token (Low integrity)", t->integrity_problem))
+                return kExitMxcFailure;
+            token = std::move(t->token);
+        }
+    }
+
+    std::optional<PrivateDesktop> desktop;
+    if (plan.desktop.private_desktop && probe.facts.private_desktop_available) {
+        auto d = PrivateDesktop::create(plan.desktop.name, plan.run_sid, probe.facts.user_sid);
+        if (!d) {
+            if (strict.unenforceable("windows.desktop private", d.error().message)) return kExitMxcFailure;
+        } else {
+            desktop.emplace(std::move(*d));
+        }
+    }
+
+    std::vector<std::pair<std::string, std::string>> job_problems;
+    auto job = JobObject::create(plan.job, job_problems);
+    if (!job) {
+        say(job.error().message);
+        return kExitMxcFailure;
+    }
+    for (const auto& [rule, why] : job_problems)
+        if (strict.unenforceable(rule, why)) return kExitMxcFailure;
+
+    std::optional<WfpSession> wfp;
+    if (plan.wfp.enabled && probe.facts.wfp_available) {
+        SidFromFreeSid package;
+        if (plan.isolation == Isolation::AppContainer) {
+            auto sid = appcontainer_sid(plan.app_container.profile_name);
+            if (sid) package = std::move(*sid);
+        }
+        auto s = WfpSession::install(plan.wfp, package.get());
+        if (!s) {
+            if (strict.unenforceable(std::string("network.mode ") + policy::to_string(policy.network.mode.value),
+                                     s.error().message))
+                return kExitMxcFailure;
+        } else {
+            wfp.emplace(std::move(*s));
+        }
+    }
+
+    ConsoleCtrlGuard ctrl([&job, &journal] {
+        job->terminate(1);
+        if (journal) journal->restore();
+    });
+
+    // ---- launch ----
+    LaunchSpec spec;
+    spec.application = exe.path;
+    spec.command_line = widen(build_command_line(request.argv));
+    spec.cwd = widen(request.cwd);
+    spec.environment = environment_block(env);
+    if (desktop) spec.desktop = desktop->startup_name();
+    spec.token = token.get();
+    spec.capabilities = container ? container->capabilities() : nullptr;
+    spec.child_process_restricted = plan.mitigations.child_process_restricted;
+    spec.win32k_disabled = plan.mitigations.win32k_disabled;
+
+    LaunchFailure failure;
+    auto started = launch_suspended(spec, failure);
+    if (!started) {
+        say(failure.message);
+        if (failure.code == ERROR_FILE_NOT_FOUND || failure.code == ERROR_PATH_NOT_FOUND) return kExitNotFound;
+        if (failure.code == ERROR_ACCESS_DENIED || failure.code == ERROR_BAD_EXE_FORMAT) return kExitNotExecutable;
+        return kExitMxcFailure;
+    }
+    // In the job before it runs: nothing it spawns can escape the limits.
+    if (auto st = job->assign(started->process.get()); !st) {
+        TerminateProcess(started->process.get(), kExitMxcFailure);
+        say(st.error().message);
+        return kExitMxcFailure;
+    }
+
+    std::vector<std::string> enforced;
+    for (const auto& v : plan.verdicts)
+        if (v.enforceable) enforced.push_back(v.rule);
+    if (request.audit) {
+        audit::StartEvent ev;
+        ev.profile = policy.name;
+        ev.profile_sha256 = policy.sha256;
+        ev.argv = request.argv;
+        ev.cwd = request.cwd;
+        ev.user = probe.facts.user_sid;
+        ev.platform = platform_name();
+        ev.enforced = enforced;
+        ev.warnings = strict.warnings();
+        request.audit->start(ev);
+    }
+
+    const auto t0 = std::chrono::steady_clock::now();
+    ResumeThread(started->thread.get());
+    started->thread.reset();
+
+    DWORD wait_ms = INFINITE;
+    if (plan.job.wall_time) wait_ms = static_cast<DWORD>(std::min<long long>(plan.job.wall_time->count(), INFINITE - 1));
+    DWORD w = WaitForSingleObject(started->process.get(), wait_ms);
+    int status = 0;
+    std::string reason = "exited";
+    if (w == WAIT_TIMEOUT) {
+        job->terminate(kExitTimeout);
+        WaitForSingleObject(started->process.get(), INFINITE);
+        status = kExitTimeout;
+        reason = "timeout";
+        say("wall_time limit reached: command terminated");
+    } else {
+        DWORD code = 0;
+        GetExitCodeProcess(started->process.get(), &code);
+        status = static_cast<int>(code);
+    }
+    const auto wall_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    auto usage = job->usage();
+    // Grandchildren die with the job before their ACLs are taken back.
+    job->terminate(static_cast<UINT>(status));
+    wfp.reset();
+    if (journal) {
+        for (const auto& e : journal->restore()) say("warning: restoring ACLs: " + e + " (retried at next start)");
+    }
+    if (request.audit) {
+        audit::ExitEvent ev;
+        ev.status = status;
+        ev.reason = reason;
+        ev.wall_ms = static_cast<std::uint64_t>(wall_ms);
+        ev.cpu_ms = usage.cpu_ms;
+        ev.max_rss_kb = usage.peak_memory_kb;
+        request.audit->exit(ev);
+    }
+    return status;
+}
+
+}  // namespace mxc::platform

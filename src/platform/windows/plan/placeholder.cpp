@@ -1,1 +1,0 @@
-// TEMPORARY: the Windows plan compiler (issue 6) replaces this file.

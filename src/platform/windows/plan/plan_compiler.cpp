@@ -1,0 +1,38 @@
+#include <cstdio>
+
+#include "platform/windows/plan/plan_parts.hpp"
+
+namespace mxc::platform::win {
+namespace detail {
+
+void add_verdict(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism) {
+    plan.verdicts.push_back(RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism), true, ""});
+}
+
+void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism,
+                       std::string missing) {
+    plan.verdicts.push_back(
+        RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism), false, std::move(missing)});
+}
+
+std::string hex32(std::uint32_t v) {
+    char buf[11];
+    std::snprintf(buf, sizeof buf, "0x%08X", v);
+    return buf;
+}
+
+}  // namespace detail
+
+WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts) {
+    WindowsPlan plan;
+    plan.run_sid = run_capability_sid(facts.run_id);
+    // Order matters only for readability of verdicts: isolation decides the
+    // WFP keying, so it goes first.
+    detail::plan_isolation(policy, facts, plan);
+    detail::plan_job(policy, plan);
+    detail::plan_acl(policy, plan);
+    detail::plan_wfp(policy, facts, plan);
+    return plan;
+}
+
+}  // namespace mxc::platform::win

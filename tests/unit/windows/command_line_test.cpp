@@ -1,0 +1,70 @@
+#include <doctest/doctest.h>
+
+#include "platform/windows/plan/command_line.hpp"
+
+using mxc::platform::win::build_command_line;
+using mxc::platform::win::quote_argument;
+using mxc::platform::win::split_command_line;
+
+TEST_CASE("plain arguments are not quoted") {
+    CHECK(build_command_line({"cmd", "/c", "exit", "7"}) == "cmd /c exit 7");
+}
+
+TEST_CASE("arguments with spaces or tabs are quoted") {
+    CHECK(quote_argument("a b") == "\"a b\"");
+    CHECK(quote_argument("a\tb") == "\"a\tb\"");
+}
+
+TEST_CASE("an empty argument becomes an empty quoted string") {
+    CHECK(quote_argument("") == "\"\"");
+    CHECK(build_command_line({"x", "", "y"}) == "x \"\" y");
+}
+
+TEST_CASE("embedded quotes are backslash-escaped") {
+    CHECK(quote_argument("say \"hi\"") == "\"say \\\"hi\\\"\"");
+    CHECK(quote_argument("\"") == "\"\\\"\"");
+}
+
+TEST_CASE("backslashes not before a quote stay literal") {
+    CHECK(quote_argument("C:\\dir\\file") == "C:\\dir\\file");
+    CHECK(quote_argument("C:\\a dir\\file") == "\"C:\\a dir\\file\"");
+}
+
+TEST_CASE("backslashes before an embedded quote are doubled plus one") {
+    // a\"b  ->  "a\\\"b"
+    CHECK(quote_argument("a\\\"b") == "\"a\\\\\\\"b\"");
+}
+
+TEST_CASE("trailing backslashes are doubled before the closing quote") {
+    CHECK(quote_argument("C:\\a dir\\") == "\"C:\\a dir\\\\\"");
+    CHECK(quote_argument("x y\\\\") == "\"x y\\\\\\\\\"");
+    // Unquoted arguments keep a trailing backslash as is.
+    CHECK(quote_argument("C:\\dir\\") == "C:\\dir\\");
+}
+
+TEST_CASE("the MSVCRT splitter reads back exactly the argv that was quoted") {
+    const std::vector<std::vector<std::string>> cases = {
+        {"prog"},
+        {"prog", ""},
+        {"prog", "", ""},
+        {"prog", "a b", "c"},
+        {"prog", "\"", "\\", "\\\\"},
+        {"prog", "a\\\"b", "a\\\\\"b", "trailing\\", "sp trailing\\", "sp trailing\\\\"},
+        {"prog", "tab\there", "nl\nhere", "vt\vhere"},
+        {"prog", "\"quoted\"", "mid\"dle", "\\\"\\\""},
+        {"prog", "%PATH%", "^&|<>", "semi;colon"},
+    };
+    for (const auto& argv : cases) {
+        CAPTURE(build_command_line(argv));
+        CHECK(split_command_line(build_command_line(argv)) == argv);
+    }
+}
+
+TEST_CASE("splitter follows the documented MSVCRT examples") {
+    // From Microsoft's "Parsing C++ command-line arguments" table.
+    CHECK(split_command_line(R"("abc" d e)") == std::vector<std::string>{"abc", "d", "e"});
+    CHECK(split_command_line(R"(a\\b d"e f"g h)") == std::vector<std::string>{"a\\\\b", "de fg", "h"});
+    CHECK(split_command_line(R"(a\\\"b c d)") == std::vector<std::string>{"a\\\"b", "c", "d"});
+    CHECK(split_command_line(R"(a\\\\"b c" d e)") == std::vector<std::string>{"a\\\\b c", "d", "e"});
+    CHECK(split_command_line(R"(a"b"" c d)") == std::vector<std::string>{"ab\" c d"});
+}

@@ -1,0 +1,129 @@
+#include "support.hpp"
+
+#include <windows.h>
+
+#include <shellapi.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "platform/platform.hpp"
+#include "platform/windows/apply/win_util.hpp"
+#include "platform/windows/plan/command_line.hpp"
+
+namespace mxc::test::win {
+
+using platform::win::narrow;
+using platform::win::UniqueHandle;
+using platform::win::widen;
+
+std::vector<std::string> wide_args() {
+    int n = 0;
+    wchar_t** w = CommandLineToArgvW(GetCommandLineW(), &n);
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.push_back(narrow(w[i]));
+    LocalFree(w);
+    return out;
+}
+
+std::string self_path() {
+    std::wstring buf(32768, L'\0');
+    DWORD n = GetModuleFileNameW(nullptr, buf.data(), static_cast<DWORD>(buf.size()));
+    return narrow(buf.substr(0, n));
+}
+
+bool under_wine() { return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr; }
+
+namespace {
+
+void drain(HANDLE h, std::string* out) {
+    char buf[4096];
+    DWORD n = 0;
+    while (ReadFile(h, buf, sizeof buf, &n, nullptr) && n > 0) out->append(buf, n);
+}
+
+std::string strip_cr(std::string s) {
+    std::string out;
+    for (char c : s)
+        if (c != '\r') out.push_back(c);
+    return out;
+}
+
+}  // namespace
+
+Captured run_self(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+    Captured c;
+    SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
+    HANDLE out_r = nullptr, out_w = nullptr, err_r = nullptr, err_w = nullptr;
+    CreatePipe(&out_r, &out_w, &sa, 0);
+    CreatePipe(&err_r, &err_w, &sa, 0);
+    UniqueHandle or_(out_r), ow(out_w), er(err_r), ew(err_w);
+    SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(err_r, HANDLE_FLAG_INHERIT, 0);
+
+    std::vector<std::string> argv = {self_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::wstring cmd = widen(platform::win::build_command_line(argv));
+    std::wstring app = widen(argv[0]);
+    STARTUPINFOW si{};
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = out_w;
+    si.hStdError = err_w;
+    PROCESS_INFORMATION pi{};
+    if (!CreateProcessW(app.c_str(), cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi)) return c;
+    UniqueHandle proc(pi.hProcess), thread(pi.hThread);
+    ow.reset();
+    ew.reset();
+    std::thread t_out(drain, out_r, &c.out);
+    std::thread t_err(drain, err_r, &c.err);
+    if (WaitForSingleObject(proc.get(), static_cast<DWORD>(timeout.count())) == WAIT_TIMEOUT) {
+        TerminateProcess(proc.get(), 999);
+        WaitForSingleObject(proc.get(), INFINITE);
+    }
+    t_out.join();
+    t_err.join();
+    DWORD code = 0;
+    GetExitCodeProcess(proc.get(), &code);
+    c.status = static_cast<int>(code);
+    c.out = strip_cr(c.out);
+    c.err = strip_cr(c.err);
+    return c;
+}
+
+policy::ResolvedPolicy test_policy() {
+    policy::ResolvedPolicy p;
+    p.name = "wine-test";
+    p.source = "builtin:wine-test";
+    char cwd[MAX_PATH];
+    GetCurrentDirectoryA(MAX_PATH, cwd);
+    p.workspace = cwd;
+    p.network.mode.value = policy::NetMode::None;
+    for (const char* v : {"PATH", "PATHEXT", "SystemRoot", "windir", "ComSpec", "TEMP", "TMP", "WINE*"})
+        p.env.pass.push_back({v, {}});
+    p.best_effort.value = true;
+    if (const char* wall = std::getenv("MXC_TEST_WALL_MS")) {
+        p.limits.wall_time = policy::Sourced<std::chrono::milliseconds>{std::chrono::milliseconds(std::atoi(wall)), {}};
+    }
+    return p;
+}
+
+int exec_with_test_policy(const std::vector<std::string>& argv) {
+    platform::ExecRequest req;
+    req.argv = argv;
+    req.session_id = "";  // a random run id per exec
+    req.dry_run = std::getenv("MXC_TEST_DRY_RUN") != nullptr;
+    return platform::exec(test_policy(), req);
+}
+
+std::string temp_dir() {
+    static int counter = 0;
+    auto base = std::filesystem::temp_directory_path() /
+                ("mxc-wtest-" + std::to_string(GetCurrentProcessId()) + "-" + std::to_string(++counter));
+    std::filesystem::create_directories(base);
+    return base.string();
+}
+
+}  // namespace mxc::test::win
