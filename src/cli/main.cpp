@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/args.hpp"
 #include "cli/options.hpp"
+#include "common/log.hpp"
 #include "common/version.hpp"
 
 namespace {
@@ -57,7 +59,7 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
+    std::vector<std::string> args = mxc::cli::command_line_args(argc, argv);
     const bool is_exec = !args.empty() && args.front() == "exec";
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
 
@@ -118,7 +120,7 @@ int main(int argc, char** argv) {
         return is_exec ? 125 : 2;
     }
 
-    mxc::cli::setup_logging(quiet ? -1 : verbose);
+    mxc::log::setup(quiet ? -1 : verbose);
     if (*exec_cmd) {
         if (!loose.empty()) {
             std::fprintf(stderr, "mxc: put the command after --: mxc exec [OPTIONS] -- %s ...\n", loose.front().c_str());

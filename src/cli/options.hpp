@@ -51,8 +51,4 @@ int run_profiles();
 int run_doctor(const DoctorOptions& options);
 int run_log(const LogOptions& options);
 
-// Sets up mxc's own logging on stderr: quiet by default, -v more, -q less.
-// Color only on a tty and never when NO_COLOR is set.
-void setup_logging(int verbosity);
-
 }  // namespace mxc::cli

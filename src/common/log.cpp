@@ -1,14 +1,13 @@
+#include "common/log.hpp"
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
 
-#include "cli/options.hpp"
+namespace mxc::log {
 
-namespace mxc::cli {
-
-void setup_logging(int verbosity) {
-    // stderr only: stdout belongs to the sandboxed command.
+void setup(int verbosity) {
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>(spdlog::color_mode::automatic);
     if (const char* no_color = std::getenv("NO_COLOR"); no_color != nullptr && *no_color != '\0') {
         sink->set_color_mode(spdlog::color_mode::never);
@@ -24,4 +23,9 @@ void setup_logging(int verbosity) {
     spdlog::set_default_logger(logger);
 }
 
-}  // namespace mxc::cli
+void debug(std::string_view message) { spdlog::debug("{}", message); }
+void info(std::string_view message) { spdlog::info("{}", message); }
+void warn(std::string_view message) { spdlog::warn("{}", message); }
+void error(std::string_view message) { spdlog::error("{}", message); }
+
+}  // namespace mxc::log
