@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "net/ip_address.hpp"
 
 namespace mxc::net {
 
@@ -21,7 +22,7 @@ struct IpNet {
 };
 
 struct PortSet {
-    bool any = false;                // ":*"
+    bool any = false;                  // ":*"
     std::vector<std::uint16_t> ports;  // when !any; default {80, 443}
     [[nodiscard]] bool contains(std::uint16_t port) const;
 };
@@ -38,5 +39,22 @@ struct HostRule {
 // Parse one rule as written in [network].allow/deny or --allow-net.
 // Error messages say what is wrong and show an accepted form.
 Result<HostRule> parse_host_rule(std::string_view text);
+
+// True when `addr` lies inside `net` (both in the 16-byte form).
+bool net_contains(const IpNet& net, const IpAddr& addr);
+
+// A host a client asked for, normalised exactly like rules are, so matching
+// is plain string / prefix comparison afterwards.
+struct Target {
+    bool is_ip = false;
+    IpAddr ip;         // when is_ip
+    std::string name;  // lowercase punycode, no trailing dot; when !is_ip
+    // Canonical text for logs and messages ("example.com", "127.0.0.1", "::1").
+    [[nodiscard]] std::string text() const;
+};
+
+// Accepts a name (UTF-8 or ASCII, any case, trailing dot), an IPv4 literal in
+// any notation, or an IPv6 literal with or without brackets. No port.
+Result<Target> normalize_host(std::string_view host);
 
 }  // namespace mxc::net

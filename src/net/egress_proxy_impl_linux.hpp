@@ -1,0 +1,135 @@
+#pragma once
+// Internals of the Linux egress proxy, shared by egress_proxy_linux.cpp (the
+// event loop: accept, dispatch, timeouts, teardown) and
+// proxy_session_linux.cpp (one connection's state machine: request,
+// decision, resolution, connect, reply, relay). Not a public header.
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "net/egress_proxy.hpp"
+#include "net/http_parser.hpp"
+#include "net/relay_linux.hpp"
+#include "net/resolver_linux.hpp"
+#include "net/socks5.hpp"
+#include "net/unique_fd_linux.hpp"
+
+namespace mxc::net {
+namespace proxy_detail {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Proto { Unknown, Connect, Http, Socks5 };
+enum class Phase { Detect, Http, SocksGreeting, SocksRequest, Resolving, Connecting, Relay, Draining };
+
+constexpr std::size_t kMaxSocksHandshake = 1024;  // greeting (<= 257) + request (<= 262)
+constexpr std::chrono::milliseconds kDrainTime{2000};
+
+inline const char* proto_name(Proto p) {
+    switch (p) {
+        case Proto::Connect:
+            return "connect";
+        case Proto::Http:
+            return "http";
+        case Proto::Socks5:
+            return "socks5";
+        case Proto::Unknown:
+            break;
+    }
+    return "unknown";
+}
+
+struct Conn;
+
+// What an epoll event points at: one side of one connection.
+struct Endpoint {
+    Conn* conn = nullptr;
+    bool is_client = false;
+    Readiness ready;
+};
+
+struct Conn {
+    std::uint64_t id = 0;
+    UniqueFd client;
+    UniqueFd upstream;
+    Endpoint cep;
+    Endpoint uep;
+    Phase phase = Phase::Detect;
+    Proto proto = Proto::Unknown;
+    std::string inbuf;  // SOCKS handshake bytes
+    HttpHeadParser http;
+    std::string raw_host;  // as requested, for messages when it does not parse
+    Target target;
+    std::uint16_t port = 0;
+    Decision decision;
+    bool decided = false;
+    bool event_sent = false;
+    std::vector<IpAddr> candidates;
+    std::size_t next_candidate = 0;
+    int last_errno = 0;
+    std::string prefix_up;  // bytes that came with the request, for upstream
+    Direction up;
+    Direction down;
+    Clock::time_point deadline;
+    bool closed = false;
+};
+
+void set_nodelay(int fd);
+// Replies are small and go out on a fresh socket, so they fit the send
+// buffer; false (a short write) means the client is broken and is closed.
+bool send_all_now(int fd, std::string_view data);
+
+}  // namespace proxy_detail
+
+struct EgressProxy::Impl {
+    using Conn = proxy_detail::Conn;
+    using Endpoint = proxy_detail::Endpoint;
+    using Proto = proxy_detail::Proto;
+    UniqueFd listener;
+    UniqueFd epoll;
+    UniqueFd stop_event;
+    Matcher matcher;
+    NetCallback on_event;
+    EgressProxyOptions options;
+    std::unique_ptr<Resolver> resolver;
+    std::thread thread;
+    std::atomic<bool> running{false};
+    std::unordered_map<std::uint64_t, std::unique_ptr<Conn>> conns;
+    std::vector<std::unique_ptr<Conn>> graveyard;  // freed after each epoll batch
+    std::uint64_t next_id = 1;
+    bool accept_paused = false;
+    // Distinct addresses used as epoll tags for the non-connection fds.
+    char listener_tag = 0, stop_tag = 0, resolver_tag = 0;
+
+    void loop();
+    void accept_all();
+    void handle(Endpoint* ep);
+    void handshake(Conn& c);
+    void on_http_head(Conn& c);
+    void on_socks_bytes(Conn& c);
+    void begin_request(Conn& c, Proto proto, std::string host, std::uint16_t port);
+    void on_resolved(Resolver::Answer& a);
+    void connect_next(Conn& c);
+    void finish_connect(Conn& c);
+    void start_relay(Conn& c);
+    void relay(Conn& c);
+    void deny(Conn& c);
+    void fail(Conn& c, int http_status, const char* reason, socks5::Reply code, const std::string& message);
+    void drain_close(Conn& c);
+    void drain(Conn& c);
+    void close_conn(Conn& c);
+    void emit(Conn& c, bool allowed);
+    void sweep();
+    bool watch(int fd, void* tag, std::uint32_t events = EPOLLIN | EPOLLOUT | EPOLLRDHUP);
+    void unwatch(UniqueFd& fd);
+};
+
+}  // namespace mxc::net

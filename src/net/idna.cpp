@@ -1,0 +1,90 @@
+#include "net/idna.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <idn2.h>
+#endif
+
+namespace mxc::net {
+namespace {
+
+bool is_ascii(std::string_view s) {
+    for (unsigned char c : s)
+        if (c >= 0x80) return false;
+    return true;
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+[[maybe_unused]] bool has_alabel(std::string_view lower) {  // unused on _WIN32 (IdnToAscii path)
+    return lower.rfind("xn--", 0) == 0 || lower.find(".xn--") != std::string_view::npos;
+}
+
+}  // namespace
+
+#ifdef _WIN32
+
+Result<std::string> idna_to_ascii(std::string_view name) {
+    if (is_ascii(name)) return lower_ascii(name);
+    std::string utf8(name);
+    int wlen = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), static_cast<int>(utf8.size()),
+                                   nullptr, 0);
+    if (wlen <= 0) return make_error("host \"" + utf8 + "\" is not valid UTF-8");
+    std::wstring wide(static_cast<std::size_t>(wlen), L'\0');
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), static_cast<int>(utf8.size()),
+                        wide.data(), wlen);
+    // No IDN_USE_STD3_ASCII_RULES: the caller checks LDH itself, and Wine
+    // rejects every name with that flag. Note Windows maps a few characters
+    // (e.g. U+00DF) per IDNA2003 where libidn2 follows UTS #46
+    // non-transitional; such names may normalise differently per OS.
+    wchar_t out[256];
+    int n = IdnToAscii(0, wide.data(), wlen, out, 256);
+    if (n <= 0) return make_error("host \"" + utf8 + "\" is not a valid internationalised domain name");
+    std::string ascii;
+    for (int i = 0; i < n; ++i) {
+        if (out[i] >= 0x80) return make_error("host \"" + utf8 + "\" did not convert to ASCII");
+        ascii.push_back(static_cast<char>(out[i]));
+    }
+    return lower_ascii(ascii);
+}
+
+#else
+
+Result<std::string> idna_to_ascii(std::string_view name) {
+    std::string input(name);
+    if (is_ascii(name)) {
+        std::string lower = lower_ascii(name);
+        if (!has_alabel(lower)) return lower;
+        // An "xn--" label that does not decode would never match a real name;
+        // refusing it catches typos and fuzzed junk early.
+        char* decoded = nullptr;
+        int rc = idn2_to_unicode_8z8z(lower.c_str(), &decoded, 0);
+        std::free(decoded);
+        if (rc != IDN2_OK)
+            return make_error("host \"" + input +
+                              "\" has an invalid punycode (xn--) label: " + idn2_strerror(rc));
+        return lower;
+    }
+    char* out = nullptr;
+    int rc = idn2_to_ascii_8z(input.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    if (rc != IDN2_OK) {
+        std::free(out);
+        return make_error("host \"" + input +
+                          "\" is not a valid internationalised domain name: " + idn2_strerror(rc));
+    }
+    std::unique_ptr<char, decltype(&std::free)> owned(out, &std::free);
+    return lower_ascii(owned.get());
+}
+
+#endif
+
+}  // namespace mxc::net

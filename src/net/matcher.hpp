@@ -1,0 +1,61 @@
+#pragma once
+// Allow/deny decisions over parsed host rules. Deny beats allow; no match is
+// deny. Names are decided first; every address a name resolves to is then
+// re-checked (check_address) so that DNS cannot lead a name rule to loopback,
+// link-local metadata, or a CIDR the profile denies.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "net/host_rule.hpp"
+
+namespace mxc::net {
+
+struct Decision {
+    enum class Why {
+        Allowed,           // `rule` allowed it
+        DeniedByRule,      // `rule` (a deny rule) matched
+        NoRule,            // nothing in allow matched
+        SensitiveAddress,  // name allowed, but it resolved to loopback/link-local/unspecified
+        BadHost,           // the requested host is not a valid name or address
+    };
+    bool allowed = false;
+    Why why = Why::NoRule;
+    std::string rule;    // the deciding rule as written; "" for NoRule/BadHost/SensitiveAddress
+    std::string detail;  // human-readable reason (for BadHost: the parse error)
+};
+
+class Matcher {
+public:
+    Matcher() = default;
+    Matcher(std::vector<HostRule> allow, std::vector<HostRule> deny);
+    // Parses every rule; the first invalid one is the error.
+    static Result<Matcher> from_strings(const std::vector<std::string>& allow,
+                                        const std::vector<std::string>& deny);
+
+    // Decide on a requested host (any notation) and port, before resolution.
+    [[nodiscard]] Decision decide(std::string_view host, std::uint16_t port) const;
+    [[nodiscard]] Decision decide(const Target& target, std::uint16_t port) const;
+
+    // Decide on one address that `target` resolved to. For an IP target this
+    // is decide(addr). For a name: CIDR deny rules win, then the name's own
+    // decision, and sensitive addresses need an explicit CIDR allow rule.
+    [[nodiscard]] Decision check_address(const Target& target, const IpAddr& addr, std::uint16_t port) const;
+
+    [[nodiscard]] const std::vector<HostRule>& allow_rules() const { return allow_; }
+    [[nodiscard]] const std::vector<HostRule>& deny_rules() const { return deny_; }
+
+private:
+    [[nodiscard]] const HostRule* find(const std::vector<HostRule>& rules, const Target& t,
+                                       std::uint16_t port) const;
+    std::vector<HostRule> allow_;
+    std::vector<HostRule> deny_;
+};
+
+// The rule a user would add to allow `target:port` ("example.com",
+// "example.com:8443", "[::1]:8080"), for "add ... to [network].allow" hints.
+std::string suggest_rule(const Target& target, std::uint16_t port);
+
+}  // namespace mxc::net

@@ -1,0 +1,98 @@
+#include "net/resolver_linux.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace mxc::net {
+
+Result<std::unique_ptr<Resolver>> Resolver::create(int threads) {
+    UniqueFd ev(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!ev.valid()) return make_error(std::string("egress proxy: eventfd: ") + std::strerror(errno));
+    std::unique_ptr<Resolver> r(new Resolver(std::move(ev)));
+    for (int i = 0; i < std::max(1, threads); ++i) r->workers_.emplace_back([p = r.get()] { p->work(); });
+    return r;
+}
+
+Resolver::Resolver(UniqueFd event) : event_(std::move(event)) {}
+
+Resolver::~Resolver() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+}
+
+void Resolver::submit(std::uint64_t id, std::string name) {
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.emplace_back(id, std::move(name));
+    }
+    cv_.notify_one();
+}
+
+std::vector<Resolver::Answer> Resolver::take() {
+    std::uint64_t counter;
+    while (::read(event_.get(), &counter, sizeof counter) > 0) {
+    }
+    std::lock_guard lock(mutex_);
+    return std::exchange(done_, {});
+}
+
+void Resolver::work() {
+    while (true) {
+        std::pair<std::uint64_t, std::string> job;
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (stopping_) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+        }
+        Answer answer;
+        answer.id = job.first;
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        // No AI_ADDRCONFIG: it hides loopback answers on hosts without other
+        // addresses, and the policy, not the host config, decides families.
+        addrinfo* res = nullptr;
+        int rc = ::getaddrinfo(job.second.c_str(), nullptr, &hints, &res);
+        if (rc != 0) {
+            answer.error = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+        } else {
+            std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(res, &::freeaddrinfo);
+            for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+                IpAddr a;
+                if (ai->ai_family == AF_INET) {
+                    const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
+                    a = IpAddr::from_v4(ntohl(sin->sin_addr.s_addr));
+                } else if (ai->ai_family == AF_INET6) {
+                    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
+                    std::memcpy(a.bytes.data(), &sin6->sin6_addr, 16);
+                } else {
+                    continue;
+                }
+                if (std::find(answer.addrs.begin(), answer.addrs.end(), a) == answer.addrs.end())
+                    answer.addrs.push_back(a);
+            }
+            if (answer.addrs.empty()) answer.error = "no IPv4 or IPv6 address";
+        }
+        {
+            std::lock_guard lock(mutex_);
+            done_.push_back(std::move(answer));
+        }
+        std::uint64_t one = 1;
+        (void)!::write(event_.get(), &one, sizeof one);
+    }
+}
+
+}  // namespace mxc::net

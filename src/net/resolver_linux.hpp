@@ -1,0 +1,49 @@
+#pragma once
+// getaddrinfo() on a few worker threads, so a slow DNS server never stalls
+// the proxy's event loop. Results come back through a queue; the owner polls
+// fd() (an eventfd) and calls take().
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "net/ip_address.hpp"
+#include "net/unique_fd_linux.hpp"
+
+namespace mxc::net {
+
+class Resolver {
+public:
+    struct Answer {
+        std::uint64_t id = 0;
+        std::vector<IpAddr> addrs;  // deduplicated, in getaddrinfo() order
+        std::string error;          // set when addrs is empty
+    };
+
+    static Result<std::unique_ptr<Resolver>> create(int threads);
+    ~Resolver();  // joins the workers (after any lookup in flight returns)
+    Resolver(const Resolver&) = delete;
+    Resolver& operator=(const Resolver&) = delete;
+
+    void submit(std::uint64_t id, std::string name);
+    std::vector<Answer> take();  // also clears the eventfd
+    [[nodiscard]] int fd() const { return event_.get(); }
+
+private:
+    explicit Resolver(UniqueFd event);
+    void work();
+
+    UniqueFd event_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::pair<std::uint64_t, std::string>> jobs_;
+    std::vector<Answer> done_;
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
+};
+
+}  // namespace mxc::net

@@ -1,0 +1,187 @@
+#include "platform/linux/host_facts.hpp"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "platform/linux/cgroup.hpp"
+#include "platform/linux/unique_fd.hpp"
+
+extern char** environ;
+
+namespace mxc::lnx {
+namespace {
+
+std::string slurp(const char* path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+// -1 when the sysctl does not exist.
+long read_sysctl(const char* path) {
+    std::string s = slurp(path);
+    if (s.empty()) return -1;
+    return std::strtol(s.c_str(), nullptr, 10);
+}
+
+bool user_namespaces_enabled(unsigned uid, std::string& detail) {
+    if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0) {
+        detail = "user.max_user_namespaces = 0";
+        return false;
+    }
+    if (uid != 0 && read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0) {
+        detail = "kernel.unprivileged_userns_clone = 0";
+        return false;
+    }
+    if (uid != 0 && read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1) {
+        detail = "kernel.apparmor_restrict_unprivileged_userns = 1";
+        return false;
+    }
+    detail = "enabled";
+    return true;
+}
+
+bool has_pidfd() {
+    long fd = ::syscall(SYS_pidfd_open, ::getpid(), 0);
+    if (fd < 0) return false;
+    ::close(static_cast<int>(fd));
+    return true;
+}
+
+// Where cgroup2 is mounted. The two usual places are checked with statfs;
+// parsing /proc/self/mountinfo (long on busy hosts) is the fallback.
+std::string find_cgroup2() {
+    for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+        struct statfs sf {};
+        if (::statfs(candidate, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) return candidate;
+    }
+    return cgroup2_mount_point(slurp("/proc/self/mountinfo"));
+}
+
+CgroupFacts observe_cgroup() {
+    return detect_cgroup_delegation(find_cgroup2(), own_cgroup_path(slurp("/proc/self/cgroup")));
+}
+
+// Can we really create the namespaces? Doctor only: costs a fork.
+bool try_unshare(int flags, std::string& detail) {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        detail = "fork failed";
+        return false;
+    }
+    if (pid == 0) _exit(::unshare(flags) == 0 ? 0 : 1);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    detail = ok ? "ok" : "unshare failed";
+    return ok;
+}
+
+}  // namespace
+
+int landlock_abi() {
+    long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+    return abi < 0 ? 0 : static_cast<int>(abi);
+}
+
+PathFact observe_path(const std::string& path) {
+    PathFact f;
+    char buf[PATH_MAX];
+    if (::realpath(path.c_str(), buf) == nullptr) return f;
+    struct stat st {};
+    if (::stat(buf, &st) != 0) return f;
+    f.exists = true;
+    f.resolved = buf;
+    f.is_dir = S_ISDIR(st.st_mode);
+    struct stat lst {};
+    if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+        if (n > 0) f.link_target.assign(buf, static_cast<size_t>(n));
+    }
+    return f;
+}
+
+HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform::ExecRequest* request) {
+    HostFacts f;
+    f.uid = ::getuid();
+    f.gid = ::getgid();
+    f.landlock_abi = landlock_abi();
+    f.user_namespaces = user_namespaces_enabled(f.uid, f.user_namespaces_detail);
+    f.seccomp = ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+    if (policy.limits.memory_bytes) {
+        f.cgroup = observe_cgroup();
+    } else {
+        f.cgroup.reason = "not needed: no memory limit";
+    }
+    for (const auto& r : policy.paths) f.paths.emplace(r.path, observe_path(r.path));
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) f.environ.emplace_back(*e);
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY) f.nofile_hard = rl.rlim_max;
+    for (int fd = 0; fd <= 2 && f.terminal.empty(); ++fd) {
+        if (::isatty(fd) == 0) continue;
+        char buf[PATH_MAX];
+        const std::string link = "/proc/self/fd/" + std::to_string(fd);
+        ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+        if (n <= 0) continue;
+        std::string path(buf, static_cast<size_t>(n));
+        // Only real device paths; "/dev/pts/3 (deleted)" or a terminal
+        // from another mount namespace cannot be bound.
+        struct stat st {};
+        if (path.rfind("/dev/", 0) == 0 && ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode))
+            f.terminal = path;
+    }
+    if (request != nullptr) {
+        f.session_id = request->session_id;
+        f.cwd = request->cwd;
+    }
+    if (f.cwd.empty()) {
+        char buf[PATH_MAX];
+        if (::getcwd(buf, sizeof buf) != nullptr) f.cwd = buf;
+    }
+    return f;
+}
+
+std::vector<platform::Capability> probe_capabilities() {
+    std::vector<platform::Capability> caps;
+    const int abi = landlock_abi();
+    caps.push_back(
+        {"landlock", abi > 0, abi > 0 ? "ABI " + std::to_string(abi) : "not supported by this kernel"});
+    std::string detail;
+    bool userns = user_namespaces_enabled(::getuid(), detail);
+    if (userns) userns = try_unshare(CLONE_NEWUSER, detail);
+    caps.push_back({"user_namespaces", userns, detail});
+    const int flags = CLONE_NEWUSER;
+    bool mnt = userns && try_unshare(flags | CLONE_NEWNS, detail);
+    caps.push_back({"mount_namespaces", mnt, userns ? detail : "needs user namespaces"});
+    bool pid = userns && try_unshare(flags | CLONE_NEWPID, detail);
+    caps.push_back({"pid_namespaces", pid, userns ? detail : "needs user namespaces"});
+    bool net = userns && try_unshare(flags | CLONE_NEWNET, detail);
+    caps.push_back({"net_namespaces", net, userns ? detail : "needs user namespaces"});
+    bool seccomp = ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+    caps.push_back({"seccomp", seccomp, seccomp ? "filter mode available" : "not available"});
+    CgroupFacts cg = observe_cgroup();
+    caps.push_back({"cgroup_v2_delegation", cg.delegated,
+                    cg.reason + (cg.delegated ? "" : " (memory limit falls back to RLIMIT_AS per process)")});
+    bool pidfd = has_pidfd();
+    caps.push_back({"pidfd", pidfd, pidfd ? "pidfd_open available" : "not available"});
+    return caps;
+}
+
+}  // namespace mxc::lnx

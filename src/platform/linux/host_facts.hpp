@@ -1,0 +1,24 @@
+#pragma once
+// Observing the host: kernel features and the caller's launch context. This
+// is the only I/O compile_plan's input depends on.
+#include <string>
+#include <vector>
+
+#include "platform/linux/plan.hpp"
+#include "platform/platform.hpp"
+
+namespace mxc::lnx {
+
+// Highest Landlock ABI the running kernel supports; 0 if none.
+int landlock_abi();
+
+// realpath + type + readlink of one rule path.
+PathFact observe_path(const std::string& path);
+
+// Facts for compile_plan. `request` may be null (explain: no session, cwd).
+HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform::ExecRequest* request);
+
+// `mxc doctor`.
+std::vector<platform::Capability> probe_capabilities();
+
+}  // namespace mxc::lnx

@@ -1,0 +1,138 @@
+// pid 1 of the sandbox. It finishes the namespace setup that must happen
+// inside (id maps, loopback, the mount tree, fresh /proc needs to be pid 1's
+// namespace), forks the command, then only relays signals and reaps.
+//
+// Lifetime: PR_SET_PDEATHSIG kills init when the supervisor dies (even by
+// SIGKILL) and the kernel kills every process of a pid namespace when its
+// init exits, so nothing can outlive mxc. The "alive" pipe closes the race
+// where the supervisor dies before the prctl.
+#include <poll.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "platform/linux/child_report.hpp"
+#include "platform/linux/mounts.hpp"
+#include "platform/linux/net_ns.hpp"
+#include "platform/linux/sandbox_spec.hpp"
+#include "platform/linux/user_ns.hpp"
+
+namespace mxc::lnx {
+namespace {
+
+[[noreturn]] void fail(const SandboxSpec& spec, const Status& st) {
+    send_report(spec.report_fd, ReportTag::SetupError, st.error().message);
+    _exit(125);
+}
+
+bool supervisor_gone(int alive_fd) {
+    pollfd p{alive_fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+struct CommandArgs {
+    const SandboxSpec* spec;
+    int signal_fd;
+};
+
+int command_main(void* raw) {
+    auto* args = static_cast<CommandArgs*>(raw);
+    ::close(args->signal_fd);
+    ::close(args->spec->alive_fd);
+    exec_command(*args->spec);
+}
+
+int exit_code_of(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 125;
+}
+
+}  // namespace
+
+[[noreturn]] void sandbox_init_main(const SandboxSpec& spec) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (supervisor_gone(spec.alive_fd)) _exit(125);
+    const LinuxPlan& plan = *spec.plan;
+
+    if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
+    // init is a copy of mxc: its /proc/1/environ still holds the caller's
+    // whole environment (tokens the [env] rules filtered out) and its memory
+    // the plan. Non-dumpable makes /proc/1/{environ,mem,...} unreadable to the
+    // command even though it runs as the same uid.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (plan.new_net) {
+        if (auto st = bring_up_loopback(); !st) fail(spec, st);
+    }
+    if (auto st = build_sandbox_root(plan.mounts); !st) fail(spec, st);
+
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int sig : kRelayedSignals) sigaddset(&handled, sig);
+    sigaddset(&handled, SIGCHLD);
+    sigaddset(&handled, terminate_tree_signal());
+    ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+    int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
+    if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
+
+    // posix_spawn-style CLONE_VM|CLONE_VFORK: the command child borrows
+    // init's memory until execve instead of copying mxc's whole address space
+    // (page tables plus copy-on-write faults were the largest avoidable
+    // startup cost). Init is suspended meanwhile, so nothing races on the
+    // shared heap; the child only changes per-task state (creds, rlimits, fd
+    // table copy, seccomp) before it execs or _exits.
+    CommandArgs args{&spec, sfd};
+    constexpr std::size_t kStack = 1 << 20;
+    void* stack =
+        ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) fail(spec, make_error("mmap of the command's spawn stack failed"));
+    const pid_t command =
+        ::clone(command_main, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    ::munmap(stack, kStack);
+    if (command < 0) fail(spec, make_error("clone of the command failed"));
+
+    for (;;) {
+        pollfd fds[2] = {{sfd, POLLIN, 0}, {spec.alive_fd, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            _exit(125);
+        }
+        if (fds[1].revents != 0) {
+            ::kill(-1, SIGKILL);
+            _exit(137);
+        }
+        if (fds[0].revents == 0) continue;
+        signalfd_siginfo si{};
+        if (::read(sfd, &si, sizeof si) != static_cast<ssize_t>(sizeof si)) continue;
+        const int sig = static_cast<int>(si.ssi_signo);
+        if (sig == SIGCHLD) {
+            int status = 0;
+            pid_t pid;
+            while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+                if (pid == command) {
+                    send_report(spec.report_fd, ReportTag::WaitStatus, std::to_string(status));
+                    // Exiting tears down the namespace: every leftover
+                    // process (daemons, background jobs) gets SIGKILL.
+                    _exit(exit_code_of(status));
+                }
+            }
+            continue;
+        }
+        // Only the supervisor (outside the namespace: sender pid 0) may drive
+        // init. Signals generated by the terminal (SI_KERNEL) were already
+        // delivered to the foreground process group, command included.
+        if (si.ssi_pid != 0 || si.ssi_code == SI_KERNEL) continue;
+        if (sig == terminate_tree_signal()) {
+            ::kill(-1, SIGTERM);
+        } else {
+            ::kill(command, sig);
+        }
+    }
+}
+
+}  // namespace mxc::lnx

@@ -1,0 +1,477 @@
+// compile_plan: ResolvedPolicy + HostFacts -> LinuxPlan. Pure: no syscalls, no
+// file access. Every "can this host enforce it?" decision is made here so that
+// `mxc explain`, `--dry-run` and the real launch agree.
+#include "platform/linux/plan.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <set>
+
+namespace mxc::lnx {
+namespace {
+
+using policy::Access;
+namespace ll = landlock_bits;
+
+bool is_under(const std::string& path, const std::string& dir) {
+    if (dir == "/") return path.size() > 1 && path[0] == '/';
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+bool is_same_or_under(const std::string& path, const std::string& dir) {
+    return path == dir || is_under(path, dir);
+}
+
+int rank(Access a) {
+    // On the same path deny > read > write (DESIGN.md).
+    switch (a) {
+        case Access::Deny:
+            return 3;
+        case Access::Read:
+            return 2;
+        case Access::Write:
+            return 1;
+    }
+    return 0;
+}
+
+std::string rule_text(const policy::PathRule& r) {
+    return std::string("filesystem.") + policy::to_string(r.access) + " " + r.path;
+}
+
+// A path rule after symlink resolution and merging.
+struct Effective {
+    std::string target;
+    Access access = Access::Read;
+    bool is_dir = true;
+    std::string why;
+    std::vector<std::size_t> verdicts;  // indices into plan.verdicts of the rules merged here
+};
+
+constexpr const char* kProc = "/proc";
+constexpr const char* kDev = "/dev";
+constexpr const char* kTmp = "/tmp";
+
+bool is_system_mount(const std::string& p) {
+    return p == kProc || p == kDev || p == kTmp;
+}
+
+std::uint64_t read_access() {
+    return ll::kExecute | ll::kReadFile | ll::kReadDir;
+}
+
+void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    std::map<std::string, Effective> merged;
+    std::vector<MountOp> symlinks;
+    std::optional<Access> tmp_access;
+    std::string tmp_why;
+
+    for (const auto& r : policy.paths) {
+        const std::string text = rule_text(r);
+        const std::string why = text + " (" + r.origin.describe() + ")";
+        platform::RuleVerdict verdict{text, r.origin.describe(), "", true, ""};
+
+        if (!policy.tmp.empty() && is_same_or_under(r.path, policy.tmp)) {
+            // {tmp} does not exist on the host: it is created inside the sandbox.
+            if (r.path == policy.tmp) {
+                tmp_access = r.access;
+                tmp_why = why;
+                verdict.mechanism = "private directory inside the sandbox tmpfs + landlock";
+            } else {
+                plan.notes.push_back("inside {tmp}, which starts empty: " + why);
+                verdict.mechanism = "inside {tmp} (starts empty)";
+            }
+            plan.verdicts.push_back(verdict);
+            continue;
+        }
+
+        auto fact = facts.paths.find(r.path);
+        if (fact == facts.paths.end() || !fact->second.exists) {
+            if (policy.missing.value == policy::MissingPaths::Error) {
+                plan.fatal.push_back(
+                    text + " (" + r.origin.describe() + "): path does not exist (missing = \"error\"" +
+                    (policy.missing.origin.describe().empty() ? std::string()
+                                                              : " at " + policy.missing.origin.describe()) +
+                    ")");
+                verdict.enforceable = false;
+                verdict.missing = "path does not exist";
+            } else {
+                plan.notes.push_back("skipped, does not exist: " + why);
+                verdict.mechanism = "skipped: path does not exist (missing = \"ignore\")";
+            }
+            plan.verdicts.push_back(verdict);
+            continue;
+        }
+
+        const PathFact& pf = fact->second;
+        std::string shown = why;
+        if (pf.resolved != r.path) shown = text + " -> " + pf.resolved + " (" + r.origin.describe() + ")";
+        if (!pf.link_target.empty()) {
+            symlinks.push_back(MountOp{MountKind::Symlink, pf.link_target, r.path, false, shown});
+        }
+
+        if (is_system_mount(pf.resolved)) {
+            plan.notes.push_back("superseded by the sandbox's own " + pf.resolved + ": " + shown);
+            verdict.mechanism = "superseded by the sandbox's private " + pf.resolved;
+            plan.verdicts.push_back(verdict);
+            continue;
+        }
+
+        switch (r.access) {
+            case Access::Read:
+                verdict.mechanism = "read-only bind mount";
+                break;
+            case Access::Write:
+                verdict.mechanism = "read-write bind mount";
+                break;
+            case Access::Deny:
+                verdict.mechanism =
+                    pf.is_dir ? "masked by an empty read-only tmpfs" : "masked by an empty read-only file";
+                break;
+        }
+        if (facts.landlock_abi > 0) {
+            verdict.mechanism += r.access == Access::Deny ? " + not granted by landlock" : " + landlock";
+        }
+        if (pf.resolved != r.path) verdict.mechanism += " (applies to " + pf.resolved + ")";
+        if (!facts.user_namespaces) {
+            verdict.enforceable = false;
+            verdict.missing = "user namespaces unavailable";
+        }
+        plan.verdicts.push_back(verdict);
+        const std::size_t verdict_index = plan.verdicts.size() - 1;
+
+        auto it = merged.find(pf.resolved);
+        if (it == merged.end()) {
+            merged.emplace(pf.resolved, Effective{pf.resolved, r.access, pf.is_dir, shown, {verdict_index}});
+        } else {
+            it->second.verdicts.push_back(verdict_index);
+            if (rank(r.access) > rank(it->second.access)) {
+                plan.notes.push_back("overridden by " + shown + ": " + it->second.why);
+                it->second.access = r.access;
+                it->second.why = shown;
+            } else {
+                plan.notes.push_back("overridden by " + it->second.why + ": " + shown);
+            }
+        }
+    }
+
+    // Mounts. Sorting by target puts every parent before its children ("/a" is
+    // a prefix of "/a/b" and so sorts first), which is what makes the most
+    // specific rule win: a later, deeper mount covers the earlier one.
+    std::vector<MountOp> ops;
+    std::set<std::string> redundant;  // covered by an identical enclosing rule
+    for (const auto& [target, e] : merged) {
+        MountKind kind = MountKind::BindRo;
+        if (e.access == Access::Write) kind = MountKind::BindRw;
+        if (e.access == Access::Deny) kind = e.is_dir ? MountKind::MaskDir : MountKind::MaskFile;
+        // A bind inside an identical bind of the same kind shows the same
+        // files with the same rights: skip the redundant mount (startup cost).
+        const Effective* enclosing = nullptr;
+        for (const auto& [other, o] : merged) {
+            if (is_under(target, other) && (enclosing == nullptr || other.size() > enclosing->target.size()))
+                enclosing = &o;
+        }
+        static constexpr const char* kSystem[] = {kProc, kDev, kTmp};
+        const std::string& here = target;  // lambdas cannot capture structured bindings (C++17)
+        const bool system_between = std::any_of(std::begin(kSystem), std::end(kSystem), [&](const char* s) {
+            return is_same_or_under(here, s) && (enclosing == nullptr || is_under(s, enclosing->target));
+        });
+        if (enclosing != nullptr && !system_between && kind != MountKind::MaskDir &&
+            kind != MountKind::MaskFile && enclosing->access == e.access) {
+            plan.notes.push_back("no separate mount needed, same access as " + enclosing->why + ": " + e.why);
+            redundant.insert(target);
+            continue;
+        }
+        ops.push_back(MountOp{kind, kind == MountKind::MaskDir ? "" : target, target, e.is_dir, e.why});
+    }
+    ops.push_back(
+        MountOp{MountKind::Proc, "proc", kProc, true,
+                "fresh procfs for the sandbox pid namespace; sys sysrq-trigger irq bus fs read-only, "
+                "kcore keys timer_list sched_debug latency_stats acpi scsi asound masked"});
+    // The command's own terminal lives in the host's devpts, which the
+    // sandbox does not see (its /dev/pts is a fresh instance, so it cannot
+    // reach the user's other terminals). Binding just that device as
+    // /dev/console lets ttyname(3) and `tty` find it, as in containers.
+    ops.push_back(MountOp{MountKind::Dev, facts.terminal, kDev, true,
+                          "minimal /dev: null zero full random urandom tty, devpts, shm" +
+                              (facts.terminal.empty() ? std::string() : ", console <- " + facts.terminal)});
+    ops.push_back(MountOp{MountKind::Tmp, "tmpfs", kTmp, true, "private /tmp"});
+    if (!policy.tmp.empty()) {
+        ops.push_back(MountOp{MountKind::TmpDir, "", policy.tmp, true,
+                              tmp_why.empty() ? "{tmp}, created inside the sandbox" : "{tmp}: " + tmp_why});
+        // Realising {tmp} must never touch the host: its parent has to be one
+        // of our own tmpfs mounts, not a bind of a host directory.
+        if (!is_under(policy.tmp, kTmp)) {
+            for (const auto& [target, e] : merged) {
+                if (is_under(policy.tmp, target) && e.access != Access::Deny) {
+                    plan.fatal.push_back(
+                        "{tmp} " + policy.tmp + " lies inside " + e.why +
+                        ": it cannot be created without writing to the host; put {tmp} under /tmp");
+                    break;
+                }
+            }
+        }
+    }
+    ops.insert(ops.end(), symlinks.begin(), symlinks.end());
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const MountOp& a, const MountOp& b) { return a.target < b.target; });
+    plan.mounts.push_back(MountOp{MountKind::RootTmpfs, "tmpfs", "/", true,
+                                  "empty root; nothing of the host is visible unless a rule says so"});
+    plan.mounts.insert(plan.mounts.end(), ops.begin(), ops.end());
+
+    // Landlock: a second, independent layer granting the same rights. It
+    // cannot subtract a deny from inside a granted directory (rules only add
+    // rights); there the mount mask is what hides the path.
+    plan.verdicts.push_back(platform::RuleVerdict{
+        "filesystem (second layer)", "",
+        facts.landlock_abi > 0 ? "landlock ABI " + std::to_string(facts.landlock_abi) : "landlock",
+        facts.landlock_abi > 0, facts.landlock_abi > 0 ? "" : "kernel lacks Landlock"});
+    if (facts.landlock_abi <= 0) {
+        plan.unenforceable.push_back(
+            "filesystem rules: kernel lacks Landlock (second enforcement layer): upgrade to Linux >= 5.13 or "
+            "pass --best-effort");
+        return;
+    }
+    LandlockPlan& ll_plan = plan.landlock;
+    ll_plan.enabled = true;
+    ll_plan.abi = facts.landlock_abi;
+    ll_plan.handled_fs = landlock_fs_rights(facts.landlock_abi);
+    if (facts.landlock_abi >= 6) ll_plan.scoped = ll::kScopeAbstractUnix | ll::kScopeSignal;
+    auto grant = [&](const std::string& path, std::uint64_t access, bool is_dir, const std::string& why) {
+        access &= ll_plan.handled_fs;
+        if (!is_dir) access &= ll::kFileOnly;
+        if (access != 0) ll_plan.rules.push_back(LandlockRule{path, access, is_dir, why});
+    };
+    for (const auto& [target, e] : merged) {
+        if (e.access == Access::Deny) {
+            for (const auto& [other, o] : merged) {
+                if (o.access != Access::Deny && is_under(target, other)) {
+                    plan.notes.push_back("landlock cannot carve " + e.why + " out of " + o.why +
+                                         "; the mount mask hides it");
+                    for (std::size_t i : e.verdicts) {
+                        plan.verdicts[i].mechanism += "; landlock cannot carve it out of the granted " +
+                                                      other + ", the mount mask alone hides it";
+                    }
+                    break;
+                }
+            }
+            continue;
+        }
+        if (redundant.count(target) != 0) continue;  // the enclosing rule grants the same
+        grant(target, e.access == Access::Read ? read_access() : ll_plan.handled_fs, e.is_dir, e.why);
+    }
+    // Listing "/" shows only the mount points the plan created; READ_DIR is
+    // inherited below it, but the mount view already limits what exists.
+    grant("/", ll::kReadDir, true, "list the sandbox root");
+    // System paths the sandbox itself provides.
+    // Shells open with O_TRUNC (`echo 500 > /proc/self/oom_score_adj`). The
+    // host-wide parts of /proc are read-only mounts, whatever Landlock allows.
+    grant(kProc, ll::kExecute | ll::kReadFile | ll::kReadDir | ll::kWriteFile | ll::kTruncate, true,
+          "sandbox /proc");
+    // Opening /dev/null with O_TRUNC (shell `>`) needs TRUNCATE.
+    grant(kDev, ll::kReadFile | ll::kWriteFile | ll::kReadDir | ll::kIoctlDev | ll::kTruncate, true,
+          "sandbox /dev");
+    grant("/dev/shm", ll_plan.handled_fs, true, "sandbox /dev/shm");
+    grant(kTmp, ll_plan.handled_fs, true, "sandbox private /tmp");
+    if (!policy.tmp.empty() && tmp_access && *tmp_access != Access::Deny && !is_under(policy.tmp, kTmp)) {
+        grant(policy.tmp, *tmp_access == Access::Read ? read_access() : ll_plan.handled_fs, true, tmp_why);
+    }
+    std::sort(ll_plan.rules.begin(), ll_plan.rules.end(),
+              [](const LandlockRule& a, const LandlockRule& b) { return a.path < b.path; });
+    if (ll_plan.scoped == 0) {
+        plan.warnings.push_back("landlock ABI " + std::to_string(facts.landlock_abi) +
+                                " < 6: abstract unix sockets and signals are not scoped to the sandbox");
+    }
+}
+
+void compile_network(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
+    const auto& mode = policy.network.mode;
+    platform::RuleVerdict v{std::string("network.mode ") + policy::to_string(mode.value),
+                            mode.origin.describe(), "", true, ""};
+    switch (mode.value) {
+        case policy::NetMode::None:
+            plan.new_net = true;
+            v.mechanism = "own network namespace with only loopback";
+            plan.enforced.push_back("network namespace (loopback only)");
+            break;
+        case policy::NetMode::Host:
+            plan.new_net = false;
+            v.mechanism = "host network (shared namespace)";
+            break;
+        case policy::NetMode::Allowlist:
+            plan.new_net = true;
+            v.enforceable = false;
+            v.missing = "egress allowlist proxy not implemented on Linux yet";
+            plan.fatal.push_back("network.mode allowlist (" + mode.origin.describe() +
+                                 "): not implemented on Linux yet; use --net none or --net host");
+            break;
+    }
+    plan.verdicts.push_back(v);
+}
+
+void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    const auto& lim = policy.limits;
+    auto verdict = [&](const std::string& rule, const policy::Origin& o, std::string mech) {
+        plan.verdicts.push_back(platform::RuleVerdict{rule, o.describe(), std::move(mech), true, ""});
+    };
+    if (lim.processes) {
+        // RLIMIT_NPROC counts processes of the real uid. Since Linux 5.14 that
+        // count is kept per user namespace, so inside our fresh namespace it
+        // counts only the sandbox's processes (+1 for our init). The kernel
+        // exempts host uid 0 entirely, so for root callers it is advisory.
+        const std::uint64_t n = lim.processes->value + 1;
+        std::string why = "limits.processes = " + std::to_string(lim.processes->value) + " (" +
+                          lim.processes->origin.describe() + "), +1 for the sandbox init";
+        plan.rlimits.push_back(RlimitSetting{RLIMIT_NPROC, "RLIMIT_NPROC", n, why});
+        if (facts.uid == 0) {
+            plan.warnings.push_back(
+                "limits.processes (" + lim.processes->origin.describe() +
+                "): not enforced for host root (the kernel exempts uid 0 from RLIMIT_NPROC); "
+                "run mxc as a normal user to enforce it");
+            // Reported, not refused: root is the CI default and refusing
+            // every profile with a process limit there would help no one.
+            verdict("limits.processes " + std::to_string(lim.processes->value), lim.processes->origin,
+                    "RLIMIT_NPROC, advisory for host root (the kernel exempts uid 0; warning recorded)");
+        } else {
+            verdict("limits.processes " + std::to_string(lim.processes->value), lim.processes->origin,
+                    "RLIMIT_NPROC, counted in the sandbox's own user namespace");
+        }
+    }
+    if (lim.open_files) {
+        std::uint64_t n = lim.open_files->value;
+        std::string why = "limits.open_files (" + lim.open_files->origin.describe() + ")";
+        if (n > facts.nofile_hard) {
+            // Raising a hard limit needs CAP_SYS_RESOURCE in the initial
+            // namespace; the tighter host limit still bounds the sandbox.
+            plan.notes.push_back(why + ": " + std::to_string(n) +
+                                 " exceeds the caller's hard limit, capped at " +
+                                 std::to_string(facts.nofile_hard));
+            n = facts.nofile_hard;
+        }
+        plan.rlimits.push_back(RlimitSetting{RLIMIT_NOFILE, "RLIMIT_NOFILE", n, why});
+        verdict("limits.open_files " + std::to_string(lim.open_files->value), lim.open_files->origin,
+                "RLIMIT_NOFILE");
+    }
+    if (lim.file_size_bytes) {
+        plan.rlimits.push_back(
+            RlimitSetting{RLIMIT_FSIZE, "RLIMIT_FSIZE", lim.file_size_bytes->value,
+                          "limits.file_size (" + lim.file_size_bytes->origin.describe() + ")"});
+        verdict("limits.file_size " + std::to_string(lim.file_size_bytes->value), lim.file_size_bytes->origin,
+                "RLIMIT_FSIZE");
+    }
+    if (lim.cpu_time) {
+        const auto ms = lim.cpu_time->value.count();
+        const std::uint64_t secs = ms <= 0 ? 1 : static_cast<std::uint64_t>((ms + 999) / 1000);
+        plan.rlimits.push_back(
+            RlimitSetting{RLIMIT_CPU, "RLIMIT_CPU", secs,
+                          "limits.cpu_time (" + lim.cpu_time->origin.describe() + "), whole seconds"});
+        verdict("limits.cpu_time " + std::to_string(ms) + "ms", lim.cpu_time->origin,
+                "RLIMIT_CPU (per process)");
+    }
+    if (lim.memory_bytes) {
+        const std::string rule = "limits.memory " + std::to_string(lim.memory_bytes->value);
+        if (facts.cgroup.delegated) {
+            plan.cgroup = CgroupPlan{facts.cgroup.dir, "mxc-" + facts.session_id, lim.memory_bytes->value};
+            verdict(rule, lim.memory_bytes->origin,
+                    "cgroup v2 memory.max on " + facts.cgroup.dir + "/mxc-" + facts.session_id);
+            plan.enforced.push_back("cgroup v2 memory.max");
+        } else {
+            plan.rlimits.push_back(RlimitSetting{RLIMIT_AS, "RLIMIT_AS", lim.memory_bytes->value,
+                                                 "limits.memory (" + lim.memory_bytes->origin.describe() +
+                                                     "), per process: " + facts.cgroup.reason});
+            verdict(rule, lim.memory_bytes->origin,
+                    "RLIMIT_AS per process (no delegated cgroup v2: " + facts.cgroup.reason + ")");
+        }
+    }
+    if (lim.wall_time) {
+        plan.wall_time = lim.wall_time->value;
+        verdict("limits.wall_time " + std::to_string(lim.wall_time->value.count()) + "ms",
+                lim.wall_time->origin,
+                "supervisor timer: SIGTERM, 2s grace, SIGKILL of the whole pid namespace (exit 124)");
+    }
+    // Core dumps would write sandbox memory to disk outside any rule.
+    plan.rlimits.push_back(RlimitSetting{RLIMIT_CORE, "RLIMIT_CORE", 0, "no core dumps"});
+    std::string names;
+    for (const auto& r : plan.rlimits) names += (names.empty() ? "" : " ") + r.name;
+    plan.enforced.push_back("rlimits: " + names);
+}
+
+}  // namespace
+
+const char* to_string(MountKind kind) {
+    switch (kind) {
+        case MountKind::RootTmpfs:
+            return "root-tmpfs";
+        case MountKind::BindRo:
+            return "bind-ro";
+        case MountKind::BindRw:
+            return "bind-rw";
+        case MountKind::MaskDir:
+            return "mask-dir";
+        case MountKind::MaskFile:
+            return "mask-file";
+        case MountKind::Proc:
+            return "proc";
+        case MountKind::Dev:
+            return "dev";
+        case MountKind::Tmp:
+            return "tmpfs";
+        case MountKind::TmpDir:
+            return "tmp-dir";
+        case MountKind::Symlink:
+            return "symlink";
+    }
+    return "?";
+}
+
+std::uint64_t landlock_fs_rights(int abi) {
+    if (abi <= 0) return 0;
+    std::uint64_t rights = (ll::kMakeSym << 1) - 1;  // ABI 1: bits 0..12
+    if (abi >= 2) rights |= ll::kRefer;
+    if (abi >= 3) rights |= ll::kTruncate;
+    if (abi >= 5) rights |= ll::kIoctlDev;
+    return rights;
+}
+
+std::string describe_landlock_access(std::uint64_t access) {
+    static constexpr const char* kNames[] = {"execute",    "write_file",  "read_file", "read_dir",
+                                             "remove_dir", "remove_file", "make_char", "make_dir",
+                                             "make_reg",   "make_sock",   "make_fifo", "make_block",
+                                             "make_sym",   "refer",       "truncate",  "ioctl_dev"};
+    std::string out;
+    for (unsigned i = 0; i < sizeof kNames / sizeof kNames[0]; ++i) {
+        if ((access & (1ULL << i)) != 0) out += (out.empty() ? "" : ",") + std::string(kNames[i]);
+    }
+    return out.empty() ? "none" : out;
+}
+
+LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& facts) {
+    LinuxPlan plan;
+    plan.best_effort = policy.best_effort.value;
+    plan.uid = facts.uid;
+    plan.gid = facts.gid;
+    plan.cwd = facts.cwd;
+
+    if (!facts.user_namespaces) {
+        plan.fatal.push_back(
+            "sandbox: user namespaces are unavailable (" + facts.user_namespaces_detail +
+            "): enable them (sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone)");
+    } else {
+        plan.enforced.push_back("user namespace (uid " + std::to_string(facts.uid) + " mapped to itself)");
+        plan.enforced.push_back("mount namespace (tmpfs root, pivot_root)");
+        plan.enforced.push_back("pid namespace with init");
+    }
+    compile_network(policy, plan);
+    compile_paths(policy, facts, plan);
+    if (plan.landlock.enabled) {
+        plan.enforced.push_back("landlock ABI " + std::to_string(plan.landlock.abi) + " (" +
+                                std::to_string(plan.landlock.rules.size()) + " rules" +
+                                (plan.landlock.scoped != 0 ? ", scoped unix+signal)" : ")"));
+    }
+    compile_limits(policy, facts, plan);
+    plan.env = compile_env(policy.env, facts.environ, facts.session_id);
+    return plan;
+}
+
+}  // namespace mxc::lnx

@@ -1,0 +1,46 @@
+// The command's environment: exactly what [env] allows, nothing inherited by
+// accident (a leaked token is the most common sandbox escape in practice).
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <map>
+
+#include "platform/linux/plan.hpp"
+
+namespace mxc::lnx {
+namespace {
+
+bool matches_any(const std::vector<policy::Sourced<std::string>>& globs, const std::string& name) {
+    return std::any_of(globs.begin(), globs.end(),
+                       [&](const auto& g) { return fnmatch(g.value.c_str(), name.c_str(), 0) == 0; });
+}
+
+}  // namespace
+
+std::vector<std::string> compile_env(const policy::EnvRules& rules,
+                                     const std::vector<std::string>& caller_env,
+                                     const std::string& session_id) {
+    std::map<std::string, std::string> out;
+    for (const auto& entry : caller_env) {
+        const auto eq = entry.find('=');
+        if (eq == std::string::npos || eq == 0) continue;
+        std::string name = entry.substr(0, eq);
+        // First occurrence wins, as getenv() would see it.
+        if (out.count(name) != 0) continue;
+        if (matches_any(rules.pass, name) && !matches_any(rules.deny, name))
+            out.emplace(name, entry.substr(eq + 1));
+    }
+    for (const auto& [name, value] : rules.set) out[name] = value.value;
+    out["MXC_SESSION_ID"] = session_id;
+    std::vector<std::string> env;
+    env.reserve(out.size());
+    for (const auto& [name, value] : out) {
+        std::string entry = name;
+        entry += '=';
+        entry += value;
+        env.push_back(std::move(entry));
+    }
+    return env;
+}
+
+}  // namespace mxc::lnx

@@ -1,0 +1,298 @@
+// The supervisor stays in the host namespaces for the whole run. It never
+// touches the terminal (the command owns fds 0/1/2 directly, no pipes) and
+// keeps SIGTSTP/SIGTTIN/SIGTTOU at their defaults, so job control of the
+// caller's shell treats mxc + sandbox as one ordinary job.
+#include "platform/linux/supervisor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+
+#include "platform/linux/cgroup.hpp"
+#include "platform/linux/child_report.hpp"
+#include "platform/linux/sandbox_spec.hpp"
+#include "platform/linux/sys_error.hpp"
+#include "platform/linux/unique_fd.hpp"
+
+namespace mxc::lnx {
+namespace {
+
+// Kernel struct clone_args (v2, with cgroup).
+struct CloneArgs {
+    std::uint64_t flags;
+    std::uint64_t pidfd;
+    std::uint64_t child_tid;
+    std::uint64_t parent_tid;
+    std::uint64_t exit_signal;
+    std::uint64_t stack;
+    std::uint64_t stack_size;
+    std::uint64_t tls;
+    std::uint64_t set_tid;
+    std::uint64_t set_tid_size;
+    std::uint64_t cgroup;
+};
+constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
+
+// fork()-like clone into new namespaces: the child continues on a copy of
+// our stack. Safe because mxc is single-threaded here.
+pid_t clone_sandbox(std::uint64_t flags, int cgroup_fd) {
+    CloneArgs args{};
+    args.flags = flags;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= kCloneIntoCgroup;
+        args.cgroup = static_cast<std::uint64_t>(cgroup_fd);
+    }
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
+        pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    }
+    return static_cast<pid_t>(pid);
+}
+
+std::string find_path(const std::vector<std::string>& env) {
+    for (const auto& e : env) {
+        if (e.rfind("PATH=", 0) == 0) return e.substr(5);
+    }
+    return "/usr/local/bin:/usr/bin:/bin";  // glibc's confstr(_CS_PATH) plus /usr/local/bin
+}
+
+Status arm(int tfd, std::chrono::milliseconds after) {
+    itimerspec its{};
+    const auto ms = after.count() <= 0 ? 1 : after.count();
+    its.it_value.tv_sec = ms / 1000;
+    its.it_value.tv_nsec = (ms % 1000) * 1000000;
+    if (::timerfd_settime(tfd, 0, &its, nullptr) != 0) return sys_error("timerfd_settime");
+    return {};
+}
+
+void drain(int fd, std::string& into) {
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            into.append(buf, static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        return;
+    }
+}
+
+// Restores the caller's signal mask however run_sandbox returns.
+struct MaskGuard {
+    sigset_t saved;
+    ~MaskGuard() { ::sigprocmask(SIG_SETMASK, &saved, nullptr); }
+};
+
+// A caller that ignores SIGCHLD would make the kernel reap our child behind
+// our back (wait4 -> ECHILD, and no SIGCHLD ever): force the default while
+// supervising and restore it afterwards.
+struct SigchldGuard {
+    struct sigaction saved {};
+    bool was_ignored = false;
+    SigchldGuard() {
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        ::sigaction(SIGCHLD, &dfl, &saved);
+        was_ignored = saved.sa_handler == SIG_IGN;
+    }
+    ~SigchldGuard() { ::sigaction(SIGCHLD, &saved, nullptr); }
+    SigchldGuard(const SigchldGuard&) = delete;
+    SigchldGuard& operator=(const SigchldGuard&) = delete;
+};
+
+}  // namespace
+
+RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
+                       const std::vector<std::string>& argv) {
+    RunOutcome out;
+    const auto started = std::chrono::steady_clock::now();
+
+    std::optional<CgroupLeaf> cgroup;
+    if (plan.cgroup) {
+        auto leaf = CgroupLeaf::create(*plan.cgroup);
+        if (!leaf) {
+            out.error = "limits.memory: cgroup setup failed: " + leaf.error().message;
+            return out;
+        }
+        cgroup.emplace(std::move(*leaf));
+    }
+
+    std::vector<std::string> args = argv;
+    std::vector<std::string> env = plan.env;
+    SandboxSpec spec;
+    spec.plan = &plan;
+    spec.seccomp = &seccomp;
+    for (auto& a : args) spec.argv.push_back(a.data());
+    spec.argv.push_back(nullptr);
+    for (auto& e : env) spec.envp.push_back(e.data());
+    spec.envp.push_back(nullptr);
+    spec.path_env = find_path(plan.env);
+
+    int report[2];
+    int alive[2];
+    if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(alive, O_CLOEXEC) != 0) {
+        out.error = std::string("pipe2: ") + std::strerror(errno);
+        return out;
+    }
+    UniqueFd report_read(report[0]), report_write(report[1]);
+    UniqueFd alive_read(alive[0]), alive_write(alive[1]);
+
+    // Block the relayed signals before clone so none is lost or acted on
+    // between now and the signalfd; the command gets the caller's mask back.
+    sigset_t relayed;
+    sigemptyset(&relayed);
+    for (int sig : kRelayedSignals) sigaddset(&relayed, sig);
+    sigaddset(&relayed, SIGCHLD);
+    SigchldGuard sigchld;
+    // Blocked here only so init inherits it blocked: a wall_time expiring
+    // during setup then stays pending for init's signalfd instead of being
+    // dropped (pid 1 ignores default-action signals from outside).
+    sigset_t blocked = relayed;
+    sigaddset(&blocked, terminate_tree_signal());
+    spec.caller_ignores_sigchld = sigchld.was_ignored;
+    MaskGuard guard{};
+    ::sigprocmask(SIG_BLOCK, &blocked, &guard.saved);
+    spec.caller_mask = guard.saved;
+    spec.report_fd = report_write.get();
+    spec.alive_fd = alive_read.get();
+
+    std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
+    if (plan.new_net) flags |= CLONE_NEWNET;
+    const pid_t child = clone_sandbox(flags, cgroup ? cgroup->dir_fd() : -1);
+    if (child < 0) {
+        out.error = std::string("clone into new namespaces: ") + std::strerror(errno);
+        return out;
+    }
+    if (child == 0) {
+        ::close(alive_write.release());
+        ::close(report_read.release());
+        sandbox_init_main(spec);
+    }
+    report_write.reset();
+    alive_read.reset();
+
+    UniqueFd sfd(::signalfd(-1, &relayed, SFD_CLOEXEC | SFD_NONBLOCK));
+    UniqueFd tfd;
+    if (plan.wall_time) {
+        tfd.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+        if (tfd.valid()) (void)arm(tfd.get(), *plan.wall_time);
+    }
+
+    bool timed_out = false;
+    bool killed = false;
+    bool report_open = true;
+    std::string report_bytes;
+    int status = 0;
+    rusage ru{};
+    for (;;) {
+        pollfd fds[3] = {{sfd.get(), POLLIN, 0},
+                         {tfd.get(), POLLIN, 0},
+                         {report_open ? report_read.get() : -1, POLLIN, 0}};
+        if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
+        if (fds[2].revents != 0) {
+            char buf[4096];
+            ssize_t n = ::read(report_read.get(), buf, sizeof buf);
+            if (n > 0)
+                report_bytes.append(buf, static_cast<size_t>(n));
+            else if (n == 0 || errno != EINTR)
+                report_open = false;
+        }
+        if (fds[1].revents != 0) {
+            std::uint64_t ticks = 0;
+            (void)::read(tfd.get(), &ticks, sizeof ticks);
+            if (!timed_out) {
+                timed_out = true;
+                ::kill(child, terminate_tree_signal());
+                (void)arm(tfd.get(), plan.kill_grace);
+            } else if (!killed) {
+                killed = true;
+                // init's death takes the whole pid namespace with it.
+                ::kill(child, SIGKILL);
+            }
+        }
+        bool child_done = false;
+        if (fds[0].revents != 0) {
+            signalfd_siginfo si{};
+            while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                const int sig = static_cast<int>(si.ssi_signo);
+                if (sig == SIGCHLD) {
+                    child_done = true;
+                } else if (si.ssi_code != SI_KERNEL) {
+                    // Sent with kill(2) to mxc: relay. Terminal-generated
+                    // signals already reached the foreground group directly.
+                    ::kill(child, sig);
+                }
+            }
+        }
+        if (child_done) {
+            pid_t r = ::wait4(child, &status, WNOHANG, &ru);
+            if (r == child) break;
+        }
+    }
+    // Everything that could write here is gone (init exited, the command's
+    // copy closed on execve); non-blocking all the same, so a stray writer
+    // can never hang mxc.
+    ::fcntl(report_read.get(), F_SETFL, O_NONBLOCK);
+    drain(report_read.get(), report_bytes);
+    const auto reports = parse_reports(report_bytes);
+
+    const auto wall = std::chrono::steady_clock::now() - started;
+    out.wall_ms =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(wall).count());
+    out.cpu_ms = static_cast<std::uint64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                 static_cast<std::uint64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+    out.max_rss_kb = static_cast<std::uint64_t>(ru.ru_maxrss);
+    out.warnings = reports.warnings;
+
+    if (reports.has_wait_status) {
+        const int ws = reports.wait_status;
+        if (WIFSIGNALED(ws)) {
+            out.signal = WTERMSIG(ws);
+            out.reason = "signaled";
+            out.exit_code = 128 + out.signal;
+        } else {
+            out.status = WEXITSTATUS(ws);
+            out.exit_code = out.status;
+        }
+    } else if (WIFEXITED(status)) {
+        out.exit_code = WEXITSTATUS(status);
+        out.status = out.exit_code;
+    } else if (WIFSIGNALED(status)) {
+        out.signal = WTERMSIG(status);
+        out.reason = "signaled";
+        out.exit_code = 128 + out.signal;
+    }
+    if (!reports.setup_error.empty()) {
+        out.error = reports.setup_error;
+        out.exit_code = 125;
+    } else if (reports.exec_errno != 0) {
+        out.error =
+            argv.empty() ? std::string("empty command") : argv[0] + ": " + std::strerror(reports.exec_errno);
+        if (reports.exec_errno == ENOENT) out.error = argv[0] + ": command not found in the sandbox";
+        out.exit_code = reports.exec_errno == ENOENT ? 127 : 126;
+    }
+    if (timed_out) {
+        out.reason = "timeout";
+        out.exit_code = 124;
+    } else if ((cgroup && cgroup->oom_kills() > 0) || out.signal == SIGXCPU || out.signal == SIGXFSZ) {
+        out.reason = "limit";
+    }
+    return out;
+}
+
+}  // namespace mxc::lnx

@@ -1,0 +1,28 @@
+#pragma once
+// The mxc side of a run: clone the sandbox, relay signals, enforce wall_time,
+// collect the exit status and resource usage.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "platform/linux/plan.hpp"
+#include "platform/linux/seccomp_filter.hpp"
+
+namespace mxc::lnx {
+
+struct RunOutcome {
+    int exit_code = 125;                // what mxc exits with
+    int status = 0;                     // command's exit status (when exited)
+    int signal = 0;                     // signal that killed the command (0 if none)
+    std::string reason = "exited";      // exited | signaled | timeout | limit
+    std::string error;                  // one-line reason when exit_code is mxc's own (125/126/127)
+    std::vector<std::string> warnings;  // from the sandbox (e.g. seccomp)
+    std::uint64_t wall_ms = 0;
+    std::uint64_t cpu_ms = 0;
+    std::uint64_t max_rss_kb = 0;
+};
+
+RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
+                       const std::vector<std::string>& argv);
+
+}  // namespace mxc::lnx

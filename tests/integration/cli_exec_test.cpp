@@ -1,0 +1,57 @@
+// The real front end: `mxc exec -p default` end to end (loader + CLI + Linux backend).
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+using mxc::test::TempDir;
+
+namespace {
+mxc::test::RunResult mxc_exec(const TempDir& ws, const std::vector<std::string>& command,
+                              std::optional<std::map<std::string, std::string>> env = std::nullopt) {
+    mxc::test::RunSpec spec;
+    spec.argv = {MXC_BINARY, "exec", "-p", "default", "-w", ws.path(), "--"};
+    spec.argv.insert(spec.argv.end(), command.begin(), command.end());
+    spec.cwd = ws.path();
+    spec.env = std::move(env);
+    return mxc::test::run(spec);
+}
+}  // namespace
+
+TEST_CASE("mxc exec -p default: exit status, workspace write, quiet") {
+    TempDir ws;
+    auto r = mxc_exec(ws, {"sh", "-c", "echo built > out.txt; exit 9"});
+    CHECK(r.status == 9);
+    CHECK(r.out.empty());
+    CHECK(r.err.empty());
+    CHECK(mxc::test::read_file(ws.path() + "/out.txt") == "built\n");
+}
+
+TEST_CASE("mxc exec -p default: tokens are not in the environment, MXC_SESSION_ID is") {
+    TempDir ws;
+    auto r = mxc_exec(ws, {"env"},
+                      std::map<std::string, std::string>{
+                          {"PATH", "/usr/bin:/bin"}, {"GITHUB_TOKEN", "ghp_x"}, {"LANG", "C"}});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("GITHUB_TOKEN") == std::string::npos);
+    CHECK(r.out.find("LANG=C\n") != std::string::npos);
+    CHECK(r.out.find("MXC_SESSION_ID=") != std::string::npos);
+}
+
+TEST_CASE("mxc exec -p default: {workspace}/.env is hidden and there is no network") {
+    TempDir ws;
+    ws.write(".env", "SECRET=1");
+    auto r = mxc_exec(ws, {"bash", "-c", "cat .env; cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' '"});
+    CHECK(r.out == "lo\n");
+}
+
+TEST_CASE("mxc exec --dry-run prints the plan and runs nothing") {
+    TempDir ws;
+    mxc::test::RunSpec spec;
+    spec.argv = {MXC_BINARY,  "exec", "-p", "default", "-w",       ws.path(),
+                 "--dry-run", "--",   "sh", "-c",      "touch ran"};
+    spec.cwd = ws.path();
+    auto r = mxc::test::run(spec);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("bind-rw " + ws.path()) != std::string::npos);
+    CHECK(mxc::test::read_file(ws.path() + "/ran").empty());
+}

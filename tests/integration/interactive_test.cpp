@@ -1,0 +1,104 @@
+// An interactive shell in a real terminal (a tmux pane): job control,
+// Ctrl-C, Ctrl-Z, window resize and the exit status all behave as without mxc.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support.hpp"
+
+using mxc::test::TempDir;
+
+namespace {
+
+class Tmux {
+public:
+    explicit Tmux(const TempDir& dir) : socket_(dir.path() + "/tmux.sock") {}
+    ~Tmux() { (void)cmd({"kill-server"}); }
+    Tmux(const Tmux&) = delete;
+    Tmux& operator=(const Tmux&) = delete;
+
+    mxc::test::RunResult cmd(std::vector<std::string> args) const {
+        mxc::test::RunSpec spec;
+        spec.argv = {"tmux", "-S", socket_};
+        spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+        spec.timeout = std::chrono::milliseconds(5000);
+        return mxc::test::run(spec);
+    }
+    [[nodiscard]] std::string screen() const { return cmd({"capture-pane", "-p", "-t", "t"}).out; }
+    // Waits until the pane shows `text` at least `count` times.
+    bool wait_for(const std::string& text, int count = 1) const {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (std::chrono::steady_clock::now() < deadline) {
+            const std::string s = screen();
+            int n = 0;
+            for (auto pos = s.find(text); pos != std::string::npos; pos = s.find(text, pos + 1)) ++n;
+            if (n >= count) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return false;
+    }
+    void keys(std::vector<std::string> k) const {
+        std::vector<std::string> args{"send-keys", "-t", "t"};
+        args.insert(args.end(), k.begin(), k.end());
+        (void)cmd(args);
+    }
+
+private:
+    std::string socket_;
+};
+
+}  // namespace
+
+TEST_CASE("an interactive bash in a terminal: job control, Ctrl-C, Ctrl-Z, resize, exit status") {
+    TempDir ws;
+    Tmux tmux(ws);
+    const std::string command =
+        std::string(MXC_DRIVER) + " -w " + ws.path() + " --set 'PS1=mxc$ ' -- bash --norc --noprofile -i";
+    auto started = tmux.cmd({"-f", "/dev/null", "new-session", "-d", "-c", ws.path(), "-s", "t", "-x", "80",
+                             "-y", "24", command});
+    REQUIRE(started.status == 0);
+    (void)tmux.cmd({"set-option", "-t", "t", "remain-on-exit", "on"});
+    REQUIRE_MESSAGE(tmux.wait_for("mxc$"), tmux.screen());
+
+    SUBCASE("job control") {
+        tmux.keys({"sleep 100", "Enter"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        tmux.keys({"C-z"});
+        CHECK_MESSAGE(tmux.wait_for("Stopped"), tmux.screen());
+        tmux.keys({"jobs -l | wc -l", "Enter"});
+        tmux.keys({"fg", "Enter"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        tmux.keys({"C-c"});
+        tmux.keys({"echo after-$((40+2))", "Enter"});
+        CHECK_MESSAGE(tmux.wait_for("after-42"), tmux.screen());
+        // ttyname(3) finds the terminal (bound as /dev/console).
+        tmux.keys({"tty", "Enter"});
+        CHECK_MESSAGE(tmux.wait_for("/dev/console"), tmux.screen());
+    }
+    SUBCASE("window resize reaches bash as SIGWINCH") {
+        tmux.keys({"trap 'echo got-winch' WINCH", "Enter"});
+        tmux.keys({"tput cols", "Enter"});
+        CHECK_MESSAGE(tmux.wait_for("\n80\n"), tmux.screen());
+        (void)tmux.cmd({"resize-window", "-t", "t", "-x", "100", "-y", "24"});
+        CHECK_MESSAGE(tmux.wait_for("got-winch"), tmux.screen());
+        tmux.keys({"tput cols", "Enter"});
+        CHECK_MESSAGE(tmux.wait_for("\n100\n"), tmux.screen());
+    }
+    SUBCASE("Ctrl-C at the prompt does not end the session; exit status is relayed") {
+        tmux.keys({"C-c"});
+        tmux.keys({"echo still-$((1+1))", "Enter"});
+        CHECK_MESSAGE(tmux.wait_for("still-2"), tmux.screen());
+        tmux.keys({"exit 5", "Enter"});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        std::string dead;
+        while (std::chrono::steady_clock::now() < deadline) {
+            dead = tmux.cmd({"display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status}"}).out;
+            // tmux marks the pane dead when the pty closes, and fills in the
+            // status only once it has reaped the process.
+            if (dead.rfind("1 ", 0) == 0 && dead.size() > 3) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        CHECK(dead == "1 5\n");
+    }
+}

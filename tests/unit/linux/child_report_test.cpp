@@ -1,0 +1,44 @@
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "platform/linux/child_report.hpp"
+
+using namespace mxc::lnx;
+
+TEST_CASE("reports survive a pipe round trip in order") {
+    int p[2];
+    REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+    send_report(p[1], ReportTag::Warning, "seccomp: x");
+    send_report(p[1], ReportTag::ExecErrno, "2");
+    send_report(p[1], ReportTag::WaitStatus, "256");
+    close(p[1]);
+    std::string bytes;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0) bytes.append(buf, static_cast<size_t>(n));
+    close(p[0]);
+    auto r = parse_reports(bytes);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0] == "seccomp: x");
+    CHECK(r.exec_errno == 2);
+    CHECK(r.has_wait_status);
+    CHECK(r.wait_status == 256);
+    CHECK(r.setup_error.empty());
+}
+
+TEST_CASE("the first setup error is kept and truncated input is ignored") {
+    std::string bytes;
+    int p[2];
+    REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+    send_report(p[1], ReportTag::SetupError, "bind mount /a on /a: No such file or directory");
+    send_report(p[1], ReportTag::SetupError, "second");
+    close(p[1]);
+    char buf[512];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0) bytes.append(buf, static_cast<size_t>(n));
+    close(p[0]);
+    bytes += "E\x10";  // truncated header
+    auto r = parse_reports(bytes);
+    CHECK(r.setup_error == "bind mount /a on /a: No such file or directory");
+}

@@ -1,0 +1,152 @@
+#include <doctest/doctest.h>
+#include <sys/resource.h>
+
+#include "plan_fixture.hpp"
+
+using namespace mxc::lnx;
+using namespace mxc::lnx::test;
+using mxc::policy::Sourced;
+
+namespace {
+const RlimitSetting* find_rlimit(const LinuxPlan& plan, int resource) {
+    for (const auto& r : plan.rlimits) {
+        if (r.resource == resource) return &r;
+    }
+    return nullptr;
+}
+}  // namespace
+
+TEST_CASE("core dumps are always disabled") {
+    auto plan = Scenario().compile();
+    REQUIRE(find_rlimit(plan, RLIMIT_CORE) != nullptr);
+    CHECK(find_rlimit(plan, RLIMIT_CORE)->value == 0);
+}
+
+TEST_CASE("processes become RLIMIT_NPROC with one extra for the sandbox init") {
+    Scenario s;
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    auto plan = s.compile();
+    CHECK(find_rlimit(plan, RLIMIT_NPROC)->value == 11);
+    CHECK(plan.warnings.empty() == (plan.landlock.scoped != 0));
+}
+
+TEST_CASE("for host root RLIMIT_NPROC is set but reported as not enforced") {
+    Scenario s;
+    s.facts.uid = 0;
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    auto plan = s.compile();
+    CHECK(find_rlimit(plan, RLIMIT_NPROC) != nullptr);
+    CHECK(contains_text(plan.warnings, "exempts uid 0"));
+    CHECK(plan.unenforceable.empty());
+}
+
+TEST_CASE("open_files is capped at the caller's hard limit") {
+    Scenario s;
+    s.facts.nofile_hard = 1024;
+    s.policy.limits.open_files = Sourced<std::uint64_t>{4096, origin("p.toml", 5)};
+    auto plan = s.compile();
+    CHECK(find_rlimit(plan, RLIMIT_NOFILE)->value == 1024);
+    CHECK(contains_text(plan.notes, "capped"));
+}
+
+TEST_CASE("file_size and cpu_time map to RLIMIT_FSIZE and RLIMIT_CPU (rounded up to seconds)") {
+    Scenario s;
+    s.policy.limits.file_size_bytes = Sourced<std::uint64_t>{1 << 20, origin("p.toml", 6)};
+    s.policy.limits.cpu_time =
+        Sourced<std::chrono::milliseconds>{std::chrono::milliseconds(1500), origin("p.toml", 7)};
+    auto plan = s.compile();
+    CHECK(find_rlimit(plan, RLIMIT_FSIZE)->value == (1 << 20));
+    CHECK(find_rlimit(plan, RLIMIT_CPU)->value == 2);
+}
+
+TEST_CASE("memory uses RLIMIT_AS when no cgroup is delegated") {
+    Scenario s;
+    s.policy.limits.memory_bytes = Sourced<std::uint64_t>{1ULL << 30, origin("p.toml", 8)};
+    auto plan = s.compile();
+    CHECK(find_rlimit(plan, RLIMIT_AS)->value == (1ULL << 30));
+    CHECK_FALSE(plan.cgroup.has_value());
+    bool explained = false;
+    for (const auto& v : plan.verdicts)
+        explained |= v.mechanism.find("RLIMIT_AS per process") != std::string::npos;
+    CHECK(explained);
+}
+
+TEST_CASE("memory uses a per-run child cgroup when delegated") {
+    Scenario s;
+    s.facts.cgroup = CgroupFacts{true, "/sys/fs/cgroup/user.slice/x", "delegated"};
+    s.policy.limits.memory_bytes = Sourced<std::uint64_t>{1ULL << 30, origin("p.toml", 8)};
+    auto plan = s.compile();
+    REQUIRE(plan.cgroup.has_value());
+    CHECK(plan.cgroup->parent == "/sys/fs/cgroup/user.slice/x");
+    CHECK(plan.cgroup->leaf == "mxc-s1");
+    CHECK(plan.cgroup->memory_max == (1ULL << 30));
+    CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
+}
+
+TEST_CASE("wall_time goes to the supervisor with a kill grace period") {
+    Scenario s;
+    s.policy.limits.wall_time =
+        Sourced<std::chrono::milliseconds>{std::chrono::milliseconds(5000), origin("p.toml", 9)};
+    auto plan = s.compile();
+    REQUIRE(plan.wall_time.has_value());
+    CHECK(plan.wall_time->count() == 5000);
+    CHECK(plan.kill_grace.count() > 0);
+}
+
+TEST_CASE("network none gets its own namespace, host shares, allowlist is refused for now") {
+    Scenario s;
+    CHECK(s.compile().new_net);
+    s.policy.network.mode.value = mxc::policy::NetMode::Host;
+    CHECK_FALSE(s.compile().new_net);
+    s.policy.network.mode.value = mxc::policy::NetMode::Allowlist;
+    auto plan = s.compile();
+    REQUIRE_FALSE(plan.fatal.empty());
+    CHECK(plan.fatal[0].find("allowlist") != std::string::npos);
+}
+
+TEST_CASE("without user namespaces nothing can run") {
+    Scenario s;
+    s.facts.user_namespaces = false;
+    s.facts.user_namespaces_detail = "user.max_user_namespaces = 0";
+    auto plan = s.compile();
+    REQUIRE_FALSE(plan.fatal.empty());
+    CHECK(plan.fatal[0].find("max_user_namespaces") != std::string::npos);
+}
+
+TEST_CASE("the caller's ids are mapped to themselves and cwd is kept") {
+    auto plan = Scenario().compile();
+    CHECK(plan.uid == 1000);
+    CHECK(plan.gid == 1000);
+    CHECK(plan.cwd == "/home/u/proj");
+}
+
+TEST_CASE("best_effort is carried into the plan") {
+    Scenario s;
+    s.policy.best_effort.value = true;
+    CHECK(s.compile().best_effort);
+}
+
+TEST_CASE("explain verdicts cover every path rule with its origin") {
+    auto plan = Scenario()
+                    .rule("/usr", mxc::policy::Access::Read)
+                    .rule("/home/u/.ssh", mxc::policy::Access::Deny)
+                    .compile();
+    int paths = 0;
+    for (const auto& v : plan.verdicts) {
+        if (v.rule.rfind("filesystem.", 0) == 0) {
+            ++paths;
+            CHECK(v.origin.find("p.toml:") == 0);
+            CHECK(v.enforceable);
+        }
+    }
+    CHECK(paths == 2);
+}
+
+TEST_CASE("format_plan lists mounts, landlock, limits and env") {
+    auto text = format_plan(Scenario().rule("/usr", mxc::policy::Access::Read).compile());
+    CHECK(text.find("mounts:") != std::string::npos);
+    CHECK(text.find("bind-ro /usr") != std::string::npos);
+    CHECK(text.find("landlock: ABI 7") != std::string::npos);
+    CHECK(text.find("RLIMIT_CORE = 0") != std::string::npos);
+    CHECK(text.find("MXC_SESSION_ID=s1") != std::string::npos);
+}
