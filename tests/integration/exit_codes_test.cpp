@@ -52,11 +52,12 @@ TEST_CASE("a missing path with missing = ignore is skipped") {
     CHECK(sandbox(ws.path(), {"--read", "/nonexistent-mxc-path", "--", "true"}).status == 0);
 }
 
-TEST_CASE("network allowlist is refused for now with 125 and a clear message") {
+TEST_CASE("network allowlist runs the command (no rules: every destination is refused by the proxy)") {
     TempDir ws;
-    auto r = sandbox(ws.path(), {"--net", "allowlist", "--", "true"});
-    CHECK(r.status == 125);
-    CHECK(r.err.find("allowlist") != std::string::npos);
+    auto r = sandbox(ws.path(), {"--net", "allowlist", "--", "sh", "-c", "echo $HTTP_PROXY"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "http://127.0.0.1:3128\n");
+    CHECK(r.err.empty());
 }
 
 TEST_CASE("mxc is quiet: nothing on stdout or stderr besides the command's own output") {

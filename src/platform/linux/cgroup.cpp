@@ -2,10 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -40,7 +44,56 @@ Status write_file(const std::string& path, const std::string& content) {
     return {};
 }
 
+bool on_cgroupfs(const std::string& dir) {
+    struct statfs sf {};
+    if (::statfs(dir.c_str(), &sf) != 0) return false;
+    return sf.f_type == CGROUP2_SUPER_MAGIC || sf.f_type == CGROUP_SUPER_MAGIC;
+}
+
 }  // namespace
+
+bool cgroup_file_lists(const std::string& path, const std::string& word) {
+    return has_word(slurp(path), word);
+}
+
+void remove_stale_leaves(const std::string& parent) {
+    DIR* d = ::opendir(parent.c_str());
+    if (d == nullptr) return;
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    while (dirent* e = ::readdir(d)) {
+        if (std::string(e->d_name).rfind("mxc-", 0) != 0 || e->d_type != DT_DIR) continue;
+        const std::string path = parent + "/" + e->d_name;
+        // A concurrent mxc's leaf is empty for a moment between its mkdir and
+        // the sandbox entering it; only leaves older than that can be stale.
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0 || now - st.st_mtime < kStaleLeafAgeSeconds) continue;
+        (void)::rmdir(path.c_str());
+    }
+    ::closedir(d);
+}
+
+void kill_cgroup_members(const std::string& dir) {
+    if (!on_cgroupfs(dir)) return;
+    // cgroup.kill (Linux 5.14, v2 only) kills atomically, even a tree that
+    // is still forking; no O_CREAT, so a missing file is simply skipped.
+    UniqueFd kill_fd(::open((dir + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC));
+    if (kill_fd.valid() && ::write(kill_fd.get(), "1", 1) == 1) return;
+    // v1: members can only be processes of the sandbox (they entered through
+    // init), and after init's death its pid namespace is already being torn
+    // down; this catches whatever the kernel has not reaped yet.
+    for (int round = 0; round < 3; ++round) {
+        std::istringstream in(slurp(dir + "/cgroup.procs"));
+        long pid = 0;
+        bool any = false;
+        while (in >> pid) {
+            if (pid > 1) {
+                ::kill(static_cast<pid_t>(pid), SIGKILL);
+                any = true;
+            }
+        }
+        if (!any) return;
+    }
+}
 
 std::string own_cgroup_path(const std::string& proc_self_cgroup) {
     std::istringstream in(proc_self_cgroup);
@@ -104,17 +157,15 @@ CgroupFacts detect_cgroup_delegation(const std::string& mount_root, const std::s
 Result<CgroupLeaf> CgroupLeaf::create(const CgroupPlan& plan) {
     // A previous mxc that was SIGKILLed could not remove its leaf. Empty
     // cgroups rmdir fine; ones still in use fail with EBUSY and stay.
-    if (DIR* d = ::opendir(plan.parent.c_str())) {
-        while (dirent* e = ::readdir(d)) {
-            if (std::string(e->d_name).rfind("mxc-", 0) == 0 && e->d_type == DT_DIR) {
-                (void)::rmdir((plan.parent + "/" + e->d_name).c_str());
-            }
-        }
-        ::closedir(d);
-    }
-    if (!has_word(slurp(plan.parent + "/cgroup.subtree_control"), "memory")) {
-        MXC_TRY(write_file(plan.parent + "/cgroup.subtree_control", "+memory"));
-    }
+    remove_stale_leaves(plan.parent);
+    // A controller must be enabled in the parent before the leaf has its
+    // interface files.
+    const std::string subtree = slurp(plan.parent + "/cgroup.subtree_control");
+    std::string enable;
+    if (plan.memory_max != 0 && !has_word(subtree, "memory")) enable += "+memory";
+    if (plan.pids_max != 0 && !has_word(subtree, "pids"))
+        enable += std::string(enable.empty() ? "" : " ") + "+pids";
+    if (!enable.empty()) MXC_TRY(write_file(plan.parent + "/cgroup.subtree_control", enable));
     const std::string path = plan.parent + "/" + plan.leaf;
     if (::mkdir(path.c_str(), 0755) != 0) return sys_error("mkdir cgroup", path);
     UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -124,11 +175,17 @@ Result<CgroupLeaf> CgroupLeaf::create(const CgroupPlan& plan) {
         return sys_error("open cgroup", path, err);
     }
     CgroupLeaf leaf(path, std::move(dir));
-    if (auto st = write_file(path + "/memory.max", std::to_string(plan.memory_max)); !st) return st.error();
-    // Swap would let the sandbox exceed its memory budget; OOM kills the whole
-    // sandbox rather than one arbitrary process. Both files are optional.
-    (void)write_file(path + "/memory.swap.max", "0");
-    (void)write_file(path + "/memory.oom.group", "1");
+    if (plan.pids_max != 0) {
+        if (auto st = write_file(path + "/pids.max", std::to_string(plan.pids_max)); !st) return st.error();
+    }
+    if (plan.memory_max != 0) {
+        if (auto st = write_file(path + "/memory.max", std::to_string(plan.memory_max)); !st)
+            return st.error();
+        // Swap would let the sandbox exceed its memory budget; OOM kills the
+        // whole sandbox rather than one arbitrary process. Both optional.
+        (void)write_file(path + "/memory.swap.max", "0");
+        (void)write_file(path + "/memory.oom.group", "1");
+    }
     return leaf;
 }
 
@@ -154,6 +211,7 @@ std::uint64_t CgroupLeaf::oom_kills() const {
 Status CgroupLeaf::remove() {
     if (path_.empty()) return {};
     dir_.reset();
+    kill_cgroup_members(path_);
     for (int i = 0; i < 50; ++i) {
         if (::rmdir(path_.c_str()) == 0 || errno == ENOENT) {
             path_.clear();

@@ -1,5 +1,5 @@
 #pragma once
-// cgroup v2 memory limit through a delegated subtree. The cgroupfs location is
+// cgroup v2 memory and pids limits through a delegated subtree. The cgroupfs location is
 // a parameter so the logic is tested against a fake directory tree (this CI
 // host's cgroup v2 has no controllers).
 #include <cstdint>
@@ -22,7 +22,24 @@ std::string cgroup2_mount_point(const std::string& mountinfo);
 // where cgroup2 is mounted, `own_path` our cgroup relative to it.
 CgroupFacts detect_cgroup_delegation(const std::string& mount_root, const std::string& own_path);
 
-// The per-run leaf cgroup. Created before the sandbox starts (clone3 puts the
+// Removes the empty "mxc-*" directories in `parent` that are at least
+// kStaleLeafAgeSeconds old: per-run cgroups of an mxc that was SIGKILLed
+// before it could remove them. rmdir of a cgroup succeeds only when it has no
+// members, so leaves of live runs stay; the age keeps a leaf that a
+// concurrent mxc has just created, and not yet entered, from being taken.
+inline constexpr long kStaleLeafAgeSeconds = 10;
+void remove_stale_leaves(const std::string& parent);
+
+// SIGKILLs every process left in the cgroup `dir` (cgroup.kill where the
+// kernel has it, else each pid in cgroup.procs). Does nothing unless `dir` is
+// on a real cgroupfs: in a fake tree cgroup.procs is just a file of numbers.
+void kill_cgroup_members(const std::string& dir);
+
+// True when the whitespace-separated list in `path` (cgroup.controllers,
+// cgroup.subtree_control) names `word`.
+bool cgroup_file_lists(const std::string& path, const std::string& word);
+
+// The per-run cgroup v2 leaf (memory.max and/or pids.max). Created before the sandbox starts (clone3 puts the
 // child straight into it with CLONE_INTO_CGROUP), removed when this object dies.
 class CgroupLeaf {
 public:
@@ -37,8 +54,9 @@ public:
     [[nodiscard]] const std::string& path() const { return path_; }
     // Number of OOM kills recorded in memory.events (0 if unreadable).
     [[nodiscard]] std::uint64_t oom_kills() const;
-    // Removes the directory; retries briefly because the last processes of a
-    // dying pid namespace may still be leaving it.
+    // Kills what is left in the leaf, then removes the directory; retries
+    // briefly because the last processes of a dying pid namespace may still
+    // be leaving it.
     Status remove();
 
 private:

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "platform/linux/cgroup.hpp"
+#include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/unique_fd.hpp"
 
 extern char** environ;
@@ -130,6 +131,11 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
     } else {
         f.cgroup.reason = "not needed: no memory limit";
     }
+    if (policy.limits.processes) {
+        f.pids_cgroup = detect_pids_cgroup(observe_cgroupfs());
+    } else {
+        f.pids_cgroup.reason = "not needed: no process limit";
+    }
     for (const auto& r : policy.paths) f.paths.emplace(r.path, observe_path(r.path));
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) f.environ.emplace_back(*e);
     struct rlimit rl {};
@@ -179,6 +185,13 @@ std::vector<platform::Capability> probe_capabilities() {
     CgroupFacts cg = observe_cgroup();
     caps.push_back({"cgroup_v2_delegation", cg.delegated,
                     cg.reason + (cg.delegated ? "" : " (memory limit falls back to RLIMIT_AS per process)")});
+    const PidsCgroupFacts pids = detect_pids_cgroup(observe_cgroupfs());
+    const bool pids_ok = !pids.v2_parent.empty() || !pids.v1_parent.empty();
+    caps.push_back(
+        {"pids_cgroup", pids_ok,
+         pids.reason + (pids_ok           ? ""
+                        : ::getuid() == 0 ? " (limits.processes cannot bind root: RLIMIT_NPROC exempts uid 0)"
+                                          : " (limits.processes falls back to RLIMIT_NPROC)")});
     bool pidfd = has_pidfd();
     caps.push_back({"pidfd", pidfd, pidfd ? "pidfd_open available" : "not available"});
     return caps;

@@ -19,7 +19,9 @@
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/mounts.hpp"
 #include "platform/linux/net_ns.hpp"
+#include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
+#include "platform/linux/unique_fd.hpp"
 #include "platform/linux/user_ns.hpp"
 
 namespace mxc::lnx {
@@ -58,6 +60,17 @@ int exit_code_of(int status) {
 [[noreturn]] void sandbox_init_main(const SandboxSpec& spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (supervisor_gone(spec.alive_fd)) _exit(125);
+    if (spec.start_fd >= 0) {
+        // cgroup v1 pids limit: the supervisor moves us into the leaf and
+        // then writes one byte. EOF means it failed or died: never run
+        // outside the limit.
+        char go = 0;
+        ssize_t n;
+        while ((n = ::read(spec.start_fd, &go, 1)) < 0 && errno == EINTR) {
+        }
+        ::close(spec.start_fd);
+        if (n != 1) _exit(125);
+    }
     const LinuxPlan& plan = *spec.plan;
 
     if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
@@ -68,6 +81,13 @@ int exit_code_of(int status) {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (plan.new_net) {
         if (auto st = bring_up_loopback(); !st) fail(spec, st);
+    }
+    if (plan.proxy) {
+        // Before the mount tree and long before the command exists: the
+        // supervisor waits for this fd, and the command must find the port
+        // already taken by the proxy (it cannot bind it and impersonate it).
+        UniqueFd channel(spec.proxy_fd);
+        if (auto st = send_proxy_listener(channel.get(), plan.proxy->port); !st) fail(spec, st);
     }
     if (auto st = build_sandbox_root(plan.mounts); !st) fail(spec, st);
 

@@ -7,6 +7,10 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
+
+#include "net/host_rule.hpp"
+#include "net/proxy_env.hpp"
 
 namespace mxc::lnx {
 namespace {
@@ -285,7 +289,76 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
     }
 }
 
-void compile_network(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
+// True when an explicit IP/CIDR rule reaches loopback (127.0.0.0/8, ::1): the
+// user asked for the host's loopback, which from inside the sandbox's own
+// namespace is only reachable through the proxy.
+bool targets_loopback(const net::HostRule& rule) {
+    if (rule.kind != net::HostRule::Kind::Cidr) return false;
+    net::IpNet v4_loopback;
+    v4_loopback.addr = net::IpAddr::from_v4(0x7f000000U).bytes;
+    v4_loopback.prefix = 96 + 8;
+    v4_loopback.is_v4 = true;
+    net::IpNet v6_loopback;
+    v6_loopback.addr[15] = 1;
+    const net::IpAddr rule_addr{rule.net.addr};
+    for (const net::IpNet& lo : {v4_loopback, v6_loopback}) {
+        // Two prefixes overlap iff the wider one contains the other's address.
+        const bool overlap = rule.net.prefix <= lo.prefix ? net::net_contains(rule.net, net::IpAddr{lo.addr})
+                                                          : net::net_contains(lo, rule_addr);
+        if (overlap) return true;
+    }
+    return false;
+}
+
+void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    const auto& net_rules = policy.network;
+    ProxyPlan proxy;
+    proxy.profile_name = policy.name;
+    bool loopback_rule = false;
+    const std::string missing =
+        facts.user_namespaces ? std::string()
+                              : "user + network namespaces unavailable (" + facts.user_namespaces_detail + ")";
+    auto add_rules = [&](const std::vector<policy::Sourced<std::string>>& rules, bool allow) {
+        for (const auto& r : rules) {
+            const std::string text = std::string(allow ? "network.allow " : "network.deny ") + r.value;
+            platform::RuleVerdict v{text, r.origin.describe(),
+                                    allow ? "egress proxy in the supervisor; no route otherwise"
+                                          : "refused by the egress proxy in the supervisor; no route otherwise",
+                                    true, ""};
+            auto parsed = net::parse_host_rule(r.value);
+            if (!parsed) {
+                // The loader validates rules; this only guards hand-built policies.
+                v.enforceable = false;
+                v.missing = parsed.error().message;
+                plan.fatal.push_back(text + " (" + r.origin.describe() + "): " + parsed.error().message);
+            } else if (!missing.empty()) {
+                v.enforceable = false;
+                v.missing = missing;
+                std::string message = text + " (" + r.origin.describe() + "): needs ";
+                message += missing;
+                message += " for the egress proxy: enable them or pass --best-effort";
+                plan.unenforceable.push_back(std::move(message));
+            } else if (allow && targets_loopback(*parsed)) {
+                loopback_rule = true;
+                v.mechanism += " (the host's loopback, through the proxy)";
+            }
+            plan.verdicts.push_back(v);
+            (allow ? proxy.allow : proxy.deny).push_back(r.value);
+        }
+    };
+    add_rules(net_rules.allow, true);
+    add_rules(net_rules.deny, false);
+    // The sandbox's own loopback stays direct (its local servers are not the
+    // host's) unless a rule asked for the host's loopback: then loopback must
+    // go through the proxy, or clients would reach the empty sandbox side.
+    proxy.no_proxy = loopback_rule ? "" : net::kLoopbackNoProxy;
+    plan.enforced.push_back("egress proxy on 127.0.0.1:" + std::to_string(proxy.port) + " (" +
+                            std::to_string(proxy.allow.size()) + " allow, " + std::to_string(proxy.deny.size()) +
+                            " deny rules)");
+    plan.proxy = std::move(proxy);
+}
+
+void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
     const auto& mode = policy.network.mode;
     platform::RuleVerdict v{std::string("network.mode ") + policy::to_string(mode.value),
                             mode.origin.describe(), "", true, ""};
@@ -301,13 +374,76 @@ void compile_network(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
             break;
         case policy::NetMode::Allowlist:
             plan.new_net = true;
-            v.enforceable = false;
-            v.missing = "egress allowlist proxy not implemented on Linux yet";
-            plan.fatal.push_back("network.mode allowlist (" + mode.origin.describe() +
-                                 "): not implemented on Linux yet; use --net none or --net host");
-            break;
+            v.mechanism =
+                "own network namespace with only loopback; egress proxy on 127.0.0.1:" +
+                std::to_string(ProxyPlan::kDefaultPort) + " served by the supervisor";
+            if (!facts.user_namespaces) {
+                v.enforceable = false;
+                v.missing = "user + network namespaces unavailable (" + facts.user_namespaces_detail + ")";
+                plan.unenforceable.push_back("network.mode allowlist (" + mode.origin.describe() +
+                                             "): needs " + v.missing +
+                                             ": enable them or pass --best-effort");
+            }
+            plan.enforced.push_back("network namespace (loopback only)");
+            plan.verdicts.push_back(v);
+            compile_allowlist(policy, facts, plan);
+            return;
     }
     plan.verdicts.push_back(v);
+}
+
+// limits.processes. RLIMIT_NPROC counts processes of the real uid; since
+// Linux 5.14 that count is kept per user namespace, so inside our fresh
+// namespace it counts only the sandbox's processes. The kernel exempts uid 0
+// from it entirely, so for root only a pids cgroup binds; it is used for
+// anyone who can have one. Both count init too, hence value + 1.
+void compile_processes(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    const auto& limit = *policy.limits.processes;
+    const std::uint64_t n = limit.value + 1;
+    const std::string rule = "limits.processes " + std::to_string(limit.value);
+    const std::string why = "limits.processes = " + std::to_string(limit.value) + " (" +
+                            limit.origin.describe() + "), +1 for the sandbox init";
+    // explain has no session: show where the leaf would go.
+    const std::string leaf = "mxc-" + (facts.session_id.empty() ? "<session>" : facts.session_id);
+    // A process has one cgroup v2: if limits.memory gets a v2 leaf, pids can
+    // share it only when both live under the same parent.
+    const bool memory_leaf = policy.limits.memory_bytes && facts.cgroup.delegated;
+    const auto& pids = facts.pids_cgroup;
+    const bool v2 = !pids.v2_parent.empty() && (!memory_leaf || facts.cgroup.dir == pids.v2_parent);
+    // A SIGKILLed mxc cannot remove its leaf; the next start does (rmdir only
+    // succeeds on an empty cgroup, so live runs are never touched).
+    const std::string leftover =
+        "; an empty leaf left by a SIGKILLed mxc is removed at the next start (once 10 s old)";
+    std::string mechanism;
+    if (v2) {
+        plan.cgroup = CgroupPlan{pids.v2_parent, leaf, 0, n};
+        mechanism =
+            "pids cgroup v2 " + pids.v2_parent + "/" + leaf + " (pids.max = " + std::to_string(n) + ")";
+        plan.enforced.push_back("pids cgroup v2 pids.max = " + std::to_string(n));
+    } else if (!pids.v1_parent.empty()) {
+        plan.pids_v1 = PidsV1Plan{pids.v1_parent, leaf, n};
+        mechanism =
+            "pids cgroup v1 " + pids.v1_parent + "/" + leaf + " (pids.max = " + std::to_string(n) + ")";
+        plan.enforced.push_back("pids cgroup v1 pids.max = " + std::to_string(n));
+    }
+    if (facts.uid != 0) {
+        plan.rlimits.push_back(RlimitSetting{RLIMIT_NPROC, "RLIMIT_NPROC", n, why});
+        mechanism += mechanism.empty() ? "RLIMIT_NPROC, counted in the sandbox's own user namespace"
+                                       : " + RLIMIT_NPROC" + leftover;
+        plan.verdicts.push_back(platform::RuleVerdict{rule, limit.origin.describe(), mechanism, true, ""});
+        return;
+    }
+    if (!mechanism.empty()) {
+        plan.verdicts.push_back(
+            platform::RuleVerdict{rule, limit.origin.describe(), mechanism + leftover, true, ""});
+        return;
+    }
+    const std::string missing =
+        "root is exempt from RLIMIT_NPROC and no pids cgroup is writable (" + pids.reason + ")";
+    plan.verdicts.push_back(
+        platform::RuleVerdict{rule, limit.origin.describe(), "none for host root", false, missing});
+    plan.unenforceable.push_back("limits.processes (" + limit.origin.describe() + "): " + missing +
+                                 ": run as a normal user, remove the limit, or pass --best-effort");
 }
 
 void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
@@ -315,29 +451,7 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
     auto verdict = [&](const std::string& rule, const policy::Origin& o, std::string mech) {
         plan.verdicts.push_back(platform::RuleVerdict{rule, o.describe(), std::move(mech), true, ""});
     };
-    if (lim.processes) {
-        // RLIMIT_NPROC counts processes of the real uid. Since Linux 5.14 that
-        // count is kept per user namespace, so inside our fresh namespace it
-        // counts only the sandbox's processes (+1 for our init). The kernel
-        // exempts host uid 0 entirely, so for root callers it is advisory.
-        const std::uint64_t n = lim.processes->value + 1;
-        std::string why = "limits.processes = " + std::to_string(lim.processes->value) + " (" +
-                          lim.processes->origin.describe() + "), +1 for the sandbox init";
-        plan.rlimits.push_back(RlimitSetting{RLIMIT_NPROC, "RLIMIT_NPROC", n, why});
-        if (facts.uid == 0) {
-            plan.warnings.push_back(
-                "limits.processes (" + lim.processes->origin.describe() +
-                "): not enforced for host root (the kernel exempts uid 0 from RLIMIT_NPROC); "
-                "run mxc as a normal user to enforce it");
-            // Reported, not refused: root is the CI default and refusing
-            // every profile with a process limit there would help no one.
-            verdict("limits.processes " + std::to_string(lim.processes->value), lim.processes->origin,
-                    "RLIMIT_NPROC, advisory for host root (the kernel exempts uid 0; warning recorded)");
-        } else {
-            verdict("limits.processes " + std::to_string(lim.processes->value), lim.processes->origin,
-                    "RLIMIT_NPROC, counted in the sandbox's own user namespace");
-        }
-    }
+    if (lim.processes) compile_processes(policy, facts, plan);
     if (lim.open_files) {
         std::uint64_t n = lim.open_files->value;
         std::string why = "limits.open_files (" + lim.open_files->origin.describe() + ")";
@@ -372,7 +486,9 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
     if (lim.memory_bytes) {
         const std::string rule = "limits.memory " + std::to_string(lim.memory_bytes->value);
         if (facts.cgroup.delegated) {
-            plan.cgroup = CgroupPlan{facts.cgroup.dir, "mxc-" + facts.session_id, lim.memory_bytes->value};
+            // compile_processes may have created the leaf already (same parent).
+            if (!plan.cgroup) plan.cgroup = CgroupPlan{facts.cgroup.dir, "mxc-" + facts.session_id};
+            plan.cgroup->memory_max = lim.memory_bytes->value;
             verdict(rule, lim.memory_bytes->origin,
                     "cgroup v2 memory.max on " + facts.cgroup.dir + "/mxc-" + facts.session_id);
             plan.enforced.push_back("cgroup v2 memory.max");
@@ -462,7 +578,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
         plan.enforced.push_back("mount namespace (tmpfs root, pivot_root)");
         plan.enforced.push_back("pid namespace with init");
     }
-    compile_network(policy, plan);
+    compile_network(policy, facts, plan);
     compile_paths(policy, facts, plan);
     if (plan.landlock.enabled) {
         plan.enforced.push_back("landlock ABI " + std::to_string(plan.landlock.abi) + " (" +
@@ -471,6 +587,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     }
     compile_limits(policy, facts, plan);
     plan.env = compile_env(policy.env, facts.environ, facts.session_id);
+    if (plan.proxy) add_proxy_env(*plan.proxy, plan.env);
     return plan;
 }
 

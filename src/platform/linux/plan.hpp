@@ -30,6 +30,15 @@ struct CgroupFacts {
     std::string reason;  // why not delegated, or how it was found
 };
 
+// Where a per-run pids cgroup for limits.processes can be created. Needed
+// because the kernel exempts uid 0 from RLIMIT_NPROC: for root callers a pids
+// cgroup is the only process limit that binds.
+struct PidsCgroupFacts {
+    std::string v2_parent;  // cgroup v2 directory with a usable pids controller; "" if none
+    std::string v1_parent;  // writable directory in the cgroup v1 pids hierarchy; "" if none
+    std::string reason;     // why neither is usable, or how they were found
+};
+
 // Everything compile_plan needs from outside: host capabilities and the
 // caller's launch context. Gathered by gather_host_facts() (host_facts.cpp).
 struct HostFacts {
@@ -40,6 +49,7 @@ struct HostFacts {
     bool pidfd = false;
     bool mount_setattr = false;
     CgroupFacts cgroup;
+    PidsCgroupFacts pids_cgroup;
     unsigned uid = 0;
     unsigned gid = 0;
     std::map<std::string, PathFact> paths;  // keyed by PathRule::path
@@ -131,7 +141,31 @@ struct RlimitSetting {
 struct CgroupPlan {
     std::string parent;  // delegated directory
     std::string leaf;    // child cgroup created for this run
-    std::uint64_t memory_max = 0;
+    std::uint64_t memory_max = 0;  // 0: no memory limit in this leaf
+    std::uint64_t pids_max = 0;    // 0: no pids limit in this leaf
+};
+
+// limits.processes through the cgroup v1 pids hierarchy (hybrid hosts, whose
+// cgroup v2 has no controllers). CLONE_INTO_CGROUP only knows v2, so the
+// supervisor moves init in while init waits, before it can fork anything.
+struct PidsV1Plan {
+    std::string parent;  // directory in the pids hierarchy (our own pids cgroup)
+    std::string leaf;    // child cgroup created for this run
+    std::uint64_t pids_max = 0;
+};
+
+// network.mode = "allowlist": the sandbox keeps its own loopback-only network
+// namespace; init opens the listener there and hands it to the supervisor,
+// which serves the egress proxy on it from the host namespace.
+struct ProxyPlan {
+    // Fixed: the namespace is fresh, so nothing else can hold the port, and a
+    // fixed port keeps --dry-run output and the proxy variables predictable.
+    static constexpr std::uint16_t kDefaultPort = 3128;
+    std::uint16_t port = kDefaultPort;  // on 127.0.0.1 inside the sandbox's namespace
+    std::vector<std::string> allow;     // network.allow / network.deny as written
+    std::vector<std::string> deny;
+    std::string profile_name;  // named in denial messages
+    std::string no_proxy;      // NO_PROXY value given to the command
 };
 
 struct LinuxPlan {
@@ -145,13 +179,15 @@ struct LinuxPlan {
     std::vector<std::string> notes;     // skipped / superseded rules, printed by --dry-run
 
     bool best_effort = false;
-    bool new_net = true;  // own network namespace (mode none)
+    bool new_net = true;  // own network namespace (modes none and allowlist)
+    std::optional<ProxyPlan> proxy;  // allowlist only
     unsigned uid = 0;     // mapped to itself inside the user namespace
     unsigned gid = 0;
     std::vector<MountOp> mounts;  // in order; parents before children
     LandlockPlan landlock;
     std::vector<RlimitSetting> rlimits;
-    std::optional<CgroupPlan> cgroup;
+    std::optional<CgroupPlan> cgroup;     // cgroup v2 leaf: memory and/or pids
+    std::optional<PidsV1Plan> pids_v1;    // cgroup v1 pids leaf (hybrid hosts)
     std::vector<std::string> env;  // exact environment of the command
     std::string cwd;
     std::optional<std::chrono::milliseconds> wall_time;
@@ -166,6 +202,11 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
 std::vector<std::string> compile_env(const policy::EnvRules& rules,
                                      const std::vector<std::string>& caller_env,
                                      const std::string& session_id);
+
+// Points the command at the egress proxy: sets HTTP_PROXY, HTTPS_PROXY,
+// ALL_PROXY, NO_PROXY (both cases) in `env`, replacing any inherited or [env]
+// value of those names, and keeps `env` sorted by name.
+void add_proxy_env(const ProxyPlan& proxy, std::vector<std::string>& env);
 
 // Multi-line human-readable plan (what --dry-run prints, seccomp excluded).
 std::string format_plan(const LinuxPlan& plan);

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
+#include "net/proxy_env.hpp"
 #include "platform/linux/plan.hpp"
 
 namespace mxc::lnx {
@@ -41,6 +43,24 @@ std::vector<std::string> compile_env(const policy::EnvRules& rules,
         env.push_back(std::move(entry));
     }
     return env;
+}
+
+void add_proxy_env(const ProxyPlan& proxy, std::vector<std::string>& env) {
+    // Replaced, never merged: an inherited NO_PROXY=* or a stale HTTP_PROXY
+    // would send traffic around the proxy, where the sandbox has no route.
+    std::map<std::string, std::string> out;
+    for (const auto& entry : env) {
+        const auto eq = entry.find('=');
+        out.emplace(entry.substr(0, eq), eq == std::string::npos ? std::string() : entry.substr(eq + 1));
+    }
+    for (const auto& [name, value] : net::proxy_env(proxy.port, proxy.no_proxy)) out[name] = value;
+    env.clear();
+    for (const auto& [name, value] : out) {
+        std::string entry = name;
+        entry += '=';
+        entry += value;
+        env.push_back(std::move(entry));
+    }
 }
 
 }  // namespace mxc::lnx

@@ -10,6 +10,14 @@ std::string format_plan(const LinuxPlan& plan) {
     auto line = [&](const std::string& s) { out += s + "\n"; };
     line("namespaces: user(uid " + std::to_string(plan.uid) + ", gid " + std::to_string(plan.gid) +
          ") mount pid ipc" + (plan.new_net ? " net(loopback only)" : " (host network)"));
+    if (plan.proxy) {
+        std::string rules;
+        for (const auto& a : plan.proxy->allow) rules += " allow " + a + ";";
+        for (const auto& d : plan.proxy->deny) rules += " deny " + d + ";";
+        line("proxy: 127.0.0.1:" + std::to_string(plan.proxy->port) +
+             " in the sandbox's namespace, served by the supervisor (HTTP CONNECT, HTTP, SOCKS5);" + rules +
+             " NO_PROXY=\"" + plan.proxy->no_proxy + "\"");
+    }
     line("mounts:");
     for (const auto& m : plan.mounts) {
         std::string s = "  " + std::string(to_string(m.kind)) + " " + m.target;
@@ -36,8 +44,14 @@ std::string format_plan(const LinuxPlan& plan) {
     for (const auto& r : plan.rlimits)
         line("  " + r.name + " = " + std::to_string(r.value) + "    # " + r.why);
     if (plan.cgroup) {
-        line("  cgroup " + plan.cgroup->parent + "/" + plan.cgroup->leaf +
-             ": memory.max = " + std::to_string(plan.cgroup->memory_max));
+        std::string files;
+        if (plan.cgroup->memory_max != 0) files += " memory.max = " + std::to_string(plan.cgroup->memory_max);
+        if (plan.cgroup->pids_max != 0) files += " pids.max = " + std::to_string(plan.cgroup->pids_max);
+        line("  cgroup v2 " + plan.cgroup->parent + "/" + plan.cgroup->leaf + ":" + files);
+    }
+    if (plan.pids_v1) {
+        line("  cgroup v1 " + plan.pids_v1->parent + "/" + plan.pids_v1->leaf +
+             ": pids.max = " + std::to_string(plan.pids_v1->pids_max));
     }
     if (plan.wall_time) {
         line("  wall_time = " + std::to_string(plan.wall_time->count()) + "ms (then SIGTERM, " +

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "audit/audit_log.hpp"
 #include "platform/linux/host_facts.hpp"
@@ -92,7 +93,12 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         request.audit->start(start);
     }
 
-    const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv);
+    net::EgressProxy::NetCallback on_net;
+    if (request.audit != nullptr) {
+        // AuditLog::net is thread-safe; this runs on the proxy thread.
+        on_net = [log = request.audit](const audit::NetEvent& e) { log->net(e); };
+    }
+    const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(on_net));
     for (const auto& w : outcome.warnings) (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
     if (!outcome.error.empty()) (void)std::fprintf(stderr, "mxc: %s\n", outcome.error.c_str());
 

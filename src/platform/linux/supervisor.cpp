@@ -18,10 +18,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "platform/linux/cgroup.hpp"
+#include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/child_report.hpp"
+#include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
 #include "platform/linux/sys_error.hpp"
 #include "platform/linux/unique_fd.hpp"
@@ -115,21 +118,63 @@ struct SigchldGuard {
     SigchldGuard& operator=(const SigchldGuard&) = delete;
 };
 
+// Receives init's listener and serves the proxy on it. Runs after clone:
+// clone_sandbox relies on mxc being single-threaded, and the proxy's threads
+// must inherit the blocked signal mask so relayed signals and SIGCHLD still
+// reach only the signalfd. Returns "" or the error.
+std::string start_proxy(const ProxyPlan& plan, int channel, net::Matcher matcher,
+                        net::EgressProxy::NetCallback on_net, std::unique_ptr<net::EgressProxy>& proxy) {
+    auto listener = receive_proxy_listener(channel);
+    if (!listener) return listener.error().message;
+    net::EgressProxyOptions options;
+    options.profile_name = plan.profile_name;
+    auto callback = [on_net = std::move(on_net)](const audit::NetEvent& e) {
+        if (on_net) on_net(e);
+    };
+    auto created = net::EgressProxy::create(listener->release(), std::move(matcher), callback, options);
+    if (!created) return "egress proxy: " + created.error().message;
+    proxy = std::move(created).value();
+    if (auto st = proxy->start(); !st) return "egress proxy: start: " + st.error().message;
+    return {};
+}
+
 }  // namespace
 
-RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
-                       const std::vector<std::string>& argv) {
+RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
+                       net::EgressProxy::NetCallback on_net) {
     RunOutcome out;
     const auto started = std::chrono::steady_clock::now();
 
+    // Every start clears the empty per-run cgroups of SIGKILLed mxc runs.
+    remove_stale_cgroups(observe_cgroupfs());
     std::optional<CgroupLeaf> cgroup;
     if (plan.cgroup) {
         auto leaf = CgroupLeaf::create(*plan.cgroup);
         if (!leaf) {
-            out.error = "limits.memory: cgroup setup failed: " + leaf.error().message;
+            out.error = std::string(plan.cgroup->memory_max != 0 ? "limits.memory" : "limits.processes") +
+                        ": cgroup setup failed: " + leaf.error().message;
             return out;
         }
         cgroup.emplace(std::move(*leaf));
+    }
+    // cgroup v1 has no CLONE_INTO_CGROUP: init waits on the start pipe until
+    // we have moved it into the pids leaf, so nothing it forks escapes the limit.
+    std::optional<PidsV1Leaf> pids_v1;
+    UniqueFd start_read, start_write;
+    if (plan.pids_v1) {
+        auto leaf = PidsV1Leaf::create(*plan.pids_v1);
+        if (!leaf) {
+            out.error = "limits.processes: pids cgroup setup failed: " + leaf.error().message;
+            return out;
+        }
+        pids_v1.emplace(std::move(*leaf));
+        int start[2];
+        if (::pipe2(start, O_CLOEXEC) != 0) {
+            out.error = std::string("pipe2: ") + std::strerror(errno);
+            return out;
+        }
+        start_read.reset(start[0]);
+        start_write.reset(start[1]);
     }
 
     std::vector<std::string> args = argv;
@@ -152,6 +197,26 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     UniqueFd report_read(report[0]), report_write(report[1]);
     UniqueFd alive_read(alive[0]), alive_write(alive[1]);
 
+    // Allowlist: rules are parsed before anything is cloned so that a bad
+    // rule fails the launch without a sandbox to tear down.
+    std::optional<net::Matcher> matcher;
+    ProxyChannel channel;
+    if (plan.proxy) {
+        auto m = net::Matcher::from_strings(plan.proxy->allow, plan.proxy->deny);
+        if (!m) {
+            out.error = "network rules: " + m.error().message;
+            return out;
+        }
+        matcher.emplace(std::move(m).value());
+        auto ch = make_proxy_channel();
+        if (!ch) {
+            out.error = ch.error().message;
+            return out;
+        }
+        channel = std::move(ch).value();
+        spec.proxy_fd = channel.sandbox_end.get();
+    }
+
     // Block the relayed signals before clone so none is lost or acted on
     // between now and the signalfd; the command gets the caller's mask back.
     sigset_t relayed;
@@ -170,6 +235,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     spec.caller_mask = guard.saved;
     spec.report_fd = report_write.get();
     spec.alive_fd = alive_read.get();
+    spec.start_fd = start_read.get();
 
     std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
     if (plan.new_net) flags |= CLONE_NEWNET;
@@ -181,10 +247,41 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     if (child == 0) {
         ::close(alive_write.release());
         ::close(report_read.release());
+        start_write.reset();
+        channel.supervisor_end.reset();
         sandbox_init_main(spec);
     }
     report_write.reset();
     alive_read.reset();
+    start_read.reset();
+    if (pids_v1) {
+        if (auto st = pids_v1->add(child); !st) {
+            ::kill(child, SIGKILL);
+            while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+            }
+            out.error = "limits.processes: pids cgroup setup failed: " + st.error().message;
+            return out;
+        }
+        if (::write(start_write.get(), "1", 1) != 1) {
+            ::kill(child, SIGKILL);  // init sees EOF and exits; reaped below
+        }
+        start_write.reset();
+    }
+    // Init now holds the only sandbox end: its exit or its own close is what
+    // ends a wait for the listener.
+    channel.sandbox_end.reset();
+
+    // Declared after MaskGuard so it is stopped (threads joined) first.
+    std::unique_ptr<net::EgressProxy> proxy;
+    std::string proxy_error;
+    if (plan.proxy) {
+        proxy_error = start_proxy(*plan.proxy, channel.supervisor_end.get(), std::move(*matcher),
+                                  std::move(on_net), proxy);
+        channel.supervisor_end.reset();
+        // Without the proxy there is nothing to run: the sandbox would only
+        // see "connection refused" and the user would not know why.
+        if (!proxy_error.empty()) ::kill(child, SIGKILL);
+    }
 
     UniqueFd sfd(::signalfd(-1, &relayed, SFD_CLOEXEC | SFD_NONBLOCK));
     UniqueFd tfd;
@@ -244,6 +341,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
             if (r == child) break;
         }
     }
+    if (proxy) proxy->stop();  // emits the audit events of connections still open
     // Everything that could write here is gone (init exited, the command's
     // copy closed on execve); non-blocking all the same, so a stray writer
     // can never hang mxc.
@@ -280,6 +378,11 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     if (!reports.setup_error.empty()) {
         out.error = reports.setup_error;
         out.exit_code = 125;
+    } else if (!proxy_error.empty()) {
+        out.error = proxy_error;
+        out.exit_code = 125;
+        out.reason = "exited";
+        out.signal = 0;
     } else if (reports.exec_errno != 0) {
         out.error =
             argv.empty() ? std::string("empty command") : argv[0] + ": " + std::strerror(reports.exec_errno);

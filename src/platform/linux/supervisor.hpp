@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "net/egress_proxy.hpp"
 #include "platform/linux/plan.hpp"
 #include "platform/linux/seccomp_filter.hpp"
 
@@ -22,7 +23,9 @@ struct RunOutcome {
     std::uint64_t max_rss_kb = 0;
 };
 
-RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
-                       const std::vector<std::string>& argv);
+// `on_net` receives the egress proxy's decisions (allowlist mode only), on
+// the proxy thread; it may be empty.
+RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
+                       net::EgressProxy::NetCallback on_net = {});
 
 }  // namespace mxc::lnx

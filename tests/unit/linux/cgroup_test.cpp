@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -139,9 +140,40 @@ TEST_CASE("empty leaves left by a killed mxc are removed at the next launch") {
     FakeCgroupFs cg;
     cg.file("/u/cgroup.subtree_control", "memory\n");
     fs::create_directories(cg.root + "/u/mxc-stale");
+    fs::last_write_time(cg.root + "/u/mxc-stale", fs::file_time_type::clock::now() - std::chrono::minutes(5));
     fs::create_directories(cg.root + "/u/other");
     auto leaf = CgroupLeaf::create(CgroupPlan{cg.root + "/u", "mxc-new", 1});
     REQUIRE(leaf.ok());
     CHECK_FALSE(fs::exists(cg.root + "/u/mxc-stale"));
     CHECK(fs::exists(cg.root + "/u/other"));
+}
+
+TEST_CASE("a pids-only leaf enables pids in the parent and writes only pids.max") {
+    FakeCgroupFs cg;
+    cg.file("/u/cgroup.controllers", "memory pids\n");
+    cg.file("/u/cgroup.subtree_control", "");
+    auto leaf = CgroupLeaf::create(CgroupPlan{cg.root + "/u", "mxc-p1", 0, 65});
+    REQUIRE(leaf.ok());
+    CHECK(cg.read("/u/cgroup.subtree_control") == "+pids");
+    CHECK(cg.read("/u/mxc-p1/pids.max") == "65");
+    CHECK_FALSE(fs::exists(cg.root + "/u/mxc-p1/memory.max"));
+    fs::remove(cg.root + "/u/mxc-p1/pids.max");
+}
+
+TEST_CASE("a leaf with memory and pids enables both controllers in one write") {
+    FakeCgroupFs cg;
+    cg.file("/u/cgroup.subtree_control", "");
+    auto leaf = CgroupLeaf::create(CgroupPlan{cg.root + "/u", "mxc-p2", 4096, 65});
+    REQUIRE(leaf.ok());
+    CHECK(cg.read("/u/cgroup.subtree_control") == "+memory +pids");
+    CHECK(cg.read("/u/mxc-p2/pids.max") == "65");
+    CHECK(cg.read("/u/mxc-p2/memory.max") == "4096");
+}
+
+TEST_CASE("a leaf created just now is not mistaken for a stale one") {
+    FakeCgroupFs cg;
+    cg.file("/u/cgroup.subtree_control", "memory\n");
+    fs::create_directories(cg.root + "/u/mxc-concurrent");  // another mxc, not yet entered
+    remove_stale_leaves(cg.root + "/u");
+    CHECK(fs::exists(cg.root + "/u/mxc-concurrent"));
 }

@@ -28,16 +28,109 @@ TEST_CASE("processes become RLIMIT_NPROC with one extra for the sandbox init") {
     auto plan = s.compile();
     CHECK(find_rlimit(plan, RLIMIT_NPROC)->value == 11);
     CHECK(plan.warnings.empty() == (plan.landlock.scoped != 0));
+    CHECK(plan.unenforceable.empty());
+    bool explained = false;
+    for (const auto& v : plan.verdicts) explained |= v.mechanism.find("RLIMIT_NPROC, counted") == 0;
+    CHECK(explained);
 }
 
-TEST_CASE("for host root RLIMIT_NPROC is set but reported as not enforced") {
+TEST_CASE("for host root without a usable pids cgroup, limits.processes is unenforceable") {
     Scenario s;
     s.facts.uid = 0;
+    s.facts.pids_cgroup.reason = "no cgroup v1 pids hierarchy";
     s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
     auto plan = s.compile();
-    CHECK(find_rlimit(plan, RLIMIT_NPROC) != nullptr);
-    CHECK(contains_text(plan.warnings, "exempts uid 0"));
+    REQUIRE(plan.unenforceable.size() == 1);
+    CHECK(plan.unenforceable[0].find("limits.processes (p.toml:4") == 0);
+    CHECK(
+        contains_text(plan.unenforceable,
+                      "root is exempt from RLIMIT_NPROC and no pids cgroup is writable (no cgroup v1 pids"));
+    CHECK(contains_text(plan.unenforceable, "pass --best-effort"));
+    CHECK(find_rlimit(plan, RLIMIT_NPROC) == nullptr);
+    bool refused = false;
+    for (const auto& v : plan.verdicts) refused |= v.rule == "limits.processes 10" && !v.enforceable;
+    CHECK(refused);
+}
+
+TEST_CASE("for host root, limits.processes uses the cgroup v1 pids hierarchy on hybrid hosts") {
+    Scenario s;
+    s.facts.uid = 0;
+    s.facts.pids_cgroup = PidsCgroupFacts{"", "/sys/fs/cgroup/pids", "pids cgroup v1 in /sys/fs/cgroup/pids"};
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    auto plan = s.compile();
     CHECK(plan.unenforceable.empty());
+    REQUIRE(plan.pids_v1.has_value());
+    CHECK(plan.pids_v1->parent == "/sys/fs/cgroup/pids");
+    CHECK(plan.pids_v1->leaf == "mxc-s1");
+    CHECK(plan.pids_v1->pids_max == 11);
+    CHECK_FALSE(plan.cgroup.has_value());
+    CHECK(find_rlimit(plan, RLIMIT_NPROC) == nullptr);
+    bool explained = false;
+    for (const auto& v : plan.verdicts) {
+        explained |= v.mechanism.find("pids cgroup v1 /sys/fs/cgroup/pids/mxc-s1") == 0 &&
+                     v.mechanism.find("removed at the next start") != std::string::npos;
+    }
+    CHECK(explained);
+    CHECK(format_plan(plan).find("cgroup v1 /sys/fs/cgroup/pids/mxc-s1: pids.max = 11") != std::string::npos);
+}
+
+TEST_CASE("for host root, limits.processes prefers a cgroup v2 pids leaf") {
+    Scenario s;
+    s.facts.uid = 0;
+    s.facts.pids_cgroup = PidsCgroupFacts{"/sys/fs/cgroup", "/sys/fs/cgroup/pids", "v2"};
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    auto plan = s.compile();
+    CHECK(plan.unenforceable.empty());
+    REQUIRE(plan.cgroup.has_value());
+    CHECK(plan.cgroup->parent == "/sys/fs/cgroup");
+    CHECK(plan.cgroup->pids_max == 11);
+    CHECK(plan.cgroup->memory_max == 0);
+    CHECK_FALSE(plan.pids_v1.has_value());
+    bool explained = false;
+    for (const auto& v : plan.verdicts)
+        explained |= v.mechanism.find("pids cgroup v2 /sys/fs/cgroup/mxc-s1") == 0;
+    CHECK(explained);
+}
+
+TEST_CASE("memory and processes share one cgroup v2 leaf when both fit the same parent") {
+    Scenario s;
+    s.facts.cgroup = CgroupFacts{true, "/sys/fs/cgroup/u", "delegated"};
+    s.facts.pids_cgroup = PidsCgroupFacts{"/sys/fs/cgroup/u", "", "v2"};
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    s.policy.limits.memory_bytes = Sourced<std::uint64_t>{1ULL << 30, origin("p.toml", 5)};
+    auto plan = s.compile();
+    REQUIRE(plan.cgroup.has_value());
+    CHECK(plan.cgroup->parent == "/sys/fs/cgroup/u");
+    CHECK(plan.cgroup->pids_max == 11);
+    CHECK(plan.cgroup->memory_max == (1ULL << 30));
+}
+
+TEST_CASE("a memory leaf elsewhere keeps the pids limit out of cgroup v2 (one v2 cgroup per process)") {
+    Scenario s;
+    s.facts.uid = 0;
+    s.facts.cgroup = CgroupFacts{true, "/sys/fs/cgroup/u", "delegated"};
+    s.facts.pids_cgroup = PidsCgroupFacts{"/sys/fs/cgroup", "/sys/fs/cgroup/pids", "v2"};
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    s.policy.limits.memory_bytes = Sourced<std::uint64_t>{1ULL << 30, origin("p.toml", 5)};
+    auto plan = s.compile();
+    REQUIRE(plan.cgroup.has_value());
+    CHECK(plan.cgroup->parent == "/sys/fs/cgroup/u");
+    CHECK(plan.cgroup->pids_max == 0);
+    REQUIRE(plan.pids_v1.has_value());
+    CHECK(plan.pids_v1->pids_max == 11);
+}
+
+TEST_CASE("a normal user with a pids cgroup gets it in addition to RLIMIT_NPROC") {
+    Scenario s;
+    s.facts.pids_cgroup = PidsCgroupFacts{"/sys/fs/cgroup/u", "", "v2"};
+    s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
+    auto plan = s.compile();
+    REQUIRE(plan.cgroup.has_value());
+    CHECK(plan.cgroup->pids_max == 11);
+    CHECK(find_rlimit(plan, RLIMIT_NPROC)->value == 11);
+    bool explained = false;
+    for (const auto& v : plan.verdicts) explained |= v.mechanism.find("+ RLIMIT_NPROC") != std::string::npos;
+    CHECK(explained);
 }
 
 TEST_CASE("open_files is capped at the caller's hard limit") {
@@ -93,15 +186,13 @@ TEST_CASE("wall_time goes to the supervisor with a kill grace period") {
     CHECK(plan.kill_grace.count() > 0);
 }
 
-TEST_CASE("network none gets its own namespace, host shares, allowlist is refused for now") {
+TEST_CASE("network none gets its own namespace, host shares it, neither has a proxy") {
     Scenario s;
     CHECK(s.compile().new_net);
+    CHECK_FALSE(s.compile().proxy.has_value());
     s.policy.network.mode.value = mxc::policy::NetMode::Host;
     CHECK_FALSE(s.compile().new_net);
-    s.policy.network.mode.value = mxc::policy::NetMode::Allowlist;
-    auto plan = s.compile();
-    REQUIRE_FALSE(plan.fatal.empty());
-    CHECK(plan.fatal[0].find("allowlist") != std::string::npos);
+    CHECK_FALSE(s.compile().proxy.has_value());
 }
 
 TEST_CASE("without user namespaces nothing can run") {

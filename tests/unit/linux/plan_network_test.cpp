@@ -1,0 +1,160 @@
+// network.mode = "allowlist": own namespace, the egress proxy's port and
+// rules, the proxy variables, verdicts and strictness.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "plan_fixture.hpp"
+
+using namespace mxc::lnx;
+using namespace mxc::lnx::test;
+using mxc::policy::NetMode;
+
+namespace {
+
+Scenario allowlist(std::vector<std::string> allow, std::vector<std::string> deny = {}) {
+    Scenario s;
+    s.policy.name = "agent";
+    s.policy.network.mode = {NetMode::Allowlist, origin("p.toml", 3)};
+    int line = 4;
+    for (auto& a : allow) s.policy.network.allow.push_back({a, origin("p.toml", line++)});
+    for (auto& d : deny) s.policy.network.deny.push_back({d, origin("p.toml", line++)});
+    s.policy.env.pass.push_back({"*", origin("p.toml", 20)});
+    return s;
+}
+
+bool has(const std::vector<std::string>& env, const std::string& entry) {
+    return std::find(env.begin(), env.end(), entry) != env.end();
+}
+
+const mxc::platform::RuleVerdict* verdict(const LinuxPlan& plan, const std::string& rule) {
+    for (const auto& v : plan.verdicts) {
+        if (v.rule == rule) return &v;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("allowlist keeps its own network namespace and plans the proxy on the fixed port") {
+    auto plan = allowlist({"example.com"}).compile();
+    CHECK(plan.fatal.empty());
+    CHECK(plan.unenforceable.empty());
+    CHECK(plan.new_net);
+    REQUIRE(plan.proxy.has_value());
+    CHECK(plan.proxy->port == ProxyPlan::kDefaultPort);
+    CHECK(plan.proxy->port == 3128);
+    CHECK(contains_text(plan.enforced, "egress proxy on 127.0.0.1:3128"));
+}
+
+TEST_CASE("the proxy carries the rules as written and the profile name for denial messages") {
+    auto plan = allowlist({"example.com", "*.github.com:443"}, {"evil.example.com"}).compile();
+    REQUIRE(plan.proxy.has_value());
+    CHECK(plan.proxy->allow == std::vector<std::string>{"example.com", "*.github.com:443"});
+    CHECK(plan.proxy->deny == std::vector<std::string>{"evil.example.com"});
+    CHECK(plan.proxy->profile_name == "agent");
+}
+
+TEST_CASE("the command gets the proxy variables in both cases") {
+    auto plan = allowlist({"example.com"}).compile();
+    for (const char* e : {"HTTP_PROXY=http://127.0.0.1:3128", "HTTPS_PROXY=http://127.0.0.1:3128",
+                          "ALL_PROXY=socks5h://127.0.0.1:3128", "http_proxy=http://127.0.0.1:3128",
+                          "https_proxy=http://127.0.0.1:3128", "all_proxy=socks5h://127.0.0.1:3128"}) {
+        CHECK_MESSAGE(has(plan.env, e), e);
+    }
+    CHECK(has(plan.env, "MXC_SESSION_ID=s1"));
+    CHECK(std::is_sorted(plan.env.begin(), plan.env.end()));
+}
+
+TEST_CASE("NO_PROXY keeps the sandbox's own loopback direct when no rule targets loopback") {
+    auto plan = allowlist({"example.com", "10.0.0.0/8"}).compile();
+    CHECK(has(plan.env, "NO_PROXY=localhost,127.0.0.1,::1"));
+    CHECK(has(plan.env, "no_proxy=localhost,127.0.0.1,::1"));
+}
+
+TEST_CASE("an explicit loopback IP rule sends loopback through the proxy (empty NO_PROXY)") {
+    for (const char* rule : {"127.0.0.1:8080", "[::1]:8080", "127.0.0.0/8:*", "0.0.0.0/0"}) {
+        auto plan = allowlist({"example.com", rule}).compile();
+        CHECK_MESSAGE(has(plan.env, "NO_PROXY="), rule);
+        CHECK_MESSAGE(has(plan.env, "no_proxy="), rule);
+    }
+}
+
+TEST_CASE("a host name rule never counts as consent to the host's loopback") {
+    auto plan = allowlist({"localhost:8080"}).compile();
+    CHECK(has(plan.env, "NO_PROXY=localhost,127.0.0.1,::1"));
+}
+
+TEST_CASE("a loopback deny rule does not open the host's loopback") {
+    auto plan = allowlist({"example.com"}, {"127.0.0.1"}).compile();
+    CHECK(has(plan.env, "NO_PROXY=localhost,127.0.0.1,::1"));
+}
+
+TEST_CASE("inherited or [env] proxy variables are replaced, not merged") {
+    auto s = allowlist({"example.com"});
+    s.facts.environ = {"HTTP_PROXY=http://corp:8080", "no_proxy=*", "KEEP=1"};
+    s.policy.env.set["ALL_PROXY"] = {"socks5://elsewhere:1080", origin("p.toml", 21)};
+    auto plan = s.compile();
+    CHECK(has(plan.env, "HTTP_PROXY=http://127.0.0.1:3128"));
+    CHECK(has(plan.env, "no_proxy=localhost,127.0.0.1,::1"));
+    CHECK(has(plan.env, "ALL_PROXY=socks5h://127.0.0.1:3128"));
+    CHECK(has(plan.env, "KEEP=1"));
+    CHECK(std::count_if(plan.env.begin(), plan.env.end(),
+                        [](const std::string& e) { return e.rfind("HTTP_PROXY=", 0) == 0; }) == 1);
+}
+
+TEST_CASE("modes none and host get no proxy variables") {
+    auto s = allowlist({"example.com"});
+    s.policy.network.mode.value = NetMode::None;
+    auto plan = s.compile();
+    CHECK_FALSE(contains_text(plan.env, "PROXY="));
+    CHECK_FALSE(contains_text(plan.env, "proxy="));
+}
+
+TEST_CASE("every allow and deny rule gets a verdict naming the egress proxy") {
+    auto plan = allowlist({"example.com"}, {"evil.example.com"}).compile();
+    const auto* mode = verdict(plan, "network.mode allowlist");
+    REQUIRE(mode != nullptr);
+    CHECK(mode->enforceable);
+    CHECK(mode->origin == "p.toml:3:1");
+    const auto* allow = verdict(plan, "network.allow example.com");
+    REQUIRE(allow != nullptr);
+    CHECK(allow->enforceable);
+    CHECK(allow->mechanism == "egress proxy in the supervisor; no route otherwise");
+    CHECK(allow->origin == "p.toml:4:1");
+    const auto* deny = verdict(plan, "network.deny evil.example.com");
+    REQUIRE(deny != nullptr);
+    CHECK(deny->enforceable);
+    CHECK(deny->mechanism.find("egress proxy in the supervisor") != std::string::npos);
+}
+
+TEST_CASE("without user namespaces allowlist is refused naming the rule and the missing feature") {
+    auto s = allowlist({"example.com"});
+    s.facts.user_namespaces = false;
+    s.facts.user_namespaces_detail = "user.max_user_namespaces = 0";
+    auto plan = s.compile();
+    REQUIRE_FALSE(plan.unenforceable.empty());
+    CHECK(plan.unenforceable[0].find("network.mode allowlist (p.toml:3:1)") != std::string::npos);
+    CHECK(plan.unenforceable[0].find("network namespaces") != std::string::npos);
+    CHECK(plan.unenforceable[0].find("--best-effort") != std::string::npos);
+    CHECK(contains_text(plan.unenforceable, "network.allow example.com (p.toml:4:1)"));
+    const auto* allow = verdict(plan, "network.allow example.com");
+    REQUIRE(allow != nullptr);
+    CHECK_FALSE(allow->enforceable);
+    CHECK(allow->missing.find("max_user_namespaces") != std::string::npos);
+}
+
+TEST_CASE("an invalid rule in a hand-built policy is an error naming it") {
+    auto plan = allowlist({"exa mple.com"}).compile();
+    REQUIRE_FALSE(plan.fatal.empty());
+    CHECK(plan.fatal[0].find("network.allow exa mple.com (p.toml:4:1)") != std::string::npos);
+}
+
+TEST_CASE("--dry-run shows the proxy line with its rules and NO_PROXY") {
+    auto text = format_plan(allowlist({"example.com"}, {"evil.example.com"}).compile());
+    CHECK(text.find("proxy: 127.0.0.1:3128") != std::string::npos);
+    CHECK(text.find("allow example.com;") != std::string::npos);
+    CHECK(text.find("deny evil.example.com;") != std::string::npos);
+    CHECK(text.find("NO_PROXY=\"localhost,127.0.0.1,::1\"") != std::string::npos);
+    CHECK(format_plan(Scenario().compile()).find("proxy:") == std::string::npos);
+}
