@@ -45,7 +45,8 @@ std::string rfc3339_now() {
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, std::string session,
                                                  std::string agent) {
-    if (path == "-") return std::unique_ptr<AuditLog>(new AuditLog(2, false, std::move(session), std::move(agent)));
+    if (path == "-")
+        return std::unique_ptr<AuditLog>(new AuditLog(2, false, std::move(session), std::move(agent)));
 #ifdef _WIN32
     int fd = ::_open(path.c_str(), _O_WRONLY | _O_APPEND | _O_CREAT | _O_BINARY, _S_IREAD | _S_IWRITE);
 #else

@@ -5,7 +5,9 @@
 namespace mxc::audit {
 namespace {
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // nlohmann rejects lone surrogates, which json::quote uses for invalid UTF-8
 // bytes; rewrite them as the escaped text "\xNN" before parsing.
@@ -66,16 +68,23 @@ Result<ParsedLine> parse_line(const std::string& line) {
     p.event = str(j, "event");
     if (p.session.empty() || p.event.empty()) return make_error("missing \"session\" or \"event\"");
     if (p.event == "start") {
-        p.start = StartEvent{str(j, "profile"), str(j, "profile_sha256"), strings(j, "argv"), str(j, "cwd"),
-                             str(j, "user"),    str(j, "platform"),       strings(j, "enforced"),
-                             strings(j, "warnings")};
+        p.start = StartEvent{str(j, "profile"),      str(j, "profile_sha256"), strings(j, "argv"),
+                             str(j, "cwd"),          str(j, "user"),           str(j, "platform"),
+                             strings(j, "enforced"), strings(j, "warnings")};
     } else if (p.event == "net") {
-        p.net = NetEvent{str(j, "decision") == "allow", str(j, "host"), num<std::uint16_t>(j, "port"),
-                         str(j, "proto"), str(j, "rule"), num<std::uint64_t>(j, "bytes_up"),
+        p.net = NetEvent{str(j, "decision") == "allow",
+                         str(j, "host"),
+                         num<std::uint16_t>(j, "port"),
+                         str(j, "proto"),
+                         str(j, "rule"),
+                         num<std::uint64_t>(j, "bytes_up"),
                          num<std::uint64_t>(j, "bytes_down")};
     } else if (p.event == "exit") {
-        p.exit = ExitEvent{num<int>(j, "status"), num<int>(j, "signal"), str(j, "reason"),
-                           num<std::uint64_t>(j, "wall_ms"), num<std::uint64_t>(j, "cpu_ms"),
+        p.exit = ExitEvent{num<int>(j, "status"),
+                           num<int>(j, "signal"),
+                           str(j, "reason"),
+                           num<std::uint64_t>(j, "wall_ms"),
+                           num<std::uint64_t>(j, "cpu_ms"),
                            num<std::uint64_t>(j, "max_rss_kb")};
     }
     return p;

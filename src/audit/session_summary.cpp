@@ -7,7 +7,9 @@
 namespace mxc::audit {
 namespace {
 
-bool is_ipv6(const std::string& host) { return host.find(':') != std::string::npos; }
+bool is_ipv6(const std::string& host) {
+    return host.find(':') != std::string::npos;
+}
 
 // Addresses a plain host rule never reaches (DESIGN.md): suggesting them
 // silently would hand the sandbox the host's loopback or cloud metadata.
@@ -37,6 +39,7 @@ SessionSummary summarize(const SessionRecord& session) {
         t.bytes_down += e.bytes_down;
         ++(e.allowed ? s.allowed : s.denied);
     }
+    s.hosts.reserve(by_key.size());
     for (auto& [key, tally] : by_key) s.hosts.push_back(std::move(tally));
     std::stable_sort(s.hosts.begin(), s.hosts.end(), [](const HostTally& a, const HostTally& b) {
         if (a.allowed != b.allowed) return a.allowed;

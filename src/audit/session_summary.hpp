@@ -13,7 +13,7 @@ struct HostTally {
     std::string host;
     std::uint16_t port = 0;
     bool allowed = false;
-    std::string rule;   // deciding rule ("" = nothing matched: default deny)
+    std::string rule;  // deciding rule ("" = nothing matched: default deny)
     std::uint64_t count = 0;
     std::uint64_t bytes_up = 0;
     std::uint64_t bytes_down = 0;
@@ -28,7 +28,7 @@ struct SessionSummary {
 SessionSummary summarize(const SessionRecord& session);
 
 struct SuggestedRule {
-    std::string rule;     // as it would be written in [network].allow
+    std::string rule;  // as it would be written in [network].allow
     std::uint64_t denials = 0;
     bool needs_review = false;  // loopback / link-local / metadata: allowing it is rarely right
 };

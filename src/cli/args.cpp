@@ -3,8 +3,8 @@
 #ifdef _WIN32
 #define WIN32_LEAN_AND_MEAN
 #define NOMINMAX
-#include <windows.h>
 #include <shellapi.h>
+#include <windows.h>
 #endif
 
 namespace mxc::cli {

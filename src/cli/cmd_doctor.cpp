@@ -11,8 +11,13 @@ int run_doctor(const DoctorOptions& options) {
     auto caps = platform::probe_host();
     if (options.json) {
         std::vector<std::string> items;
+        items.reserve(caps.size());
         for (const auto& c : caps) {
-            items.push_back(json::Object{}.field("name", c.name).field("available", c.available).field("detail", c.detail).str());
+            items.push_back(json::Object{}
+                                .field("name", c.name)
+                                .field("available", c.available)
+                                .field("detail", c.detail)
+                                .str());
         }
         std::printf("%s\n", json::Object{}
                                 .field("version", kVersion)

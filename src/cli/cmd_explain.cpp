@@ -57,12 +57,15 @@ std::vector<LimitLine> limit_lines(const policy::Limits& l) {
 
 std::string sourced_list_json(const std::vector<policy::Sourced<std::string>>& items) {
     std::vector<std::string> out;
-    for (const auto& i : items) out.push_back(json::Object{}.field("value", i.value).field("origin", i.origin.describe()).str());
+    out.reserve(items.size());
+    for (const auto& i : items)
+        out.push_back(json::Object{}.field("value", i.value).field("origin", i.origin.describe()).str());
     return json::array(out);
 }
 
 int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::RuleVerdict>& verdicts) {
     std::vector<std::string> paths;
+    paths.reserve(p.paths.size());
     for (const auto& r : p.paths) {
         paths.push_back(json::Object{}
                             .field("path", r.path)
@@ -72,13 +75,21 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     }
     std::vector<std::string> env_set;
     for (const auto& [k, v] : p.env.set) {
-        env_set.push_back(json::Object{}.field("name", k).field("value", v.value).field("origin", v.origin.describe()).str());
+        env_set.push_back(json::Object{}
+                              .field("name", k)
+                              .field("value", v.value)
+                              .field("origin", v.origin.describe())
+                              .str());
     }
+    const auto limit_list = limit_lines(p.limits);
     std::vector<std::string> limits;
-    for (const auto& l : limit_lines(p.limits)) {
-        limits.push_back(json::Object{}.field("name", l.key).field("value", l.value).field("origin", l.origin).str());
+    limits.reserve(limit_list.size());
+    for (const auto& l : limit_list) {
+        limits.push_back(
+            json::Object{}.field("name", l.key).field("value", l.value).field("origin", l.origin).str());
     }
     std::vector<std::string> enforcement;
+    enforcement.reserve(verdicts.size());
     for (const auto& v : verdicts) {
         enforcement.push_back(json::Object{}
                                   .field("rule", v.rule)
@@ -120,7 +131,8 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
 }
 
 void print_list(const char* label, const std::vector<policy::Sourced<std::string>>& items) {
-    for (const auto& i : items) std::printf("  %-6s %-40s %s\n", label, i.value.c_str(), i.origin.describe().c_str());
+    for (const auto& i : items)
+        std::printf("  %-6s %-40s %s\n", label, i.value.c_str(), i.origin.describe().c_str());
 }
 
 int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::RuleVerdict>& verdicts) {
@@ -130,13 +142,14 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     for (const auto& c : p.chain) chain += (chain.empty() ? "" : " -> ") + c;
     std::printf("chain     %s\nsha256    %s\n", chain.c_str(), p.sha256.c_str());
     if (!p.agent_id.empty()) std::printf("agent     %s\n", p.agent_id.c_str());
-    std::printf("workspace %s\nhome      %s\ntmp       %s (created per run, removed after)\n\n", p.workspace.c_str(),
-                p.home.c_str(), p.tmp.c_str());
+    std::printf("workspace %s\nhome      %s\ntmp       %s (created per run, removed after)\n\n",
+                p.workspace.c_str(), p.home.c_str(), p.tmp.c_str());
 
     std::printf("[filesystem] missing = %s; most specific path wins, deny > read > write on equal paths\n",
                 p.missing.value == policy::MissingPaths::Ignore ? "ignore" : "error");
     for (const auto& r : p.paths) {
-        std::printf("  %-6s %-40s %s\n", policy::to_string(r.access), r.path.c_str(), r.origin.describe().c_str());
+        std::printf("  %-6s %-40s %s\n", policy::to_string(r.access), r.path.c_str(),
+                    r.origin.describe().c_str());
     }
     std::printf("\n[network] mode = %s (%s)\n", policy::to_string(p.network.mode.value),
                 p.network.mode.origin.describe().c_str());
@@ -149,7 +162,8 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
         std::printf("  %-6s %-40s %s\n", "set", (k + "=" + v.value).c_str(), v.origin.describe().c_str());
     }
     std::printf("\n[limits]\n");
-    for (const auto& l : limit_lines(p.limits)) std::printf("  %-10s %-36s %s\n", l.key, l.value.c_str(), l.origin.c_str());
+    for (const auto& l : limit_lines(p.limits))
+        std::printf("  %-10s %-36s %s\n", l.key, l.value.c_str(), l.origin.c_str());
     if (!p.seccomp.allow.empty()) {
         std::printf("\n[seccomp]\n");
         print_list("allow", p.seccomp.allow);
@@ -163,7 +177,9 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
         refused = refused || !v.enforceable;
     }
     if (refused && !p.best_effort.value) {
-        std::printf("\nmxc exec would refuse this profile here (exit 125); pass --best-effort to run with warnings.\n");
+        std::printf(
+            "\nmxc exec would refuse this profile here (exit 125); pass --best-effort to run with "
+            "warnings.\n");
     }
     return 0;
 }

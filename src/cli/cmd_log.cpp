@@ -30,9 +30,12 @@ std::string human_bytes(std::uint64_t b) {
 
 std::string human_ms(std::uint64_t ms) {
     char buf[32];
-    if (ms < 1000) std::snprintf(buf, sizeof buf, "%llu ms", static_cast<unsigned long long>(ms));
-    else if (ms < 120000) std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000);
-    else std::snprintf(buf, sizeof buf, "%.1f min", static_cast<double>(ms) / 60000);
+    if (ms < 1000)
+        std::snprintf(buf, sizeof buf, "%llu ms", static_cast<unsigned long long>(ms));
+    else if (ms < 120000)
+        std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f min", static_cast<double>(ms) / 60000);
     return buf;
 }
 
@@ -41,7 +44,10 @@ std::string shell_words(const std::vector<std::string>& argv) {
     std::string out;
     for (const auto& a : argv) {
         if (!out.empty()) out += ' ';
-        bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == std::string::npos;
+        bool plain =
+            !a.empty() &&
+            a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
+                std::string::npos;
         if (plain) {
             out += a;
             continue;
@@ -55,10 +61,14 @@ std::string shell_words(const std::vector<std::string>& argv) {
 
 std::string exit_text(const audit::ExitEvent& e) {
     std::string s;
-    if (e.reason == "timeout") s = "timed out (wall_time), status " + std::to_string(e.status);
-    else if (e.reason == "signaled") s = "killed by signal " + std::to_string(e.signal) + ", status " + std::to_string(e.status);
-    else if (e.reason == "limit") s = "stopped by a limit, status " + std::to_string(e.status);
-    else s = "exited with status " + std::to_string(e.status);
+    if (e.reason == "timeout")
+        s = "timed out (wall_time), status " + std::to_string(e.status);
+    else if (e.reason == "signaled")
+        s = "killed by signal " + std::to_string(e.signal) + ", status " + std::to_string(e.status);
+    else if (e.reason == "limit")
+        s = "stopped by a limit, status " + std::to_string(e.status);
+    else
+        s = "exited with status " + std::to_string(e.status);
     return s + " after " + human_ms(e.wall_ms) + ", cpu " + human_ms(e.cpu_ms) + ", peak memory " +
            human_bytes(e.max_rss_kb * 1024);
 }
@@ -83,11 +93,14 @@ void print_session(const audit::SessionRecord& s) {
                         static_cast<unsigned long long>(h.count), human_bytes(h.bytes_up).c_str(),
                         human_bytes(h.bytes_down).c_str(), h.rule.c_str());
         } else {
-            std::printf("    deny   %-40s %4llux\n", target.c_str(), static_cast<unsigned long long>(h.count));
+            std::printf("    deny   %-40s %4llux\n", target.c_str(),
+                        static_cast<unsigned long long>(h.count));
         }
     }
-    if (s.exit) std::printf("  exit     %s\n", exit_text(*s.exit).c_str());
-    else std::printf("  exit     (no exit event: still running, or mxc was killed)\n");
+    if (s.exit)
+        std::printf("  exit     %s\n", exit_text(*s.exit).c_str());
+    else
+        std::printf("  exit     (no exit event: still running, or mxc was killed)\n");
 }
 
 std::string session_json(const audit::SessionRecord& s) {
@@ -131,7 +144,8 @@ std::string session_json(const audit::SessionRecord& s) {
 void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
     auto rules = audit::suggest_allow_rules(sessions);
     if (rules.empty()) {
-        std::printf("# mxc log --suggest: no denied connections in %zu session(s); nothing to add.\n", sessions.size());
+        std::printf("# mxc log --suggest: no denied connections in %zu session(s); nothing to add.\n",
+                    sessions.size());
         return;
     }
     std::printf("# Suggested by mxc log from %zu session(s): the hosts that were denied.\n", sessions.size());
@@ -139,8 +153,9 @@ void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
     std::printf("[network]\nmode = \"allowlist\"\nallow = [\n");
     for (const auto& r : rules) {
         std::string quoted = json::quote(r.rule) + ",";
-        std::printf("  %-44s # denied %llux%s\n", quoted.c_str(), static_cast<unsigned long long>(r.denials),
-                    r.needs_review ? "; loopback/link-local/metadata address: almost never what you want" : "");
+        std::printf(
+            "  %-44s # denied %llux%s\n", quoted.c_str(), static_cast<unsigned long long>(r.denials),
+            r.needs_review ? "; loopback/link-local/metadata address: almost never what you want" : "");
     }
     std::printf("]\n");
 }
@@ -152,9 +167,9 @@ void print_live(const audit::ParsedLine& p) {
         std::printf("%s %s start  %s: %s\n", when.c_str(), sid.c_str(), p.start->profile.c_str(),
                     shell_words(p.start->argv).c_str());
     } else if (p.net) {
-        std::printf("%s %s %-6s %s:%u (%s)%s%s\n", when.c_str(), sid.c_str(), p.net->allowed ? "allow" : "deny",
-                    p.net->host.c_str(), p.net->port, p.net->proto.c_str(), p.net->rule.empty() ? "" : " rule ",
-                    p.net->rule.c_str());
+        std::printf("%s %s %-6s %s:%u (%s)%s%s\n", when.c_str(), sid.c_str(),
+                    p.net->allowed ? "allow" : "deny", p.net->host.c_str(), p.net->port, p.net->proto.c_str(),
+                    p.net->rule.empty() ? "" : " rule ", p.net->rule.c_str());
     } else if (p.exit) {
         std::printf("%s %s exit   %s\n", when.c_str(), sid.c_str(), exit_text(*p.exit).c_str());
     }
@@ -171,7 +186,8 @@ int follow(const std::string& path) {
     for (;;) {
         std::string chunk;
         char buf[65536];
-        while (in.read(buf, sizeof buf) || in.gcount() > 0) chunk.append(buf, static_cast<std::size_t>(in.gcount()));
+        while (in.read(buf, sizeof buf) || in.gcount() > 0)
+            chunk.append(buf, static_cast<std::size_t>(in.gcount()));
         in.clear();
         pending += chunk;
         std::size_t nl;

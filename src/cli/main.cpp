@@ -58,7 +58,7 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     std::vector<std::string> args = mxc::cli::command_line_args(argc, argv);
     const bool is_exec = !args.empty() && args.front() == "exec";
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
@@ -73,9 +73,11 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", quiet, "only errors from mxc itself");
 
     mxc::cli::ExecOptions exec;
-    auto* exec_cmd = app.add_subcommand("exec", "run COMMAND inside the sandbox: mxc exec [OPTIONS] -- COMMAND [ARGS...]");
+    auto* exec_cmd =
+        app.add_subcommand("exec", "run COMMAND inside the sandbox: mxc exec [OPTIONS] -- COMMAND [ARGS...]");
     add_policy_flags(exec_cmd, exec.policy);
-    exec_cmd->add_option("--audit", exec.audit_path, "append JSON-lines audit events to FILE (\"-\" = stderr)");
+    exec_cmd->add_option("--audit", exec.audit_path,
+                         "append JSON-lines audit events to FILE (\"-\" = stderr)");
     exec_cmd->add_flag("--dry-run", exec.dry_run, "print the plan, run nothing, exit 0");
     exec_cmd->add_flag("-v,--verbose", verbose, "more of mxc's own logging");
     exec_cmd->add_flag("-q,--quiet", quiet, "only errors from mxc itself");
@@ -83,11 +85,13 @@ int main(int argc, char** argv) {
     exec_cmd->add_option("command", loose, "the command, after --");
 
     mxc::cli::CheckOptions check;
-    auto* check_cmd = app.add_subcommand("check", "validate profiles; errors as file:line:col; exit 0 valid, 1 invalid");
+    auto* check_cmd =
+        app.add_subcommand("check", "validate profiles; errors as file:line:col; exit 0 valid, 1 invalid");
     check_cmd->add_option("profile", check.profiles, "built-in names or .toml files")->required();
 
     mxc::cli::ExplainOptions explain;
-    auto* explain_cmd = app.add_subcommand("explain", "show the resolved policy, where each rule came from, and how this host enforces it");
+    auto* explain_cmd = app.add_subcommand(
+        "explain", "show the resolved policy, where each rule came from, and how this host enforces it");
     add_policy_flags(explain_cmd, explain.policy);
     explain_cmd->add_flag("--json", explain.json, "machine-readable output");
 
@@ -98,7 +102,8 @@ int main(int argc, char** argv) {
     doctor_cmd->add_flag("--json", doctor.json, "machine-readable output");
 
     mxc::cli::LogOptions log;
-    auto* log_cmd = app.add_subcommand("log", "summarise an audit log: what ran, hosts allowed/denied, exit reason");
+    auto* log_cmd =
+        app.add_subcommand("log", "summarise an audit log: what ran, hosts allowed/denied, exit reason");
     log_cmd->add_option("file", log.file, "audit log written by mxc exec --audit")->required();
     log_cmd->add_flag("-f,--follow", log.follow, "print events as they are appended");
     log_cmd->add_flag("--json", log.json, "one JSON summary per session");
@@ -123,7 +128,8 @@ int main(int argc, char** argv) {
     mxc::log::setup(quiet ? -1 : verbose);
     if (*exec_cmd) {
         if (!loose.empty()) {
-            std::fprintf(stderr, "mxc: put the command after --: mxc exec [OPTIONS] -- %s ...\n", loose.front().c_str());
+            std::fprintf(stderr, "mxc: put the command after --: mxc exec [OPTIONS] -- %s ...\n",
+                         loose.front().c_str());
             return 125;
         }
         if (command.empty()) {
@@ -139,4 +145,18 @@ int main(int argc, char** argv) {
     if (*doctor_cmd) return mxc::cli::run_doctor(doctor);
     if (*log_cmd) return mxc::cli::run_log(log);
     return 2;
+}
+
+int main(int argc, char** argv) {
+    // Nothing below is expected to throw; if something does (bad_alloc), mxc
+    // still fails the way its contract says: a one-line reason and 125 for
+    // exec (which could otherwise be mistaken for the command's own status).
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mxc: internal error: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "mxc: internal error\n");
+    }
+    return 125;
 }

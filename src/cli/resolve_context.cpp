@@ -39,7 +39,8 @@ Result<policy::ResolveContext> make_resolve_context(const std::string& workspace
     if (ws.is_relative()) ws = cwd / ws;
     ws = ws.lexically_normal();
     if (!fs::is_directory(ws, ec)) {
-        return make_error("workspace " + ws.string() + " is not a directory (pass an existing directory with -w)");
+        return make_error("workspace " + ws.string() +
+                          " is not a directory (pass an existing directory with -w)");
     }
     ctx.workspace = ws.string();
     if (ctx.workspace.size() > 1 && (ctx.workspace.back() == '/' || ctx.workspace.back() == '\\')) {

@@ -30,7 +30,7 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
         cp = (cp << 6) | (b(i + k) & 0x3F);
     }
     if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;  // overlong
-    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;                           // surrogate
+    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;                            // surrogate
     if (cp > 0x10FFFF) return 0;
     return len;
 }
@@ -51,18 +51,34 @@ std::string quote(std::string_view s) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
-                case '\b': out += "\\b"; break;
-                case '\f': out += "\\f"; break;
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
                 default:
                     // DEL is legal JSON but escaped so a log viewed in a
                     // terminal cannot carry control bytes.
-                    if (c < 0x20 || c == 0x7F) append_escape(out, c);
-                    else out += static_cast<char>(c);
+                    if (c < 0x20 || c == 0x7F)
+                        append_escape(out, c);
+                    else
+                        out += static_cast<char>(c);
             }
             ++i;
             continue;

@@ -15,17 +15,33 @@ void setup(int verbosity) {
     auto logger = std::make_shared<spdlog::logger>("mxc", sink);
     logger->set_pattern("mxc: %^%l%$: %v");
     switch (verbosity) {
-        case -1: logger->set_level(spdlog::level::err); break;
-        case 0: logger->set_level(spdlog::level::warn); break;
-        case 1: logger->set_level(spdlog::level::info); break;
-        default: logger->set_level(spdlog::level::debug); break;
+        case -1:
+            logger->set_level(spdlog::level::err);
+            break;
+        case 0:
+            logger->set_level(spdlog::level::warn);
+            break;
+        case 1:
+            logger->set_level(spdlog::level::info);
+            break;
+        default:
+            logger->set_level(spdlog::level::debug);
+            break;
     }
     spdlog::set_default_logger(logger);
 }
 
-void debug(std::string_view message) { spdlog::debug("{}", message); }
-void info(std::string_view message) { spdlog::info("{}", message); }
-void warn(std::string_view message) { spdlog::warn("{}", message); }
-void error(std::string_view message) { spdlog::error("{}", message); }
+void debug(std::string_view message) {
+    spdlog::debug("{}", message);
+}
+void info(std::string_view message) {
+    spdlog::info("{}", message);
+}
+void warn(std::string_view message) {
+    spdlog::warn("{}", message);
+}
+void error(std::string_view message) {
+    spdlog::error("{}", message);
+}
 
 }  // namespace mxc::log

@@ -15,13 +15,17 @@ struct Error {
     std::string message;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+    return Error{std::move(message)};
+}
 
 template <class T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-    Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value)
+        : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(Error error)
+        : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool ok() const { return state_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -74,8 +78,8 @@ using Status = Result<void>;
 }  // namespace mxc
 
 // Propagate an error from an expression returning Result<...>.
-#define MXC_TRY(expr)                                      \
-    do {                                                   \
-        auto mxc_try_result_ = (expr);                     \
+#define MXC_TRY(expr)                                         \
+    do {                                                      \
+        auto mxc_try_result_ = (expr);                        \
         if (!mxc_try_result_) return mxc_try_result_.error(); \
     } while (0)

@@ -14,7 +14,7 @@ namespace mxc::platform {
 
 // One host feature, as reported by `mxc doctor`.
 struct Capability {
-    std::string name;    // e.g. "landlock", "user_namespaces", "cgroup_v2_delegation"
+    std::string name;  // e.g. "landlock", "user_namespaces", "cgroup_v2_delegation"
     bool available = false;
     std::string detail;  // e.g. "ABI 7", "not delegated: /sys/fs/cgroup/... not writable"
 };
@@ -25,14 +25,14 @@ struct RuleVerdict {
     std::string origin;     // Origin::describe()
     std::string mechanism;  // e.g. "bind mount rw + landlock"
     bool enforceable = true;
-    std::string missing;    // what the host lacks when !enforceable
+    std::string missing;  // what the host lacks when !enforceable
 };
 
 struct ExecRequest {
-    std::vector<std::string> argv;  // argv[0] is looked up in the sandbox's PATH
-    std::string cwd;                // working directory inside the sandbox
-    std::string session_id;         // exported as MXC_SESSION_ID
-    bool dry_run = false;           // print the plan to stdout and exit 0
+    std::vector<std::string> argv;     // argv[0] is looked up in the sandbox's PATH
+    std::string cwd;                   // working directory inside the sandbox
+    std::string session_id;            // exported as MXC_SESSION_ID
+    bool dry_run = false;              // print the plan to stdout and exit 0
     audit::AuditLog* audit = nullptr;  // may be null
 };
 

@@ -38,17 +38,23 @@ enum class NetMode { None, Allowlist, Host };
 
 inline const char* to_string(Access a) {
     switch (a) {
-        case Access::Read: return "read";
-        case Access::Write: return "write";
-        case Access::Deny: return "deny";
+        case Access::Read:
+            return "read";
+        case Access::Write:
+            return "write";
+        case Access::Deny:
+            return "deny";
     }
     return "?";
 }
 inline const char* to_string(NetMode m) {
     switch (m) {
-        case NetMode::None: return "none";
-        case NetMode::Allowlist: return "allowlist";
-        case NetMode::Host: return "host";
+        case NetMode::None:
+            return "none";
+        case NetMode::Allowlist:
+            return "allowlist";
+        case NetMode::Host:
+            return "host";
     }
     return "?";
 }
@@ -74,8 +80,8 @@ struct Limits {
 };
 
 struct EnvRules {
-    std::vector<Sourced<std::string>> pass;  // names or globs ("LC_*")
-    std::vector<Sourced<std::string>> deny;  // globs; beat pass (not set)
+    std::vector<Sourced<std::string>> pass;           // names or globs ("LC_*")
+    std::vector<Sourced<std::string>> deny;           // globs; beat pass (not set)
     std::map<std::string, Sourced<std::string>> set;  // explicit values, already expanded
 };
 
@@ -98,25 +104,25 @@ struct WindowsSettings {
 // else in the default filter (TIOCSTI/TIOCLINUX injection, kexec, modules) can
 // never be allowed back.
 inline constexpr std::array<const char*, 13> kSeccompGroups = {
-    "ptrace",   "process_vm", "io_uring", "bpf",    "keyring",     "perf_event", "userfaultfd",
-    "mount",    "userns",     "netlink",  "vsock",  "packet",      "raw_sockets"};
+    "ptrace", "process_vm", "io_uring", "bpf",   "keyring", "perf_event", "userfaultfd",
+    "mount",  "userns",     "netlink",  "vsock", "packet",  "raw_sockets"};
 
 struct SeccompSettings {
     std::vector<Sourced<std::string>> allow;  // named groups allowed back, e.g. "ptrace"
 };
 
 struct ResolvedPolicy {
-    std::string name;         // profile name (from `name`, else file stem / builtin name)
+    std::string name;  // profile name (from `name`, else file stem / builtin name)
     std::string description;
-    std::string source;       // top-level profile: path or "builtin:<name>"
+    std::string source;              // top-level profile: path or "builtin:<name>"
     std::vector<std::string> chain;  // every profile file merged, parents first
-    std::string sha256;       // hex SHA-256 over the bytes of every file in `chain`, in order
-    std::string agent_id;     // [agent].id, "" if unset
+    std::string sha256;              // hex SHA-256 over the bytes of every file in `chain`, in order
+    std::string agent_id;            // [agent].id, "" if unset
 
     // Values the variables expanded to.
     std::string workspace;
     std::string home;
-    std::string tmp;          // per-run private dir (created/removed by the applier)
+    std::string tmp;  // per-run private dir (created/removed by the applier)
     std::string profile_dir;
 
     std::vector<PathRule> paths;  // sorted by path; one rule per path

@@ -62,7 +62,8 @@ Result<std::string> read_file(const std::string& path) {
     char chunk[16 * 1024];
     while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
         bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
-        if (bytes.size() > kMaxProfileBytes) return make_error("profile \"" + path + "\" is larger than 1 MiB");
+        if (bytes.size() > kMaxProfileBytes)
+            return make_error("profile \"" + path + "\" is larger than 1 MiB");
     }
     if (in.bad()) return make_error("cannot read profile \"" + path + "\"");
     return bytes;

@@ -274,13 +274,19 @@ TEST_CASE("allowlist: a [network].deny rule beats a wider allow and names itself
     TempDir ws;
     HostHttpServer allowed;
     HostHttpServer denied;
-    const std::string profile = ws.write("net.toml", "schema = 1\nname = \"net-test\"\nextends = [\"default\"]\n"
-                                                     "[network]\nmode = \"allowlist\"\n"
-                                                     "allow = [\"127.0.0.0/8:*\"]\n"
-                                                     "deny = [\"" + denied.rule() + "\"]\n");
+    const std::string profile = ws.write("net.toml",
+                                         "schema = 1\nname = \"net-test\"\nextends = [\"default\"]\n"
+                                         "[network]\nmode = \"allowlist\"\n"
+                                         "allow = [\"127.0.0.0/8:*\"]\n"
+                                         "deny = [\"" +
+                                             denied.rule() + "\"]\n");
     mxc::test::RunSpec spec;
-    spec.argv = {MXC_BINARY, "exec", "-p", profile, "-w", ws.path(), "--", "sh", "-c",
-                 "curl -sS --max-time 5 " + allowed.url() + "; curl -sS --max-time 5 " + denied.url()};
+    spec.argv = {
+        MXC_BINARY, "exec",
+        "-p",       profile,
+        "-w",       ws.path(),
+        "--",       "sh",
+        "-c",       "curl -sS --max-time 5 " + allowed.url() + "; curl -sS --max-time 5 " + denied.url()};
     spec.cwd = ws.path();
     spec.env = plain_env();
     auto r = mxc::test::run(spec);

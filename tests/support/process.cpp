@@ -50,8 +50,12 @@ bool unprivileged() {
     const char* as = std::getenv("MXC_TEST_AS");
     return (as != nullptr && std::string(as) == "unprivileged") || geteuid() != 0;
 }
-unsigned test_uid() { return identity().uid; }
-unsigned test_gid() { return identity().gid; }
+unsigned test_uid() {
+    return identity().uid;
+}
+unsigned test_gid() {
+    return identity().gid;
+}
 
 RunResult run(const RunSpec& spec) {
     Identity id = spec.as_test_identity ? identity() : Identity{geteuid(), getegid(), false};
@@ -113,10 +117,20 @@ RunResult run(const RunSpec& spec) {
         pollfd fds[3];
         int n = 0;
         int out_idx = -1, err_idx = -1, in_idx = -1;
-        if (out_open) { out_idx = n; fds[n++] = {out[0], POLLIN, 0}; }
-        if (err_open) { err_idx = n; fds[n++] = {err[0], POLLIN, 0}; }
-        if (in_fd >= 0) { in_idx = n; fds[n++] = {in_fd, POLLOUT, 0}; }
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (out_open) {
+            out_idx = n;
+            fds[n++] = {out[0], POLLIN, 0};
+        }
+        if (err_open) {
+            err_idx = n;
+            fds[n++] = {err[0], POLLIN, 0};
+        }
+        if (in_fd >= 0) {
+            in_idx = n;
+            fds[n++] = {in_fd, POLLOUT, 0};
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             result.timed_out = true;
             kill(-pid, SIGKILL);
@@ -129,8 +143,10 @@ RunResult run(const RunSpec& spec) {
         auto drain = [&](int idx, int fd, std::string& into, bool& open) {
             if (idx < 0 || fds[idx].revents == 0) return;
             ssize_t got = read(fd, buf, sizeof buf);
-            if (got > 0) into.append(buf, static_cast<size_t>(got));
-            else if (got == 0 || errno != EINTR) open = false;
+            if (got > 0)
+                into.append(buf, static_cast<size_t>(got));
+            else if (got == 0 || errno != EINTR)
+                open = false;
         };
         drain(out_idx, out[0], result.out, out_open);
         drain(err_idx, err[0], result.err, err_open);
@@ -150,8 +166,10 @@ RunResult run(const RunSpec& spec) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (WIFEXITED(status)) result.status = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status)) result.status = 128 + WTERMSIG(status);
+    if (WIFEXITED(status))
+        result.status = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        result.status = 128 + WTERMSIG(status);
     return result;
 }
 
@@ -175,7 +193,8 @@ TempDir::TempDir() {
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
     Identity id = identity();
-    if (id.drop && chown(path_.c_str(), id.uid, id.gid) != 0) throw std::runtime_error("chown temp dir failed");
+    if (id.drop && chown(path_.c_str(), id.uid, id.gid) != 0)
+        throw std::runtime_error("chown temp dir failed");
 }
 
 TempDir::~TempDir() {

@@ -13,7 +13,7 @@ struct RunSpec {
     std::vector<std::string> argv;
     std::string stdin_data;
     std::optional<std::map<std::string, std::string>> env;  // default: inherit
-    std::string cwd;                                         // default: inherit
+    std::string cwd;                                        // default: inherit
     bool as_test_identity = true;  // drop to the unprivileged user when MXC_TEST_AS=unprivileged
     std::chrono::milliseconds timeout{30000};
 };

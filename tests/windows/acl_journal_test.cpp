@@ -29,15 +29,17 @@ int aces_for(const std::wstring& path, const std::string& sid_text) {
     REQUIRE(sid.ok());
     PACL dacl = nullptr;
     PSECURITY_DESCRIPTOR sd = nullptr;
-    REQUIRE(GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, &dacl,
-                                  nullptr, &sd) == ERROR_SUCCESS);
+    REQUIRE(GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                                  &dacl, nullptr, &sd) == ERROR_SUCCESS);
     LocalPtr<void> owner(sd);
     int n = 0;
     for (DWORD i = 0; dacl && i < dacl->AceCount; ++i) {
         void* ace = nullptr;
         GetAce(dacl, i, &ace);
         auto* a = static_cast<ACCESS_ALLOWED_ACE*>(ace);
-        if (!(a->Header.AceFlags & INHERITED_ACE) && EqualSid(reinterpret_cast<PSID>(&a->SidStart), sid->get())) ++n;
+        if (!(a->Header.AceFlags & INHERITED_ACE) &&
+            EqualSid(reinterpret_cast<PSID>(&a->SidStart), sid->get()))
+            ++n;
     }
     return n;
 }
@@ -60,7 +62,8 @@ TEST_CASE("a crashed run's journal is replayed and deleted") {
     std::string journal = narrow(dir) + "\\crashed.journal";
     {
         std::ofstream out(journal, std::ios::binary);
-        out << "mxc-journal 1\t" << kSidA << "\n" << "dir\t" << victim << "\n";
+        out << "mxc-journal 1\t" << kSidA << "\n"
+            << "dir\t" << victim << "\n";
     }
     auto report = replay_stale_journals(dir);
     CHECK(report.journals == 1);
@@ -108,8 +111,8 @@ TEST_CASE("a deny ACE is written as a deny ACE, first in canonical order") {
     REQUIRE(add_ace(path, a->get(), AceType::Deny, 0x1301BF, 0x3).ok());
     PACL dacl = nullptr;
     PSECURITY_DESCRIPTOR sd = nullptr;
-    REQUIRE(GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, &dacl,
-                                  nullptr, &sd) == ERROR_SUCCESS);
+    REQUIRE(GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                                  &dacl, nullptr, &sd) == ERROR_SUCCESS);
     LocalPtr<void> owner(sd);
     REQUIRE(dacl != nullptr);
     void* first = nullptr;

@@ -30,8 +30,8 @@ TEST_CASE("exec relays the command's stderr, and keeps it off stdout") {
 }
 
 TEST_CASE("arguments reach the command exactly as given") {
-    const std::vector<std::string> args = {"plain", "two words", "", "quote\"inside", "back\\slash\\", "tail\\\\",
-                                           "\\\"mixed\\\""};
+    const std::vector<std::string> args = {"plain",    "two words",    "", "quote\"inside", "back\\slash\\",
+                                           "tail\\\\", "\\\"mixed\\\""};
     std::vector<std::string> cmd = {"--exec", mxc::test::win::self_path(), "--print-argv"};
     cmd.insert(cmd.end(), args.begin(), args.end());
     auto r = run_self(cmd);

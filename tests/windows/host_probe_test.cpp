@@ -17,11 +17,14 @@ const Capability* cap(const std::vector<Capability>& caps, const std::string& na
 }
 }  // namespace
 
-TEST_CASE("platform name is windows") { CHECK(std::string(platform_name()) == "windows"); }
+TEST_CASE("platform name is windows") {
+    CHECK(std::string(platform_name()) == "windows");
+}
 
 TEST_CASE("probe_host lists every Windows capability") {
     auto caps = probe_host();
-    for (const char* n : {"windows_build", "appcontainer", "restricted_token", "job_objects", "wfp", "private_desktop"})
+    for (const char* n :
+         {"windows_build", "appcontainer", "restricted_token", "job_objects", "wfp", "private_desktop"})
         CHECK_MESSAGE(cap(caps, n) != nullptr, n);
 }
 

@@ -21,8 +21,8 @@ UniqueHandle start_suspended(const std::vector<std::string>& args, UniqueHandle&
     STARTUPINFOW si{};
     si.cb = sizeof si;
     PROCESS_INFORMATION pi{};
-    REQUIRE(CreateProcessW(widen(argv[0]).c_str(), cmd.data(), nullptr, nullptr, FALSE, CREATE_SUSPENDED, nullptr,
-                           nullptr, &si, &pi));
+    REQUIRE(CreateProcessW(widen(argv[0]).c_str(), cmd.data(), nullptr, nullptr, FALSE, CREATE_SUSPENDED,
+                           nullptr, nullptr, &si, &pi));
     thread.reset(pi.hThread);
     return UniqueHandle(pi.hProcess);
 }

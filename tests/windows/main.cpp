@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
     // UTF-8 argv from the wide command line (argv is in the ANSI code page).
     auto args = mxc::test::win::wide_args();
     if (args.size() >= 2 && args[1].rfind("--", 0) == 0 && args[1] != "--help" &&
-        (args[1] == "--print-argv" || args[1] == "--sleep" || args[1] == "--exit" || args[1] == "--stderr" || args[1] == "--print-env" ||
-         args[1] == "--exec")) {
+        (args[1] == "--print-argv" || args[1] == "--sleep" || args[1] == "--exit" || args[1] == "--stderr" ||
+         args[1] == "--print-env" || args[1] == "--exec")) {
         return helper(args);
     }
     doctest::Context ctx(argc, argv);

@@ -33,7 +33,9 @@ std::string self_path() {
     return narrow(buf.substr(0, n));
 }
 
-bool under_wine() { return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr; }
+bool under_wine() {
+    return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+}
 
 namespace {
 
@@ -73,7 +75,8 @@ Captured run_self(const std::vector<std::string>& args, std::chrono::millisecond
     si.hStdOutput = out_w;
     si.hStdError = err_w;
     PROCESS_INFORMATION pi{};
-    if (!CreateProcessW(app.c_str(), cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi)) return c;
+    if (!CreateProcessW(app.c_str(), cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi))
+        return c;
     UniqueHandle proc(pi.hProcess), thread(pi.hThread);
     ow.reset();
     ew.reset();
@@ -105,7 +108,8 @@ policy::ResolvedPolicy test_policy() {
         p.env.pass.push_back({v, {}});
     p.best_effort.value = true;
     if (const char* wall = std::getenv("MXC_TEST_WALL_MS")) {
-        p.limits.wall_time = policy::Sourced<std::chrono::milliseconds>{std::chrono::milliseconds(std::atoi(wall)), {}};
+        p.limits.wall_time =
+            policy::Sourced<std::chrono::milliseconds>{std::chrono::milliseconds(std::atoi(wall)), {}};
     }
     return p;
 }

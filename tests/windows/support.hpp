@@ -16,7 +16,8 @@ struct Captured {
 };
 
 // Runs this test exe with `args` (after argv[0]), stdout/stderr captured.
-Captured run_self(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+Captured run_self(const std::vector<std::string>& args,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
 std::string self_path();
 std::vector<std::string> wide_args();
 

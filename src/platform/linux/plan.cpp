@@ -315,15 +315,16 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     ProxyPlan proxy;
     proxy.profile_name = policy.name;
     bool loopback_rule = false;
-    const std::string missing =
-        facts.user_namespaces ? std::string()
-                              : "user + network namespaces unavailable (" + facts.user_namespaces_detail + ")";
+    const std::string missing = facts.user_namespaces ? std::string()
+                                                      : "user + network namespaces unavailable (" +
+                                                            facts.user_namespaces_detail + ")";
     auto add_rules = [&](const std::vector<policy::Sourced<std::string>>& rules, bool allow) {
         for (const auto& r : rules) {
             const std::string text = std::string(allow ? "network.allow " : "network.deny ") + r.value;
             platform::RuleVerdict v{text, r.origin.describe(),
-                                    allow ? "egress proxy in the supervisor; no route otherwise"
-                                          : "refused by the egress proxy in the supervisor; no route otherwise",
+                                    allow
+                                        ? "egress proxy in the supervisor; no route otherwise"
+                                        : "refused by the egress proxy in the supervisor; no route otherwise",
                                     true, ""};
             auto parsed = net::parse_host_rule(r.value);
             if (!parsed) {
@@ -353,8 +354,8 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     // go through the proxy, or clients would reach the empty sandbox side.
     proxy.no_proxy = loopback_rule ? "" : net::kLoopbackNoProxy;
     plan.enforced.push_back("egress proxy on 127.0.0.1:" + std::to_string(proxy.port) + " (" +
-                            std::to_string(proxy.allow.size()) + " allow, " + std::to_string(proxy.deny.size()) +
-                            " deny rules)");
+                            std::to_string(proxy.allow.size()) + " allow, " +
+                            std::to_string(proxy.deny.size()) + " deny rules)");
     plan.proxy = std::move(proxy);
 }
 
@@ -374,15 +375,13 @@ void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& fact
             break;
         case policy::NetMode::Allowlist:
             plan.new_net = true;
-            v.mechanism =
-                "own network namespace with only loopback; egress proxy on 127.0.0.1:" +
-                std::to_string(ProxyPlan::kDefaultPort) + " served by the supervisor";
+            v.mechanism = "own network namespace with only loopback; egress proxy on 127.0.0.1:" +
+                          std::to_string(ProxyPlan::kDefaultPort) + " served by the supervisor";
             if (!facts.user_namespaces) {
                 v.enforceable = false;
                 v.missing = "user + network namespaces unavailable (" + facts.user_namespaces_detail + ")";
                 plan.unenforceable.push_back("network.mode allowlist (" + mode.origin.describe() +
-                                             "): needs " + v.missing +
-                                             ": enable them or pass --best-effort");
+                                             "): needs " + v.missing + ": enable them or pass --best-effort");
             }
             plan.enforced.push_back("network namespace (loopback only)");
             plan.verdicts.push_back(v);

@@ -139,8 +139,8 @@ struct RlimitSetting {
 };
 
 struct CgroupPlan {
-    std::string parent;  // delegated directory
-    std::string leaf;    // child cgroup created for this run
+    std::string parent;            // delegated directory
+    std::string leaf;              // child cgroup created for this run
     std::uint64_t memory_max = 0;  // 0: no memory limit in this leaf
     std::uint64_t pids_max = 0;    // 0: no pids limit in this leaf
 };
@@ -179,16 +179,16 @@ struct LinuxPlan {
     std::vector<std::string> notes;     // skipped / superseded rules, printed by --dry-run
 
     bool best_effort = false;
-    bool new_net = true;  // own network namespace (modes none and allowlist)
+    bool new_net = true;             // own network namespace (modes none and allowlist)
     std::optional<ProxyPlan> proxy;  // allowlist only
-    unsigned uid = 0;     // mapped to itself inside the user namespace
+    unsigned uid = 0;                // mapped to itself inside the user namespace
     unsigned gid = 0;
     std::vector<MountOp> mounts;  // in order; parents before children
     LandlockPlan landlock;
     std::vector<RlimitSetting> rlimits;
-    std::optional<CgroupPlan> cgroup;     // cgroup v2 leaf: memory and/or pids
-    std::optional<PidsV1Plan> pids_v1;    // cgroup v1 pids leaf (hybrid hosts)
-    std::vector<std::string> env;  // exact environment of the command
+    std::optional<CgroupPlan> cgroup;   // cgroup v2 leaf: memory and/or pids
+    std::optional<PidsV1Plan> pids_v1;  // cgroup v1 pids leaf (hybrid hosts)
+    std::vector<std::string> env;       // exact environment of the command
     std::string cwd;
     std::optional<std::chrono::milliseconds> wall_time;
     std::chrono::milliseconds kill_grace{2000};

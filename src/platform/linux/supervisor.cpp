@@ -22,8 +22,8 @@
 #include <optional>
 
 #include "platform/linux/cgroup.hpp"
-#include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/child_report.hpp"
+#include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
 #include "platform/linux/sys_error.hpp"
@@ -140,8 +140,8 @@ std::string start_proxy(const ProxyPlan& plan, int channel, net::Matcher matcher
 
 }  // namespace
 
-RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
-                       net::EgressProxy::NetCallback on_net) {
+RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
+                       const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net) {
     RunOutcome out;
     const auto started = std::chrono::steady_clock::now();
 

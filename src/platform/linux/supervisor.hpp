@@ -25,7 +25,7 @@ struct RunOutcome {
 
 // `on_net` receives the egress proxy's decisions (allowlist mode only), on
 // the proxy thread; it may be empty.
-RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
-                       net::EgressProxy::NetCallback on_net = {});
+RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
+                       const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net = {});
 
 }  // namespace mxc::lnx

@@ -13,7 +13,8 @@
 namespace {
 
 struct TempLog {
-    std::string path = (std::filesystem::temp_directory_path() / ("mxc-audit-" + mxc::audit::new_session_id())).string();
+    std::string path =
+        (std::filesystem::temp_directory_path() / ("mxc-audit-" + mxc::audit::new_session_id())).string();
     ~TempLog() { std::filesystem::remove(path); }
     std::vector<std::string> lines() const {
         std::ifstream f(path);
@@ -36,7 +37,8 @@ TEST_CASE("audit start event carries the envelope and the start fields") {
     REQUIRE(lines.size() == 1);
     const std::string& l = lines[0];
     CHECK(l.rfind("{\"ts\":\"", 0) == 0);
-    CHECK(l.find(R"("session":"abc123","agent":"claude-code","event":"start","profile":"default")") != std::string::npos);
+    CHECK(l.find(R"("session":"abc123","agent":"claude-code","event":"start","profile":"default")") !=
+          std::string::npos);
     CHECK(l.find(R"("argv":["bash","-c","echo hi"])") != std::string::npos);
     CHECK(l.find(R"("enforced":["landlock"],"warnings":[]})") != std::string::npos);
 }
@@ -51,8 +53,14 @@ TEST_CASE("audit net and exit events have the documented fields") {
     }
     auto lines = log.lines();
     REQUIRE(lines.size() == 2);
-    CHECK(lines[0].find(R"("event":"net","decision":"allow","host":"github.com","port":443,"proto":"connect","rule":"github.com","bytes_up":10,"bytes_down":20})") != std::string::npos);
-    CHECK(lines[1].find(R"("event":"exit","status":3,"signal":0,"reason":"exited","wall_ms":12,"cpu_ms":5,"max_rss_kb":2048})") != std::string::npos);
+    CHECK(
+        lines[0].find(
+            R"("event":"net","decision":"allow","host":"github.com","port":443,"proto":"connect","rule":"github.com","bytes_up":10,"bytes_down":20})") !=
+        std::string::npos);
+    CHECK(
+        lines[1].find(
+            R"("event":"exit","status":3,"signal":0,"reason":"exited","wall_ms":12,"cpu_ms":5,"max_rss_kb":2048})") !=
+        std::string::npos);
 }
 
 TEST_CASE("audit log is created private to the user and appended to") {
@@ -76,7 +84,8 @@ TEST_CASE("audit lines from many threads never interleave") {
         std::vector<std::thread> threads;
         for (int t = 0; t < 8; ++t) {
             threads.emplace_back([&, t] {
-                for (int i = 0; i < 200; ++i) (*a)->net({false, std::string(500, char('a' + t)), 80, "http", "", 0, 0});
+                for (int i = 0; i < 200; ++i)
+                    (*a)->net({false, std::string(500, char('a' + t)), 80, "http", "", 0, 0});
             });
         }
         for (auto& th : threads) th.join();

@@ -24,7 +24,10 @@ TEST_CASE("log reader groups events by session in order of appearance") {
     REQUIRE(r.add_line(kStart).ok());
     REQUIRE(r.add_line(net("s2", false, "b.com", 443)).ok());
     REQUIRE(r.add_line(net("s1", true, "a.com", 443, 7)).ok());
-    REQUIRE(r.add_line(R"({"ts":"t","session":"s1","agent":"","event":"exit","status":3,"signal":0,"reason":"exited","wall_ms":10,"cpu_ms":2,"max_rss_kb":100})").ok());
+    REQUIRE(
+        r.add_line(
+             R"({"ts":"t","session":"s1","agent":"","event":"exit","status":3,"signal":0,"reason":"exited","wall_ms":10,"cpu_ms":2,"max_rss_kb":100})")
+            .ok());
     REQUIRE(r.sessions().size() == 2);
     const auto& s1 = r.sessions()[0];
     CHECK(s1.session == "s1");
@@ -50,7 +53,10 @@ TEST_CASE("log reader reports the line number of a malformed line") {
 
 TEST_CASE("log reader reads back argv bytes that were not valid UTF-8") {
     std::string line = R"({"ts":"t","session":"s","agent":"","event":"start","argv":[)" +
-                       mxc::json::quote("a\xff" "b\\udcff") + "]}";
+                       mxc::json::quote(
+                           "a\xff"
+                           "b\\udcff") +
+                       "]}";
     auto p = mxc::audit::parse_line(line);
     REQUIRE(p.ok());
     REQUIRE(p->start);

@@ -19,9 +19,9 @@ TEST_CASE("json quote passes valid UTF-8 through unchanged") {
 
 TEST_CASE("json quote maps each invalid UTF-8 byte to a lone surrogate") {
     CHECK(quote("\xff") == R"("\udcff")");
-    CHECK(quote("a\xc3") == R"("a\udcc3")");           // truncated sequence
-    CHECK(quote("\xc0\xaf") == R"("\udcc0\udcaf")");   // overlong '/'
-    CHECK(quote("\xed\xa0\x80") == R"("\udced\udca0\udc80")");  // encoded surrogate
+    CHECK(quote("a\xc3") == R"("a\udcc3")");                              // truncated sequence
+    CHECK(quote("\xc0\xaf") == R"("\udcc0\udcaf")");                      // overlong '/'
+    CHECK(quote("\xed\xa0\x80") == R"("\udced\udca0\udc80")");            // encoded surrogate
     CHECK(quote("\xf4\x90\x80\x80") == R"("\udcf4\udc90\udc80\udc80")");  // > U+10FFFF
 }
 

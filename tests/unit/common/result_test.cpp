@@ -1,5 +1,5 @@
-#include <doctest/doctest.h>
 #include "common/result.hpp"
+#include <doctest/doctest.h>
 using mxc::Result;
 TEST_CASE("Result holds a value or an error") {
     Result<int> ok = 3;

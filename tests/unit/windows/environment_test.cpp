@@ -22,14 +22,16 @@ TEST_CASE("names match case-insensitively, as Windows does") {
 }
 
 TEST_CASE("deny globs beat pass; set beats deny; extra beats everything") {
-    auto env = build_child_environment(rules({"*"}, {"*_TOKEN", "AWS_*"}, {{"GH_TOKEN", "x"}}),
-                                       {{"GITHUB_TOKEN", "s"}, {"AWS_KEY", "k"}, {"HOME", "h"}, {"MXC_SESSION_ID", "old"}},
-                                       {{"MXC_SESSION_ID", "new"}});
+    auto env = build_child_environment(
+        rules({"*"}, {"*_TOKEN", "AWS_*"}, {{"GH_TOKEN", "x"}}),
+        {{"GITHUB_TOKEN", "s"}, {"AWS_KEY", "k"}, {"HOME", "h"}, {"MXC_SESSION_ID", "old"}},
+        {{"MXC_SESSION_ID", "new"}});
     CHECK(env == EnvList{{"GH_TOKEN", "x"}, {"HOME", "h"}, {"MXC_SESSION_ID", "new"}});
 }
 
 TEST_CASE("SystemRoot and friends pass unless denied") {
-    EnvList caller = {{"SystemRoot", "C:\\Windows"}, {"COMSPEC", "C:\\Windows\\system32\\cmd.exe"}, {"SECRET", "1"}};
+    EnvList caller = {
+        {"SystemRoot", "C:\\Windows"}, {"COMSPEC", "C:\\Windows\\system32\\cmd.exe"}, {"SECRET", "1"}};
     CHECK(build_child_environment(rules({}, {}), caller, {}) ==
           EnvList{{"COMSPEC", "C:\\Windows\\system32\\cmd.exe"}, {"SystemRoot", "C:\\Windows"}});
     CHECK(build_child_environment(rules({}, {"SYSTEMROOT"}), caller, {}) ==

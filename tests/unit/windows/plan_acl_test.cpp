@@ -30,8 +30,8 @@ std::vector<Ace> aces(const WindowsPlan& plan) {
     return out;
 }
 
-constexpr std::uint32_t kRead = 0x1200A9;    // FILE_GENERIC_READ | FILE_GENERIC_EXECUTE
-constexpr std::uint32_t kWrite = 0x1301BF;   // + FILE_GENERIC_WRITE | DELETE
+constexpr std::uint32_t kRead = 0x1200A9;   // FILE_GENERIC_READ | FILE_GENERIC_EXECUTE
+constexpr std::uint32_t kWrite = 0x1301BF;  // + FILE_GENERIC_WRITE | DELETE
 constexpr std::uint32_t kWriteBits = 0x10156;
 
 }  // namespace
@@ -102,7 +102,8 @@ TEST_CASE("8.3 short names are flagged for resolution at apply time") {
     auto plan = compile_windows_plan(p, facts());
     REQUIRE(plan.acl.size() == 1);
     CHECK(plan.acl[0].needs_short_name_resolution);
-    CHECK(find_verdict(plan, "filesystem.read C:\\PROGRA~1\\Tool")->mechanism.find("8.3") != std::string::npos);
+    CHECK(find_verdict(plan, "filesystem.read C:\\PROGRA~1\\Tool")->mechanism.find("8.3") !=
+          std::string::npos);
 }
 
 TEST_CASE("an alternate data stream rule is refused, not silently widened to the file") {

@@ -7,7 +7,9 @@
 
 namespace mxc::test::win {
 
-inline policy::Origin at(int line) { return policy::Origin{"C:\\profiles\\p.toml", line, 1, ""}; }
+inline policy::Origin at(int line) {
+    return policy::Origin{"C:\\profiles\\p.toml", line, 1, ""};
+}
 
 inline policy::ResolvedPolicy base_policy(const std::string& name = "coding-agent") {
     policy::ResolvedPolicy p;
@@ -33,7 +35,8 @@ inline platform::win::WindowsHostFacts facts() {
     return f;
 }
 
-inline const platform::RuleVerdict* find_verdict(const platform::win::WindowsPlan& plan, const std::string& rule) {
+inline const platform::RuleVerdict* find_verdict(const platform::win::WindowsPlan& plan,
+                                                 const std::string& rule) {
     for (const auto& v : plan.verdicts)
         if (v.rule == rule) return &v;
     return nullptr;

@@ -12,7 +12,9 @@ using mxc::test::win::facts;
 using mxc::test::win::find_verdict;
 
 namespace {
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 }  // namespace
 
 TEST_CASE("the run SID is a capability-shaped SID derived from the run id") {
@@ -60,15 +62,16 @@ TEST_CASE("network host grants the three network capabilities") {
           std::vector<std::string>{"S-1-15-3-1", "S-1-15-3-2", "S-1-15-3-3", plan.run_sid});
 }
 
-TEST_CASE("restricted token: max privileges dropped, admin groups deny-only, run SID restricting, low integrity") {
+TEST_CASE(
+    "restricted token: max privileges dropped, admin groups deny-only, run SID restricting, low integrity") {
     auto p = base_policy();
     p.windows.isolation.value = policy::WindowsIsolation::RestrictedToken;
     auto plan = compile_windows_plan(p, facts());
     REQUIRE(plan.isolation == Isolation::RestrictedToken);
     const auto& t = plan.restricted_token;
     CHECK(t.flags == 0x1);
-    CHECK(t.deny_only_sids ==
-          std::vector<std::string>{"S-1-5-32-544", "S-1-5-32-547", "S-1-5-32-551", "S-1-5-32-556", "S-1-5-114"});
+    CHECK(t.deny_only_sids == std::vector<std::string>{"S-1-5-32-544", "S-1-5-32-547", "S-1-5-32-551",
+                                                       "S-1-5-32-556", "S-1-5-114"});
     CHECK(t.restricting_sids ==
           std::vector<std::string>{plan.run_sid, "S-1-1-0", "S-1-5-32-545", "S-1-5-12", "S-1-5-5-0-4242"});
     CHECK(t.integrity_sid == "S-1-16-4096");

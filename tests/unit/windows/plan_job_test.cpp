@@ -25,9 +25,20 @@ TEST_CASE("job limits table") {
     };
     const std::uint32_t base = 0x2000 | 0x400;
     const Row rows[] = {
-        {"processes", [](policy::Limits& l) { l.processes = {{512, {}}}; }, base | 0x8, 512, 0, 0},
-        {"memory", [](policy::Limits& l) { l.memory_bytes = {{4ULL << 30, {}}}; }, base | 0x200, 0, 4ULL << 30, 0},
-        {"cpu_time", [](policy::Limits& l) { l.cpu_time = {{std::chrono::milliseconds(3600000), {}}}; },
+        {"processes",
+         [](policy::Limits& l) {
+             l.processes = {{512, {}}};
+         },
+         base | 0x8, 512, 0, 0},
+        {"memory",
+         [](policy::Limits& l) {
+             l.memory_bytes = {{4ULL << 30, {}}};
+         },
+         base | 0x200, 0, 4ULL << 30, 0},
+        {"cpu_time",
+         [](policy::Limits& l) {
+             l.cpu_time = {{std::chrono::milliseconds(3600000), {}}};
+         },
          base | 0x2, 0, 0, 36000000000LL},
         {"all three",
          [](policy::Limits& l) {

@@ -34,7 +34,8 @@ std::string summary(const WindowsPlan& p) {
     s += " job=" + hex(p.job.limit_flags) + " ui=" + hex(p.job.ui_restrictions);
     for (const auto& g : p.acl) {
         auto slash = g.path.find_last_of('\\');
-        s += std::string(" ") + (g.type == AceType::Allow ? "+" : "-") + hex(g.mask) + ":" + g.path.substr(slash + 1);
+        s += std::string(" ") + (g.type == AceType::Allow ? "+" : "-") + hex(g.mask) + ":" +
+             g.path.substr(slash + 1);
     }
     int permits = 0, blocks = 0;
     for (const auto& f : p.wfp.filters) (f.action == WfpAction::Permit ? permits : blocks)++;
@@ -63,9 +64,10 @@ TEST_CASE("plan table") {
         add_path(p, "C:\\Users\\u\\.ssh", Access::Deny);
         p.limits.processes = policy::Sourced<std::uint64_t>{512, {}};
         p.limits.memory_bytes = policy::Sourced<std::uint64_t>{4ULL << 30, {}};
-        rows.push_back({"default", p, facts(),
-                        "ac caps=1 desk=shared job=2608 ui=FF -1301BF:.ssh +1301BF:mxc-run +1301BF:proj wfp=0p/4b "
-                        "unenforceable=0"});
+        rows.push_back(
+            {"default", p, facts(),
+             "ac caps=1 desk=shared job=2608 ui=FF -1301BF:.ssh +1301BF:mxc-run +1301BF:proj wfp=0p/4b "
+             "unenforceable=0"});
     }
     {  // coding agent: allowlist through the proxy + one database CIDR, .git read-only
         auto p = base_policy("coding-agent");
@@ -75,9 +77,10 @@ TEST_CASE("plan table") {
         add_path(p, "C:\\work\\proj\\.git", Access::Read);
         auto f = facts();
         f.proxy_port = 40000;
-        rows.push_back({"coding-agent", p, f,
-                        "ac caps=1 desk=shared job=2400 ui=FF +1301BF:proj +1200A9:.git -10156:.git wfp=2p/14b "
-                        "unenforceable=0"});
+        rows.push_back(
+            {"coding-agent", p, f,
+             "ac caps=1 desk=shared job=2400 ui=FF +1301BF:proj +1200A9:.git -10156:.git wfp=2p/14b "
+             "unenforceable=0"});
     }
     {  // host network, clipboard allowed
         auto p = base_policy("host");
@@ -118,8 +121,10 @@ TEST_CASE("describe() prints one line per ACE, filter and verdict") {
     add_path(p, "C:\\work\\proj", Access::Write);
     auto text = describe(compile_windows_plan(p, facts()));
     CHECK(text.find("isolation: appcontainer mxc.") != std::string::npos);
-    CHECK(text.find("ace: allow 0x001301BF inherit=3 label=low \\\\?\\C:\\work\\proj\n") != std::string::npos);
-    CHECK(text.find("filter: ALE_AUTH_CONNECT_V4 block w=0 [default block connect v4] ALE_PACKAGE_ID == mxc.") !=
+    CHECK(text.find("ace: allow 0x001301BF inherit=3 label=low \\\\?\\C:\\work\\proj\n") !=
+          std::string::npos);
+    CHECK(text.find(
+              "filter: ALE_AUTH_CONNECT_V4 block w=0 [default block connect v4] ALE_PACKAGE_ID == mxc.") !=
           std::string::npos);
     CHECK(text.find("enforced: filesystem.write C:\\work\\proj (C:\\profiles\\p.toml:20:1): allow ACE") !=
           std::string::npos);

@@ -31,16 +31,22 @@ std::string extra_conditions(const WfpFilter& f) {
             case WfpField::IpRemoteAddress: {
                 const auto& a = c.net.addr;
                 if (c.net.is_v4) {
-                    s += "addr=" + std::to_string(a[12]) + "." + std::to_string(a[13]) + "." + std::to_string(a[14]) +
-                         "." + std::to_string(a[15]) + "/" + std::to_string(c.net.prefix - 96);
+                    s += "addr=" + std::to_string(a[12]) + "." + std::to_string(a[13]) + "." +
+                         std::to_string(a[14]) + "." + std::to_string(a[15]) + "/" +
+                         std::to_string(c.net.prefix - 96);
                 } else {
                     s += "addr6/" + std::to_string(c.net.prefix);
                 }
                 break;
             }
-            case WfpField::IpRemotePort: s += "port=" + std::to_string(c.port_lo); break;
-            case WfpField::IpProtocol: s += "proto=" + std::to_string(c.protocol); break;
-            default: break;
+            case WfpField::IpRemotePort:
+                s += "port=" + std::to_string(c.port_lo);
+                break;
+            case WfpField::IpProtocol:
+                s += "proto=" + std::to_string(c.protocol);
+                break;
+            default:
+                break;
         }
     }
     return s;
@@ -138,7 +144,8 @@ TEST_CASE("allowlist with domains only: proxy permit, proxy env, sensitive block
     f.proxy_port = 41000;
     auto plan = compile_windows_plan(allowlist({"github.com", "*.npmjs.org:443"}), f);
     CHECK(filters(plan) ==
-          concat(concat(kDefaultBlocks, {{C4, P, 15, "addr=127.0.0.1/32 port=41000 proto=6"}}), sensitive_blocks()));
+          concat(concat(kDefaultBlocks, {{C4, P, 15, "addr=127.0.0.1/32 port=41000 proto=6"}}),
+                 sensitive_blocks()));
     CHECK(plan.proxy_env == std::map<std::string, std::string>{{"ALL_PROXY", "socks5h://127.0.0.1:41000"},
                                                                {"HTTPS_PROXY", "http://127.0.0.1:41000"},
                                                                {"HTTP_PROXY", "http://127.0.0.1:41000"},
@@ -149,7 +156,8 @@ TEST_CASE("allowlist with domains only: proxy permit, proxy env, sensitive block
 TEST_CASE("allowlist CIDR rules become permits: explicit ports above sensitive blocks, :* below") {
     auto f = facts();
     f.proxy_port = 41000;
-    auto plan = compile_windows_plan(allowlist({"10.0.0.0/8:5432", "192.168.1.0/24:*", "[::1]:8080", "10.1.2.3:53"}), f);
+    auto plan = compile_windows_plan(
+        allowlist({"10.0.0.0/8:5432", "192.168.1.0/24:*", "[::1]:8080", "10.1.2.3:53"}), f);
     auto expected = kDefaultBlocks;
     expected.push_back({C4, P, 15, "addr=127.0.0.1/32 port=41000 proto=6"});
     expected.push_back({C4, P, 13, "addr=10.0.0.0/8 port=5432"});

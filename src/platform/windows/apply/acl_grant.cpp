@@ -10,7 +10,9 @@
 namespace mxc::platform::win {
 namespace {
 
-std::string path_u8(const std::wstring& p) { return narrow(p); }
+std::string path_u8(const std::wstring& p) {
+    return narrow(p);
+}
 
 // SetNamedSecurityInfoW must be told to keep a protected DACL protected:
 // silently re-enabling inheritance on, say, a ~/.ssh whose owner turned it off
@@ -28,8 +30,8 @@ SECURITY_INFORMATION dacl_info_keeping_protection(PSECURITY_DESCRIPTOR sd) {
 Status add_ace(const std::wstring& path, PSID sid, AceType type, DWORD mask, DWORD inheritance) {
     PACL old_dacl = nullptr;
     PSECURITY_DESCRIPTOR sd = nullptr;
-    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
-                                     &old_dacl, nullptr, &sd);
+    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                                     nullptr, &old_dacl, nullptr, &sd);
     LocalPtr<void> sd_owner(sd);
     if (rc != ERROR_SUCCESS) return win_error("reading the ACL of " + path_u8(path), rc);
 
@@ -59,8 +61,8 @@ Status add_ace(const std::wstring& path, PSID sid, AceType type, DWORD mask, DWO
 Status remove_aces_for(const std::wstring& path, PSID sid) {
     PACL dacl = nullptr;
     PSECURITY_DESCRIPTOR sd = nullptr;
-    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
-                                     &dacl, nullptr, &sd);
+    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                                     nullptr, &dacl, nullptr, &sd);
     LocalPtr<void> sd_owner(sd);
     if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND) return {};  // gone: nothing to restore
     if (rc != ERROR_SUCCESS) return win_error("reading the ACL of " + path_u8(path), rc);
@@ -70,7 +72,8 @@ Status remove_aces_for(const std::wstring& path, PSID sid) {
     // ACE_HEADER + ACCESS_MASK + SID (ACCESS_ALLOWED_ACE layout).
     std::vector<BYTE> buf(dacl->AclSize);
     auto* fresh = reinterpret_cast<PACL>(buf.data());
-    if (!InitializeAcl(fresh, static_cast<DWORD>(buf.size()), ACL_REVISION)) return win_error("InitializeAcl");
+    if (!InitializeAcl(fresh, static_cast<DWORD>(buf.size()), ACL_REVISION))
+        return win_error("InitializeAcl");
     bool changed = false;
     for (DWORD i = 0; i < dacl->AceCount; ++i) {
         void* ace = nullptr;
@@ -99,8 +102,8 @@ Status remove_aces_for(const std::wstring& path, PSID sid) {
 Result<int> count_explicit_aces(const std::wstring& path, PSID sid) {
     PACL dacl = nullptr;
     PSECURITY_DESCRIPTOR sd = nullptr;
-    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
-                                     &dacl, nullptr, &sd);
+    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                                     nullptr, &dacl, nullptr, &sd);
     LocalPtr<void> sd_owner(sd);
     if (rc != ERROR_SUCCESS) return win_error("reading the ACL of " + path_u8(path), rc);
     int n = 0;
@@ -118,13 +121,13 @@ Result<int> count_explicit_aces(const std::wstring& path, PSID sid) {
 
 Result<std::string> read_label(const std::wstring& path) {
     PSECURITY_DESCRIPTOR sd = nullptr;
-    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION, nullptr, nullptr,
-                                     nullptr, nullptr, &sd);
+    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION, nullptr,
+                                     nullptr, nullptr, nullptr, &sd);
     LocalPtr<void> sd_owner(sd);
     if (rc != ERROR_SUCCESS) return win_error("reading the integrity label of " + path_u8(path), rc);
     wchar_t* text = nullptr;
-    if (!ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, LABEL_SECURITY_INFORMATION, &text,
-                                                              nullptr))
+    if (!ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, LABEL_SECURITY_INFORMATION,
+                                                              &text, nullptr))
         return win_error("ConvertSecurityDescriptorToStringSecurityDescriptorW");
     LocalPtr<wchar_t> text_owner(text);
     std::string s = narrow(text);
@@ -138,16 +141,18 @@ Status set_label(const std::wstring& path, const std::string& label_sddl) {
     std::vector<BYTE> empty(sizeof(ACL));
     if (label_sddl.empty()) {
         sacl = reinterpret_cast<PACL>(empty.data());
-        if (!InitializeAcl(sacl, static_cast<DWORD>(empty.size()), ACL_REVISION)) return win_error("InitializeAcl");
+        if (!InitializeAcl(sacl, static_cast<DWORD>(empty.size()), ACL_REVISION))
+            return win_error("InitializeAcl");
     } else {
         PSECURITY_DESCRIPTOR sd = nullptr;
-        if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(label_sddl).c_str(), SDDL_REVISION_1, &sd,
-                                                                  nullptr))
+        if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(label_sddl).c_str(), SDDL_REVISION_1,
+                                                                  &sd, nullptr))
             return win_error("invalid label " + label_sddl);
         sd_owner.reset(sd);
         BOOL present = FALSE;
         BOOL defaulted = FALSE;
-        if (!GetSecurityDescriptorSacl(sd, &present, &sacl, &defaulted)) return win_error("GetSecurityDescriptorSacl");
+        if (!GetSecurityDescriptorSacl(sd, &present, &sacl, &defaulted))
+            return win_error("GetSecurityDescriptorSacl");
     }
     std::wstring mutable_path = path;
     DWORD rc = SetNamedSecurityInfoW(mutable_path.data(), SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION, nullptr,
@@ -162,8 +167,9 @@ ResolvedGrantPath resolve_grant_path(const std::string& extended_path) {
     // FILE_FLAG_BACKUP_SEMANTICS opens directories; without
     // FILE_FLAG_OPEN_REPARSE_POINT the open follows junctions and symlinks,
     // so the final path below is the object that will get the ACE.
-    UniqueHandle h(CreateFileW(path.c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                               nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+    UniqueHandle h(CreateFileW(path.c_str(), FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                               FILE_FLAG_BACKUP_SEMANTICS, nullptr));
     if (!h.valid()) {
         out.path = path;
         return out;

@@ -54,7 +54,8 @@ std::vector<std::string> lines_of(const std::string& data) {
 
 // Undo journal entries (header first, then entries) in reverse order.
 // `live_labels` lists paths another live run has lowered: leave those Low.
-std::vector<std::string> undo(const std::vector<std::string>& lines, const std::vector<std::string>& live_labels) {
+std::vector<std::string> undo(const std::vector<std::string>& lines,
+                              const std::vector<std::string>& live_labels) {
     std::vector<std::string> errors;
     if (lines.empty()) return errors;
     auto head = split_tabs(lines[0]);
@@ -89,7 +90,8 @@ std::vector<std::string> undo(const std::vector<std::string>& lines, const std::
 }
 
 // Every label entry of journals whose owner is alive (other than `self`).
-std::vector<std::pair<std::string, std::string>> live_label_entries(const std::wstring& dir, const std::wstring& self) {
+std::vector<std::pair<std::string, std::string>> live_label_entries(const std::wstring& dir,
+                                                                    const std::wstring& self) {
     std::vector<std::pair<std::string, std::string>> out;
     WIN32_FIND_DATAW fd;
     HANDLE find = FindFirstFileW((dir + L"\\*.journal").c_str(), &fd);
@@ -125,7 +127,8 @@ std::wstring AclJournal::default_dir() {
     return dir + L"\\mxc\\journal";
 }
 
-Result<AclJournal> AclJournal::create(const std::wstring& dir, const std::string& run_id, const std::string& run_sid) {
+Result<AclJournal> AclJournal::create(const std::wstring& dir, const std::string& run_id,
+                                      const std::string& run_sid) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(dir), ec);
     if (ec) return make_error("creating the ACL journal directory " + narrow(dir) + ": " + ec.message());
@@ -157,11 +160,15 @@ Status AclJournal::append(const std::string& line) {
     return {};
 }
 
-Status AclJournal::record_ace(const std::wstring& path) { return append("ace\t" + narrow(path)); }
+Status AclJournal::record_ace(const std::wstring& path) {
+    return append("ace\t" + narrow(path));
+}
 Status AclJournal::record_label(const std::wstring& path, const std::string& original_sddl) {
     return append("label\t" + narrow(path) + "\t" + original_sddl);
 }
-Status AclJournal::record_dir(const std::wstring& path) { return append("dir\t" + narrow(path)); }
+Status AclJournal::record_dir(const std::wstring& path) {
+    return append("dir\t" + narrow(path));
+}
 
 Result<std::string> AclJournal::original_label_for(const std::wstring& path) const {
     std::string p = narrow(path);
@@ -193,15 +200,15 @@ ReplayReport replay_stale_journals(const std::wstring& dir) {
         std::wstring path = dir + L"\\" + fd.cFileName;
         // DELETE without FILE_SHARE_WRITE: fails with a sharing violation
         // exactly when the owner still has it open, i.e. is alive.
-        UniqueHandle h(CreateFileW(path.c_str(), GENERIC_READ | DELETE, FILE_SHARE_READ, nullptr, OPEN_EXISTING, 0,
-                                   nullptr));
+        UniqueHandle h(CreateFileW(path.c_str(), GENERIC_READ | DELETE, FILE_SHARE_READ, nullptr,
+                                   OPEN_EXISTING, 0, nullptr));
         if (h.valid()) stale.push_back(path);
     } while (FindNextFileW(find, &fd));
     FindClose(find);
 
     for (const auto& path : stale) {
-        UniqueHandle h(CreateFileW(path.c_str(), GENERIC_READ | DELETE, FILE_SHARE_READ, nullptr, OPEN_EXISTING, 0,
-                                   nullptr));
+        UniqueHandle h(CreateFileW(path.c_str(), GENERIC_READ | DELETE, FILE_SHARE_READ, nullptr,
+                                   OPEN_EXISTING, 0, nullptr));
         if (!h.valid()) continue;  // another mxc is replaying it right now
         auto lines = lines_of(read_all(h.get()));
         std::vector<std::string> live;

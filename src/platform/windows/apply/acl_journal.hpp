@@ -20,7 +20,8 @@ namespace mxc::platform::win {
 class AclJournal {
 public:
     static std::wstring default_dir();  // %LOCALAPPDATA%\mxc\journal
-    static Result<AclJournal> create(const std::wstring& dir, const std::string& run_id, const std::string& run_sid);
+    static Result<AclJournal> create(const std::wstring& dir, const std::string& run_id,
+                                     const std::string& run_sid);
 
     AclJournal(AclJournal&&) = default;
     AclJournal& operator=(AclJournal&&) = delete;

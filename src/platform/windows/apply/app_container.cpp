@@ -17,11 +17,13 @@ bool appcontainer_api_available() {
 
 Result<SidFromFreeSid> appcontainer_sid(const std::string& profile_name) {
     auto derive = find_function_as<DeriveSidFn>(L"userenv.dll", "DeriveAppContainerSidFromAppContainerName");
-    if (!derive) return make_error("DeriveAppContainerSidFromAppContainerName is not available on this Windows");
+    if (!derive)
+        return make_error("DeriveAppContainerSidFromAppContainerName is not available on this Windows");
     PSID sid = nullptr;
     HRESULT hr = derive(widen(profile_name).c_str(), &sid);
-    if (FAILED(hr)) return win_error("DeriveAppContainerSidFromAppContainerName(" + profile_name + ")",
-                                     static_cast<DWORD>(hr));
+    if (FAILED(hr))
+        return win_error("DeriveAppContainerSidFromAppContainerName(" + profile_name + ")",
+                         static_cast<DWORD>(hr));
     return SidFromFreeSid(sid);
 }
 

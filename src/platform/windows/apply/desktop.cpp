@@ -20,7 +20,8 @@ Result<PrivateDesktop> PrivateDesktop::create(const std::string& name, const std
     std::string sddl = "D:(A;;GA;;;SY)(A;;GA;;;" + run_sid + ")";
     if (!user_sid.empty()) sddl += "(A;;GA;;;" + user_sid + ")";
     PSECURITY_DESCRIPTOR sd = nullptr;
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(sddl).c_str(), SDDL_REVISION_1, &sd, nullptr))
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(sddl).c_str(), SDDL_REVISION_1, &sd,
+                                                              nullptr))
         return win_error("desktop security descriptor");
     LocalPtr<void> sd_owner(sd);
     SECURITY_ATTRIBUTES sa{sizeof sa, sd, FALSE};

@@ -2,7 +2,8 @@
 
 namespace mxc::platform::win {
 
-Result<JobObject> JobObject::create(const JobSpec& spec, std::vector<std::pair<std::string, std::string>>& problems) {
+Result<JobObject> JobObject::create(const JobSpec& spec,
+                                    std::vector<std::pair<std::string, std::string>>& problems) {
     JobObject job;
     // Unnamed: nothing else can open it by name and add or remove processes.
     job.job_.reset(CreateJobObjectW(nullptr, nullptr));
@@ -31,13 +32,17 @@ Status JobObject::assign(HANDLE process) const {
     return {};
 }
 
-void JobObject::terminate(UINT exit_code) const { TerminateJobObject(job_.get(), exit_code); }
+void JobObject::terminate(UINT exit_code) const {
+    TerminateJobObject(job_.get(), exit_code);
+}
 
 JobUsage JobObject::usage() const {
     JobUsage u;
     JOBOBJECT_BASIC_ACCOUNTING_INFORMATION acct{};
-    if (QueryInformationJobObject(job_.get(), JobObjectBasicAccountingInformation, &acct, sizeof acct, nullptr)) {
-        u.cpu_ms = static_cast<std::uint64_t>(acct.TotalUserTime.QuadPart + acct.TotalKernelTime.QuadPart) / 10000;
+    if (QueryInformationJobObject(job_.get(), JobObjectBasicAccountingInformation, &acct, sizeof acct,
+                                  nullptr)) {
+        u.cpu_ms =
+            static_cast<std::uint64_t>(acct.TotalUserTime.QuadPart + acct.TotalKernelTime.QuadPart) / 10000;
     }
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext{};
     if (QueryInformationJobObject(job_.get(), JobObjectExtendedLimitInformation, &ext, sizeof ext, nullptr)) {

@@ -20,7 +20,8 @@ class JobObject {
 public:
     // Basic limits failing is an error; UI restrictions failing is reported in
     // `problems` (rule, what failed) for the strictness rules to judge.
-    static Result<JobObject> create(const JobSpec& spec, std::vector<std::pair<std::string, std::string>>& problems);
+    static Result<JobObject> create(const JobSpec& spec,
+                                    std::vector<std::pair<std::string, std::string>>& problems);
 
     Status assign(HANDLE process) const;
     void terminate(UINT exit_code) const;

@@ -54,7 +54,8 @@ public:
             return false;
         }
         bool hinted = missing.find("--best-effort") != std::string::npos;
-        say("cannot enforce " + rule + ": " + missing + (hinted ? "" : " (pass --best-effort to run anyway)"));
+        say("cannot enforce " + rule + ": " + missing +
+            (hinted ? "" : " (pass --best-effort to run anyway)"));
         return true;
     }
     [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
@@ -99,7 +100,9 @@ HostProbe probe_with_run_id(const std::string& session_id) {
 
 }  // namespace
 
-const char* platform_name() { return "windows"; }
+const char* platform_name() {
+    return "windows";
+}
 
 std::vector<Capability> probe_host() {
     HostProbe p = probe_windows_host();
@@ -189,8 +192,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             }
         }
         for (const auto& g : plan.acl) {
-            std::string rule = std::string("filesystem.") + policy::to_string(g.access) + " " + g.rule_path + " (" +
-                               g.origin.describe() + ")";
+            std::string rule = std::string("filesystem.") + policy::to_string(g.access) + " " + g.rule_path +
+                               " (" + g.origin.describe() + ")";
             auto resolved = resolve_grant_path(g.path);
             if (!resolved.exists) {
                 if (policy.missing.value == policy::MissingPaths::Error) {
@@ -218,10 +221,12 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     } else {
         auto t = create_restricted_token(plan.restricted_token);
         if (!t) {
-            if (strict.unenforceable("windows.isolation restricted-token", t.error().message)) return kExitMxcFailure;
+            if (strict.unenforceable("windows.isolation restricted-token", t.error().message))
+                return kExitMxcFailure;
         } else {
             if (!t->integrity_problem.empty() &&
-                strict.unenforceable("windows.isolation restricted-token (Low integrity)", t->integrity_problem))
+                strict.unenforceable("windows.isolation restricted-token (Low integrity)",
+                                     t->integrity_problem))
                 return kExitMxcFailure;
             token = std::move(t->token);
         }
@@ -255,8 +260,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         }
         auto s = WfpSession::install(plan.wfp, package.get());
         if (!s) {
-            if (strict.unenforceable(std::string("network.mode ") + policy::to_string(policy.network.mode.value),
-                                     s.error().message))
+            if (strict.unenforceable(
+                    std::string("network.mode ") + policy::to_string(policy.network.mode.value),
+                    s.error().message))
                 return kExitMxcFailure;
         } else {
             wfp.emplace(std::move(*s));
@@ -284,8 +290,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     auto started = launch_suspended(spec, failure);
     if (!started) {
         say(failure.message);
-        if (failure.code == ERROR_FILE_NOT_FOUND || failure.code == ERROR_PATH_NOT_FOUND) return kExitNotFound;
-        if (failure.code == ERROR_ACCESS_DENIED || failure.code == ERROR_BAD_EXE_FORMAT) return kExitNotExecutable;
+        if (failure.code == ERROR_FILE_NOT_FOUND || failure.code == ERROR_PATH_NOT_FOUND)
+            return kExitNotFound;
+        if (failure.code == ERROR_ACCESS_DENIED || failure.code == ERROR_BAD_EXE_FORMAT)
+            return kExitNotExecutable;
         return kExitMxcFailure;
     }
     // In the job before it runs: nothing it spawns can escape the limits.
@@ -316,7 +324,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     started->thread.reset();
 
     DWORD wait_ms = INFINITE;
-    if (plan.job.wall_time) wait_ms = static_cast<DWORD>(std::min<long long>(plan.job.wall_time->count(), INFINITE - 1));
+    if (plan.job.wall_time)
+        wait_ms = static_cast<DWORD>(std::min<long long>(plan.job.wall_time->count(), INFINITE - 1));
     DWORD w = WaitForSingleObject(started->process.get(), wait_ms);
     int status = 0;
     std::string reason = "exited";
@@ -338,7 +347,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     job->terminate(static_cast<UINT>(status));
     wfp.reset();
     if (journal) {
-        for (const auto& e : journal->restore()) say("warning: restoring ACLs: " + e + " (retried at next start)");
+        for (const auto& e : journal->restore())
+            say("warning: restoring ACLs: " + e + " (retried at next start)");
     }
     if (request.audit) {
         audit::ExitEvent ev;

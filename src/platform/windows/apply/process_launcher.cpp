@@ -15,10 +15,12 @@ public:
         InitializeProcThreadAttributeList(nullptr, count, 0, &size);
         a.buf_.resize(size);
         a.list_ = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(a.buf_.data());
-        if (!InitializeProcThreadAttributeList(a.list_, count, 0, &size)) return win_error("InitializeProcThreadAttributeList");
+        if (!InitializeProcThreadAttributeList(a.list_, count, 0, &size))
+            return win_error("InitializeProcThreadAttributeList");
         return a;
     }
-    AttributeList(AttributeList&& o) noexcept : buf_(std::move(o.buf_)), list_(std::exchange(o.list_, nullptr)) {}
+    AttributeList(AttributeList&& o) noexcept
+        : buf_(std::move(o.buf_)), list_(std::exchange(o.list_, nullptr)) {}
     AttributeList& operator=(AttributeList&&) = delete;
     ~AttributeList() {
         if (list_) DeleteProcThreadAttributeList(list_);
@@ -65,18 +67,21 @@ Result<LaunchedProcess> launch_suspended(const LaunchSpec& spec, LaunchFailure& 
         }
         if (seen) continue;
         HANDLE dup = nullptr;
-        if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, TRUE, DUPLICATE_SAME_ACCESS)) continue;
+        if (!DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, TRUE,
+                             DUPLICATE_SAME_ACCESS))
+            continue;
         dups.emplace_back(dup);
         inherit.push_back(dup);
         child_std[i] = dup;
     }
 
-    DWORD count = 1 + (spec.capabilities ? 1 : 0) + (spec.child_process_restricted ? 1 : 0) + (spec.win32k_disabled ? 1 : 0);
+    DWORD count = 1 + (spec.capabilities ? 1 : 0) + (spec.child_process_restricted ? 1 : 0) +
+                  (spec.win32k_disabled ? 1 : 0);
     auto attrs = AttributeList::create(count);
     if (!attrs) return fail(attrs.error());
     if (!inherit.empty()) {
-        auto st = attrs->set(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit.data(), inherit.size() * sizeof(HANDLE),
-                             "HANDLE_LIST");
+        auto st = attrs->set(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit.data(),
+                             inherit.size() * sizeof(HANDLE), "HANDLE_LIST");
         if (!st) return fail(st.error());
     }
     if (spec.capabilities) {
@@ -117,11 +122,12 @@ Result<LaunchedProcess> launch_suspended(const LaunchSpec& spec, LaunchFailure& 
     BOOL ok;
     if (spec.token) {
         ok = CreateProcessAsUserW(spec.token, spec.application.c_str(), cmdline.data(), nullptr, nullptr,
-                                  inherit_handles, flags, env.data(), spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
-                                  &si.StartupInfo, &pi);
+                                  inherit_handles, flags, env.data(),
+                                  spec.cwd.empty() ? nullptr : spec.cwd.c_str(), &si.StartupInfo, &pi);
     } else {
-        ok = CreateProcessW(spec.application.c_str(), cmdline.data(), nullptr, nullptr, inherit_handles, flags,
-                            env.data(), spec.cwd.empty() ? nullptr : spec.cwd.c_str(), &si.StartupInfo, &pi);
+        ok =
+            CreateProcessW(spec.application.c_str(), cmdline.data(), nullptr, nullptr, inherit_handles, flags,
+                           env.data(), spec.cwd.empty() ? nullptr : spec.cwd.c_str(), &si.StartupInfo, &pi);
     }
     if (!ok) {
         DWORD code = GetLastError();

@@ -11,12 +11,12 @@
 namespace mxc::platform::win {
 
 struct LaunchSpec {
-    std::wstring application;   // resolved executable path
-    std::wstring command_line;  // build_command_line(argv)
-    std::wstring cwd;           // "" = mxc's
-    std::wstring environment;   // NAME=VALUE\0...\0\0
-    std::wstring desktop;       // "" = caller's
-    HANDLE token = nullptr;     // restricted token, or null (same token / AppContainer)
+    std::wstring application;                       // resolved executable path
+    std::wstring command_line;                      // build_command_line(argv)
+    std::wstring cwd;                               // "" = mxc's
+    std::wstring environment;                       // NAME=VALUE\0...\0\0
+    std::wstring desktop;                           // "" = caller's
+    HANDLE token = nullptr;                         // restricted token, or null (same token / AppContainer)
     SECURITY_CAPABILITIES* capabilities = nullptr;  // AppContainer, or null
     bool child_process_restricted = false;
     bool win32k_disabled = false;

@@ -21,7 +21,8 @@ Result<RestrictedTokenResult> create_restricted_token(const RestrictedTokenSpec&
     // TOKEN_ASSIGN_PRIMARY|DUPLICATE: CreateRestrictedToken derives a primary
     // token usable with CreateProcessAsUserW without SeAssignPrimaryToken.
     if (!OpenProcessToken(GetCurrentProcess(),
-                          TOKEN_DUPLICATE | TOKEN_ASSIGN_PRIMARY | TOKEN_QUERY | TOKEN_ADJUST_DEFAULT, self.out()))
+                          TOKEN_DUPLICATE | TOKEN_ASSIGN_PRIMARY | TOKEN_QUERY | TOKEN_ADJUST_DEFAULT,
+                          self.out()))
         return win_error("OpenProcessToken");
 
     // Only SIDs the token actually has may be listed as deny-only; the others
@@ -66,7 +67,8 @@ Result<RestrictedTokenResult> create_restricted_token(const RestrictedTokenSpec&
         tml.Label.Attributes = SE_GROUP_INTEGRITY;
         if (!SetTokenInformation(out.token.get(), TokenIntegrityLevel, &tml,
                                  sizeof(tml) + GetLengthSid(label->get())))
-            out.integrity_problem = win_error_text("SetTokenInformation(TokenIntegrityLevel, Low)", GetLastError());
+            out.integrity_problem =
+                win_error_text("SetTokenInformation(TokenIntegrityLevel, Low)", GetLastError());
     }
     return out;
 }

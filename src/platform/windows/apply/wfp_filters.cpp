@@ -43,21 +43,30 @@ const Api& api() {
 
 const GUID& layer_guid(WfpLayer l) {
     switch (l) {
-        case WfpLayer::AleAuthConnectV4: return fwp::kLayerAleAuthConnectV4;
-        case WfpLayer::AleAuthConnectV6: return fwp::kLayerAleAuthConnectV6;
-        case WfpLayer::AleAuthRecvAcceptV4: return fwp::kLayerAleAuthRecvAcceptV4;
-        case WfpLayer::AleAuthRecvAcceptV6: return fwp::kLayerAleAuthRecvAcceptV6;
+        case WfpLayer::AleAuthConnectV4:
+            return fwp::kLayerAleAuthConnectV4;
+        case WfpLayer::AleAuthConnectV6:
+            return fwp::kLayerAleAuthConnectV6;
+        case WfpLayer::AleAuthRecvAcceptV4:
+            return fwp::kLayerAleAuthRecvAcceptV4;
+        case WfpLayer::AleAuthRecvAcceptV6:
+            return fwp::kLayerAleAuthRecvAcceptV6;
     }
     return fwp::kLayerAleAuthConnectV4;
 }
 
 const GUID& field_guid(WfpField f) {
     switch (f) {
-        case WfpField::AlePackageId: return fwp::kConditionAlePackageId;
-        case WfpField::AleUserId: return fwp::kConditionAleUserId;
-        case WfpField::IpRemoteAddress: return fwp::kConditionIpRemoteAddress;
-        case WfpField::IpRemotePort: return fwp::kConditionIpRemotePort;
-        case WfpField::IpProtocol: return fwp::kConditionIpProtocol;
+        case WfpField::AlePackageId:
+            return fwp::kConditionAlePackageId;
+        case WfpField::AleUserId:
+            return fwp::kConditionAleUserId;
+        case WfpField::IpRemoteAddress:
+            return fwp::kConditionIpRemoteAddress;
+        case WfpField::IpRemotePort:
+            return fwp::kConditionIpRemotePort;
+        case WfpField::IpProtocol:
+            return fwp::kConditionIpProtocol;
     }
     return fwp::kConditionIpProtocol;
 }
@@ -87,8 +96,8 @@ Result<FWPM_FILTER_CONDITION0> to_fwp(const WfpCondition& c, PSID package_sid, V
         case WfpField::AleUserId: {
             PSECURITY_DESCRIPTOR sd = nullptr;
             ULONG size = 0;
-            if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(c.principal).c_str(), SDDL_REVISION_1,
-                                                                      &sd, &size))
+            if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(widen(c.principal).c_str(),
+                                                                      SDDL_REVISION_1, &sd, &size))
                 return win_error("WFP user condition " + c.principal);
             store.sds.emplace_back(sd);
             auto blob = std::make_unique<FWP_BYTE_BLOB>();
@@ -104,7 +113,8 @@ Result<FWPM_FILTER_CONDITION0> to_fwp(const WfpCondition& c, PSID package_sid, V
                 auto v = std::make_unique<FWP_V4_ADDR_AND_MASK>();
                 const auto& a = c.net.addr;
                 // Host byte order, as FWP expects for IPv4.
-                v->addr = (UINT32(a[12]) << 24) | (UINT32(a[13]) << 16) | (UINT32(a[14]) << 8) | UINT32(a[15]);
+                v->addr =
+                    (UINT32(a[12]) << 24) | (UINT32(a[13]) << 16) | (UINT32(a[14]) << 8) | UINT32(a[15]);
                 int bits = c.net.prefix - 96;
                 v->mask = bits <= 0 ? 0 : (bits >= 32 ? 0xFFFFFFFFu : ~((1u << (32 - bits)) - 1));
                 out.conditionValue.type = FWP_V4_ADDR_MASK;

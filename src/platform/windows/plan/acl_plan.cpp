@@ -14,9 +14,12 @@ namespace {
 // deny > read > write on the same path (DESIGN.md).
 int precedence(policy::Access a) {
     switch (a) {
-        case policy::Access::Deny: return 3;
-        case policy::Access::Read: return 2;
-        case policy::Access::Write: return 1;
+        case policy::Access::Deny:
+            return 3;
+        case policy::Access::Read:
+            return 2;
+        case policy::Access::Write:
+            return 1;
     }
     return 0;
 }
@@ -48,8 +51,9 @@ void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
         rules.push_back(Rule{*p, &r});
     }
     // Parents before children; ancestors always sort first when compared folded.
-    std::sort(rules.begin(), rules.end(),
-              [](const Rule& a, const Rule& b) { return fold_case(a.path.extended) < fold_case(b.path.extended); });
+    std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) {
+        return fold_case(a.path.extended) < fold_case(b.path.extended);
+    });
 
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const Rule& rule = rules[i];
@@ -84,8 +88,8 @@ void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
                     deny.type = AceType::Deny;
                     deny.mask = k::kWriteOnlyBits;
                     plan.acl.push_back(deny);
-                    mechanism += " + deny ACE " + hex32(k::kWriteOnlyBits) + " (read-only inside write rule " +
-                                 parent->source->path + ")";
+                    mechanism += " + deny ACE " + hex32(k::kWriteOnlyBits) +
+                                 " (read-only inside write rule " + parent->source->path + ")";
                 }
                 break;
             case policy::Access::Write:

@@ -7,7 +7,9 @@
 namespace mxc::platform::win {
 namespace {
 
-char up(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char up(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool glob(const char* p, const char* s) {
     // Iterative '*' backtracking; patterns are short.
@@ -33,7 +35,9 @@ bool glob(const char* p, const char* s) {
 
 }  // namespace
 
-bool env_glob_match(const std::string& pattern, const std::string& name) { return glob(pattern.c_str(), name.c_str()); }
+bool env_glob_match(const std::string& pattern, const std::string& name) {
+    return glob(pattern.c_str(), name.c_str());
+}
 
 const std::vector<std::string>& essential_windows_variables() {
     static const std::vector<std::string> v = {"SystemRoot", "windir", "SystemDrive", "ComSpec", "PATHEXT"};
@@ -47,7 +51,9 @@ EnvList build_child_environment(const policy::EnvRules& rules, const EnvList& ca
         return std::any_of(rules.deny.begin(), rules.deny.end(),
                            [&](const auto& d) { return env_glob_match(d.value, name); });
     };
-    for (const auto& [name, value] : caller) {
+    for (const auto& entry : caller) {
+        const std::string& name = entry.first;
+        const std::string& value = entry.second;
         if (name.empty() || name[0] == '=') continue;  // "=C:" per-drive cwd entries belong to the caller
         bool pass = std::any_of(rules.pass.begin(), rules.pass.end(),
                                 [&](const auto& p) { return env_glob_match(p.value, name); });

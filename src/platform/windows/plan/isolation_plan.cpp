@@ -11,7 +11,8 @@ void plan_isolation(const policy::ResolvedPolicy& policy, const WindowsHostFacts
     bool appcontainer = wanted.value == policy::WindowsIsolation::AppContainer;
     if (appcontainer && !facts.appcontainer_supported) {
         // Best effort falls back to the strongest thing this host has.
-        add_unenforceable(plan, "windows.isolation appcontainer", wanted.origin, "restricted token (fallback)",
+        add_unenforceable(plan, "windows.isolation appcontainer", wanted.origin,
+                          "restricted token (fallback)",
                           "AppContainers need Windows 8 or later (CreateAppContainerProfile not found): "
                           "set [windows].isolation = \"restricted-token\" or pass --best-effort");
         appcontainer = false;

@@ -31,8 +31,8 @@ void plan_job(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
     if (l.cpu_time) {
         job.limit_flags |= k::kJobLimitProcessTime;
         job.per_process_user_time_100ns = static_cast<std::int64_t>(l.cpu_time->value.count()) * 10000;
-        add_verdict(plan, "limits.cpu_time " + std::to_string(l.cpu_time->value.count()) + "ms", l.cpu_time->origin,
-                    "job PROCESS_TIME limit (user time per process)");
+        add_verdict(plan, "limits.cpu_time " + std::to_string(l.cpu_time->value.count()) + "ms",
+                    l.cpu_time->origin, "job PROCESS_TIME limit (user time per process)");
     }
     if (l.wall_time) {
         job.wall_time = l.wall_time->value;
@@ -40,8 +40,9 @@ void plan_job(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
                     l.wall_time->origin, "supervisor timer + TerminateJobObject (exit 124)");
     }
     if (l.open_files) {
-        add_unenforceable(plan, "limits.open_files " + std::to_string(l.open_files->value), l.open_files->origin,
-                          "none", "Windows has no per-process handle-count limit: drop the limit or pass --best-effort");
+        add_unenforceable(
+            plan, "limits.open_files " + std::to_string(l.open_files->value), l.open_files->origin, "none",
+            "Windows has no per-process handle-count limit: drop the limit or pass --best-effort");
     }
     if (l.file_size_bytes) {
         add_unenforceable(plan, "limits.file_size " + std::to_string(l.file_size_bytes->value),

@@ -9,8 +9,8 @@ void add_verdict(WindowsPlan& plan, std::string rule, const policy::Origin& orig
     plan.verdicts.push_back(RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism), true, ""});
 }
 
-void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism,
-                       std::string missing) {
+void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin,
+                       std::string mechanism, std::string missing) {
     plan.verdicts.push_back(
         RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism), false, std::move(missing)});
 }

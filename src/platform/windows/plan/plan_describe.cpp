@@ -15,7 +15,8 @@ std::string join(const std::vector<std::string>& v) {
 std::string ip_text(const net::IpNet& n) {
     char buf[64];
     if (n.is_v4) {
-        std::snprintf(buf, sizeof buf, "%u.%u.%u.%u/%d", n.addr[12], n.addr[13], n.addr[14], n.addr[15], n.prefix - 96);
+        std::snprintf(buf, sizeof buf, "%u.%u.%u.%u/%d", n.addr[12], n.addr[13], n.addr[14], n.addr[15],
+                      n.prefix - 96);
         return buf;
     }
     std::string out;
@@ -29,14 +30,18 @@ std::string ip_text(const net::IpNet& n) {
 std::string condition_text(const WfpCondition& c) {
     const char* op = c.match == WfpMatch::NotEqual ? " != " : " == ";
     switch (c.field) {
-        case WfpField::AlePackageId: return std::string("ALE_PACKAGE_ID") + op + c.principal;
-        case WfpField::AleUserId: return std::string("ALE_USER_ID") + op + c.principal;
-        case WfpField::IpRemoteAddress: return std::string("IP_REMOTE_ADDRESS") + op + ip_text(c.net);
+        case WfpField::AlePackageId:
+            return std::string("ALE_PACKAGE_ID") + op + c.principal;
+        case WfpField::AleUserId:
+            return std::string("ALE_USER_ID") + op + c.principal;
+        case WfpField::IpRemoteAddress:
+            return std::string("IP_REMOTE_ADDRESS") + op + ip_text(c.net);
         case WfpField::IpRemotePort:
             if (c.match == WfpMatch::Range)
                 return "IP_REMOTE_PORT in " + std::to_string(c.port_lo) + "-" + std::to_string(c.port_hi);
             return std::string("IP_REMOTE_PORT") + op + std::to_string(c.port_lo);
-        case WfpField::IpProtocol: return std::string("IP_PROTOCOL") + op + std::to_string(c.protocol);
+        case WfpField::IpProtocol:
+            return std::string("IP_PROTOCOL") + op + std::to_string(c.protocol);
     }
     return "?";
 }
@@ -45,21 +50,30 @@ std::string condition_text(const WfpCondition& c) {
 
 const char* to_string(WfpLayer layer) {
     switch (layer) {
-        case WfpLayer::AleAuthConnectV4: return "ALE_AUTH_CONNECT_V4";
-        case WfpLayer::AleAuthConnectV6: return "ALE_AUTH_CONNECT_V6";
-        case WfpLayer::AleAuthRecvAcceptV4: return "ALE_AUTH_RECV_ACCEPT_V4";
-        case WfpLayer::AleAuthRecvAcceptV6: return "ALE_AUTH_RECV_ACCEPT_V6";
+        case WfpLayer::AleAuthConnectV4:
+            return "ALE_AUTH_CONNECT_V4";
+        case WfpLayer::AleAuthConnectV6:
+            return "ALE_AUTH_CONNECT_V6";
+        case WfpLayer::AleAuthRecvAcceptV4:
+            return "ALE_AUTH_RECV_ACCEPT_V4";
+        case WfpLayer::AleAuthRecvAcceptV6:
+            return "ALE_AUTH_RECV_ACCEPT_V6";
     }
     return "?";
 }
 
 const char* to_string(WfpField field) {
     switch (field) {
-        case WfpField::AlePackageId: return "ALE_PACKAGE_ID";
-        case WfpField::AleUserId: return "ALE_USER_ID";
-        case WfpField::IpRemoteAddress: return "IP_REMOTE_ADDRESS";
-        case WfpField::IpRemotePort: return "IP_REMOTE_PORT";
-        case WfpField::IpProtocol: return "IP_PROTOCOL";
+        case WfpField::AlePackageId:
+            return "ALE_PACKAGE_ID";
+        case WfpField::AleUserId:
+            return "ALE_USER_ID";
+        case WfpField::IpRemoteAddress:
+            return "IP_REMOTE_ADDRESS";
+        case WfpField::IpRemotePort:
+            return "IP_REMOTE_PORT";
+        case WfpField::IpProtocol:
+            return "IP_PROTOCOL";
     }
     return "?";
 }
@@ -77,11 +91,13 @@ std::string describe(const WindowsPlan& plan) {
         line("  deny-only: " + join(t.deny_only_sids));
         line("  restricting: " + join(t.restricting_sids));
     }
-    line(std::string("desktop: ") + (plan.desktop.private_desktop ? "private " + plan.desktop.name : "shared"));
+    line(std::string("desktop: ") +
+         (plan.desktop.private_desktop ? "private " + plan.desktop.name : "shared"));
     if (plan.mitigations.child_process_restricted) line("mitigation: child process creation blocked");
     const auto& j = plan.job;
     line("job: flags=" + detail::hex32(j.limit_flags) + " ui=" + detail::hex32(j.ui_restrictions) +
-         " processes=" + std::to_string(j.active_process_limit) + " memory=" + std::to_string(j.job_memory_limit) +
+         " processes=" + std::to_string(j.active_process_limit) +
+         " memory=" + std::to_string(j.job_memory_limit) +
          " user_time_100ns=" + std::to_string(j.per_process_user_time_100ns) +
          (j.wall_time ? " wall_ms=" + std::to_string(j.wall_time->count()) : ""));
     for (const auto& d : plan.create_dirs) line("create dir: " + d);
@@ -103,7 +119,7 @@ std::string describe(const WindowsPlan& plan) {
     } else {
         line("wfp: none");
     }
-    for (const auto& [k, v] : plan.proxy_env) line("env: " + k + "=" + v);
+    for (const auto& [k, v] : plan.proxy_env) line(std::string("env: ").append(k).append("=").append(v));
     for (const auto& v : plan.verdicts) {
         line(std::string(v.enforceable ? "enforced: " : "NOT ENFORCEABLE: ") + v.rule +
              (v.origin.empty() ? "" : " (" + v.origin + ")") + ": " + v.mechanism +

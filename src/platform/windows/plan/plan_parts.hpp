@@ -11,8 +11,8 @@ void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan);
 void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts, WindowsPlan& plan);
 
 void add_verdict(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism);
-void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism,
-                       std::string missing);
+void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin,
+                       std::string mechanism, std::string missing);
 std::string hex32(std::uint32_t v);
 
 }  // namespace mxc::platform::win::detail

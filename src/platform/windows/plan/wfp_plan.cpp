@@ -20,7 +20,8 @@ std::string run_matching_sddl(const WindowsPlan& plan, const WindowsHostFacts& f
     // WD Everyone, AC all application packages, RC restricted code, S-1-0-0 the
     // null SID (Chromium's lockdown tokens): a token from elsewhere that
     // happens to be restricted passes through one of these, so it is not matched.
-    std::string sddl = "O:SYG:SYD:(D;;CC;;;" + plan.run_sid + ")(A;;CC;;;WD)(A;;CC;;;AC)(A;;CC;;;RC)(A;;CC;;;S-1-0-0)";
+    std::string sddl =
+        "O:SYG:SYD:(D;;CC;;;" + plan.run_sid + ")(A;;CC;;;WD)(A;;CC;;;AC)(A;;CC;;;RC)(A;;CC;;;S-1-0-0)";
     if (!facts.user_sid.empty()) sddl += "(A;;CC;;;" + facts.user_sid + ")";
     return sddl;
 }
@@ -94,8 +95,8 @@ struct Builder {
     }
 
     // One filter per port (or one for ":*") on the layer of the address family.
-    void add_cidr(const std::string& what, const net::HostRule& rule, WfpAction action, std::uint8_t port_weight,
-                  std::uint8_t any_weight) {
+    void add_cidr(const std::string& what, const net::HostRule& rule, WfpAction action,
+                  std::uint8_t port_weight, std::uint8_t any_weight) {
         WfpLayer layer = rule.net.is_v4 ? WfpLayer::AleAuthConnectV4 : WfpLayer::AleAuthConnectV6;
         if (rule.ports.any) {
             add(what + " " + rule.text, layer, action, any_weight, {remote_addr(rule.net)});
@@ -137,8 +138,8 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
 
     const std::string wfp_missing =
         "WFP filter engine not accessible (FwpmEngineOpen0 error " + std::to_string(facts.wfp_error) +
-        "; it needs an elevated mxc): run elevated" + (appcontainer ? "" : ", use [windows].isolation = \"appcontainer\"") +
-        " or pass --best-effort";
+        "; it needs an elevated mxc): run elevated" +
+        (appcontainer ? "" : ", use [windows].isolation = \"appcontainer\"") + " or pass --best-effort";
 
     if (mode.value == policy::NetMode::None) {
         if (appcontainer) {
@@ -159,10 +160,10 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
         add_verdict(plan, "network.mode allowlist", mode.origin,
                     "WFP: default block, permits for the egress proxy and IP rules");
     } else {
-        add_unenforceable(plan, "network.mode allowlist", mode.origin,
-                          appcontainer ? "AppContainer without network capabilities (all egress blocked)"
-                                       : "none",
-                          wfp_missing);
+        add_unenforceable(
+            plan, "network.mode allowlist", mode.origin,
+            appcontainer ? "AppContainer without network capabilities (all egress blocked)" : "none",
+            wfp_missing);
     }
 
     if (facts.proxy_port != 0) {
@@ -189,12 +190,14 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
             b.add_cidr("permit", *rule, WfpAction::Permit, weight::kPortPermit, weight::kAnyPortPermit);
             add_verdict(plan, rule_text, allow.origin, "WFP permit filter(s)");
         } else if (facts.proxy_port != 0) {
-            add_verdict(plan, rule_text, allow.origin,
-                        "egress proxy on 127.0.0.1:" + std::to_string(facts.proxy_port) + " (HTTP_PROXY & co.)");
+            add_verdict(
+                plan, rule_text, allow.origin,
+                "egress proxy on 127.0.0.1:" + std::to_string(facts.proxy_port) + " (HTTP_PROXY & co.)");
         } else {
             // Fails closed (no route), but the user asked for it to work.
-            add_unenforceable(plan, rule_text, allow.origin, "none (connections to it are blocked)",
-                              "no egress proxy in this Windows build: use an IP/CIDR rule or pass --best-effort");
+            add_unenforceable(
+                plan, rule_text, allow.origin, "none (connections to it are blocked)",
+                "no egress proxy in this Windows build: use an IP/CIDR rule or pass --best-effort");
         }
     }
     for (const auto& deny : policy.network.deny) {
@@ -208,7 +211,8 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
             b.add_cidr("block", *rule, WfpAction::Block, weight::kDenyRule, weight::kDenyRule);
             add_verdict(plan, rule_text, deny.origin, "WFP block filter(s) above every permit");
         } else {
-            add_verdict(plan, rule_text, deny.origin, "egress proxy refuses it; everything else is blocked by default");
+            add_verdict(plan, rule_text, deny.origin,
+                        "egress proxy refuses it; everything else is blocked by default");
         }
     }
 
@@ -222,7 +226,8 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
                   weight::kSensitiveBlock, {remote_port(port)});
         }
         std::uint8_t icmp = layer == WfpLayer::AleAuthConnectV4 ? k::kIpProtoIcmp : k::kIpProtoIcmpV6;
-        b.add(std::string("block icmp ") + fam, layer, WfpAction::Block, weight::kSensitiveBlock, {protocol(icmp)});
+        b.add(std::string("block icmp ") + fam, layer, WfpAction::Block, weight::kSensitiveBlock,
+              {protocol(icmp)});
     }
 }
 

@@ -7,7 +7,9 @@
 namespace mxc::platform::win {
 namespace {
 
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char ascii_upper(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 std::vector<std::string> split(std::string_view s) {
     std::vector<std::string> out;
@@ -32,10 +34,12 @@ bool is_reserved_device_name(std::string_view component) {
         base.push_back(ascii_upper(c));
     }
     while (!base.empty() && base.back() == ' ') base.pop_back();
-    static constexpr std::array<std::string_view, 6> kPlain = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"};
+    static constexpr std::array<std::string_view, 6> kPlain = {"CON", "PRN",    "AUX",
+                                                               "NUL", "CONIN$", "CONOUT$"};
     for (auto r : kPlain)
         if (base == r) return true;
-    if (base.size() == 4 && (base.starts_with("COM") || base.starts_with("LPT")) && base[3] >= '0' && base[3] <= '9')
+    if (base.size() == 4 && (base.starts_with("COM") || base.starts_with("LPT")) && base[3] >= '0' &&
+        base[3] <= '9')
         return true;
     return false;
 }
@@ -89,8 +93,10 @@ Result<WinPath> to_extended_path(std::string_view path) {
             root = std::string(1, ascii_upper(sv[0])) + ":";
             rest = sv.substr(2);
         } else {
-            return path_error(path, "only drive (\\\\?\\C:\\...) and UNC (\\\\?\\UNC\\...) extended paths are supported; "
-                                    "volume GUID and device paths are not");
+            return path_error(
+                path,
+                "only drive (\\\\?\\C:\\...) and UNC (\\\\?\\UNC\\...) extended paths are supported; "
+                "volume GUID and device paths are not");
         }
     } else if (sv.starts_with("\\\\.\\")) {
         return path_error(path, "device namespace paths (\\\\.\\) cannot be granted");
@@ -100,7 +106,8 @@ Result<WinPath> to_extended_path(std::string_view path) {
         if (parts.size() < 2) return path_error(path, "UNC path needs \\\\server\\share");
         root = "UNC\\" + parts[0] + "\\" + parts[1];
         rest = sv.substr(after_share(sv));
-    } else if (sv.size() >= 3 && std::isalpha(static_cast<unsigned char>(sv[0])) && sv[1] == ':' && sv[2] == '\\') {
+    } else if (sv.size() >= 3 && std::isalpha(static_cast<unsigned char>(sv[0])) && sv[1] == ':' &&
+               sv[2] == '\\') {
         root = std::string(1, ascii_upper(sv[0])) + ":";
         rest = sv.substr(2);
     } else if (sv.size() >= 2 && std::isalpha(static_cast<unsigned char>(sv[0])) && sv[1] == ':') {
@@ -123,16 +130,18 @@ Result<WinPath> to_extended_path(std::string_view path) {
             continue;
         }
         if (c.find(':') != std::string::npos)
-            return path_error(path, "alternate data streams ('" + c +
-                                        "') cannot be granted separately: grant the file or directory itself");
+            return path_error(path,
+                              "alternate data streams ('" + c +
+                                  "') cannot be granted separately: grant the file or directory itself");
         for (char ch : c) {
             auto u = static_cast<unsigned char>(ch);
             if (u < 0x20 || ch == '<' || ch == '>' || ch == '"' || ch == '|' || ch == '?' || ch == '*')
                 return path_error(path, "invalid character in '" + c + "'");
         }
         if (c.back() == '.' || c.back() == ' ')
-            return path_error(path, "component '" + c +
-                                        "' ends in '.' or ' ', which Win32 strips: it would name a different file");
+            return path_error(path,
+                              "component '" + c +
+                                  "' ends in '.' or ' ', which Win32 strips: it would name a different file");
         if (is_reserved_device_name(c))
             return path_error(path, "'" + c + "' is a reserved device name on Windows");
         if (looks_like_short_name(c)) out.short_name_suspect = true;
@@ -150,7 +159,9 @@ std::string fold_case(std::string_view path) {
     return out;
 }
 
-bool path_equal(std::string_view a, std::string_view b) { return fold_case(a) == fold_case(b); }
+bool path_equal(std::string_view a, std::string_view b) {
+    return fold_case(a) == fold_case(b);
+}
 
 bool path_within(std::string_view inner, std::string_view outer) {
     std::string i = fold_case(inner);

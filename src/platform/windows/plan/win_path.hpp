@@ -12,7 +12,7 @@
 namespace mxc::platform::win {
 
 struct WinPath {
-    std::string extended;  // "\\?\C:\a\b" or "\\?\UNC\server\share\a"
+    std::string extended;             // "\\?\C:\a\b" or "\\?\UNC\server\share\a"
     bool short_name_suspect = false;  // a component looks like an 8.3 alias ("PROGRA~1")
 };
 

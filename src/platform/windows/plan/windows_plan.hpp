@@ -24,15 +24,15 @@ namespace mxc::platform::win {
 
 // What the host can do, gathered by probe_host() on Windows; tests fill it in.
 struct WindowsHostFacts {
-    std::uint32_t os_build = 0;            // e.g. 19045; 0 = unknown
-    bool appcontainer_supported = true;    // CreateAppContainerProfile resolvable
-    bool wfp_available = true;             // FwpmEngineOpen0 succeeded (needs elevation)
-    std::uint32_t wfp_error = 0;           // its error code when !wfp_available
+    std::uint32_t os_build = 0;          // e.g. 19045; 0 = unknown
+    bool appcontainer_supported = true;  // CreateAppContainerProfile resolvable
+    bool wfp_available = true;           // FwpmEngineOpen0 succeeded (needs elevation)
+    std::uint32_t wfp_error = 0;         // its error code when !wfp_available
     bool private_desktop_available = true;
-    std::uint16_t proxy_port = 0;          // egress proxy's loopback port; 0 = no proxy
-    std::string user_sid;                  // caller's user SID ("S-1-5-21-...")
-    std::string logon_sid;                 // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
-    std::string run_id;                    // random per run (hex); names and SIDs derive from it
+    std::uint16_t proxy_port = 0;  // egress proxy's loopback port; 0 = no proxy
+    std::string user_sid;          // caller's user SID ("S-1-5-21-...")
+    std::string logon_sid;         // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
+    std::string run_id;            // random per run (hex); names and SIDs derive from it
 };
 
 // ---- isolation -------------------------------------------------------------
@@ -65,11 +65,11 @@ struct MitigationSpec {
 // ---- job object ------------------------------------------------------------
 
 struct JobSpec {
-    std::uint32_t limit_flags = 0;           // JOB_OBJECT_LIMIT_*
-    std::uint32_t active_process_limit = 0;  // with kJobLimitActiveProcess
-    std::uint64_t job_memory_limit = 0;      // bytes, with kJobLimitJobMemory
-    std::int64_t per_process_user_time_100ns = 0;  // with kJobLimitProcessTime
-    std::uint32_t ui_restrictions = 0;       // JOB_OBJECT_UILIMIT_*
+    std::uint32_t limit_flags = 0;                       // JOB_OBJECT_LIMIT_*
+    std::uint32_t active_process_limit = 0;              // with kJobLimitActiveProcess
+    std::uint64_t job_memory_limit = 0;                  // bytes, with kJobLimitJobMemory
+    std::int64_t per_process_user_time_100ns = 0;        // with kJobLimitProcessTime
+    std::uint32_t ui_restrictions = 0;                   // JOB_OBJECT_UILIMIT_*
     std::optional<std::chrono::milliseconds> wall_time;  // enforced by the supervisor (TerminateJobObject)
 };
 
@@ -78,8 +78,8 @@ struct JobSpec {
 enum class AceType { Allow, Deny };
 
 struct AclGrant {
-    std::string path;        // Win32 form with \\?\ (or \\?\UNC\) prefix, backslashes
-    std::string rule_path;   // as in the policy, for messages
+    std::string path;                              // Win32 form with \\?\ (or \\?\UNC\) prefix, backslashes
+    std::string rule_path;                         // as in the policy, for messages
     policy::Access access = policy::Access::Read;  // the rule this ACE implements
     AceType type = AceType::Allow;
     std::uint32_t mask = 0;
@@ -108,17 +108,17 @@ struct WfpCondition {
     // AlePackageId: the AppContainer profile name (the applier derives its SID).
     // AleUserId: an SDDL security descriptor the token is access-checked against.
     std::string principal;
-    net::IpNet net;                // IpRemoteAddress (IPv4 stored mapped, prefix over 128 bits)
-    std::uint16_t port_lo = 0;     // IpRemotePort: Equal uses port_lo; Range uses [lo, hi]
+    net::IpNet net;             // IpRemoteAddress (IPv4 stored mapped, prefix over 128 bits)
+    std::uint16_t port_lo = 0;  // IpRemotePort: Equal uses port_lo; Range uses [lo, hi]
     std::uint16_t port_hi = 0;
-    std::uint8_t protocol = 0;     // IpProtocol
+    std::uint8_t protocol = 0;  // IpProtocol
 };
 
 struct WfpFilter {
     std::string name;  // shown in `netsh wfp show filters`; also explains the filter
     WfpLayer layer = WfpLayer::AleAuthConnectV4;
     WfpAction action = WfpAction::Block;
-    std::uint8_t weight = 0;  // FWP_UINT8 weight inside mxc's sublayer (0..15)
+    std::uint8_t weight = 0;   // FWP_UINT8 weight inside mxc's sublayer (0..15)
     bool hard_permit = false;  // FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT: lower sublayers cannot block it
     std::vector<WfpCondition> conditions;  // ANDed across fields
 };
@@ -144,13 +144,13 @@ struct WfpSpec {
 
 struct WindowsPlan {
     Isolation isolation = Isolation::AppContainer;
-    std::string run_sid;  // per-run capability SID (trustee of ACEs, WFP key for tokens)
-    AppContainerSpec app_container;     // when isolation == AppContainer
+    std::string run_sid;                   // per-run capability SID (trustee of ACEs, WFP key for tokens)
+    AppContainerSpec app_container;        // when isolation == AppContainer
     RestrictedTokenSpec restricted_token;  // when isolation == RestrictedToken
     DesktopSpec desktop;
     MitigationSpec mitigations;
     JobSpec job;
-    std::vector<AclGrant> acl;  // in application order (parents before children)
+    std::vector<AclGrant> acl;             // in application order (parents before children)
     std::vector<std::string> create_dirs;  // {tmp}: created before grants, removed after the run
     WfpSpec wfp;
     std::map<std::string, std::string> proxy_env;  // HTTP_PROXY & co. when a proxy is planned
