@@ -5,7 +5,7 @@
 # Uses build-net/ (or $BUILD_DIR); builds net_bench if needed.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD_DIR:-$root/build-net}
+build=${BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi

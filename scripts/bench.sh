@@ -11,7 +11,7 @@ rounds=${1:-200}
 here=$(cd "$(dirname "$0")/.." && pwd)
 mxc=${MXC:-}
 if [ -z "$mxc" ]; then
-  for c in "$here/build-linux/src/cli/mxc" "$here/build/src/cli/mxc"; do
+  for c in "$here/build/src/cli/mxc"; do
     if [ -x "$c" ]; then mxc=$c; break; fi
   done
 fi

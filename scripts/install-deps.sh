@@ -11,6 +11,8 @@ packages=(
   doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file pandoc dpkg-dev
   # Windows cross build and its smoke tests under wine
   mingw-w64 g++-mingw-w64-x86-64-posix wine wine64
+  # benchmarks only (scripts/bench.sh compares against bubblewrap)
+  bubblewrap
 )
 
 missing=()

@@ -15,12 +15,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/unique_fd.hpp"
 #include "net/egress_proxy.hpp"
 #include "net/http_parser.hpp"
 #include "net/relay_linux.hpp"
 #include "net/resolver_linux.hpp"
 #include "net/socks5.hpp"
-#include "net/unique_fd_linux.hpp"
 
 namespace mxc::net {
 namespace proxy_detail {

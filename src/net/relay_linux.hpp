@@ -10,8 +10,8 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 #include "net/http_parser.hpp"
-#include "net/unique_fd_linux.hpp"
 
 namespace mxc::net {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 #include "net/ip_address.hpp"
-#include "net/unique_fd_linux.hpp"
 
 namespace mxc::net {
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 #include "platform/linux/plan.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 

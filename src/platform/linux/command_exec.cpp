@@ -1,7 +1,7 @@
 // The command child, forked by the sandbox init (pid 2 in the sandbox). Order
-// matters: limits and fd hygiene first, then capabilities, no_new_privs,
-// Landlock (needs no_new_privs), seccomp last (it may forbid syscalls the
-// earlier steps need), then execve.
+// matters: fd hygiene first, then capabilities, no_new_privs, Landlock (needs
+// no_new_privs), seccomp (it may forbid syscalls the earlier steps need),
+// rlimits (after them nothing may allocate), then execve.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "platform/linux/capabilities.hpp"
 #include "platform/linux/child_report.hpp"
@@ -29,23 +31,31 @@ namespace {
     _exit(125);
 }
 
-// execvp semantics on the sandbox's PATH (glibc's execvpe would search the
-// PATH of *our* environment, not envp's) and without the /bin/sh fallback
-// for ENOEXEC: argv is passed exactly, never through a shell.
-int exec_search(const SandboxSpec& spec) {
+// Where execvp would look for argv[0] on the sandbox's PATH (glibc's
+// execvpe would search the PATH of *our* environment, not envp's). Computed
+// before the rlimits are applied: after RLIMIT_AS nothing may allocate.
+std::vector<std::string> exec_candidates(const SandboxSpec& spec) {
     const char* file = spec.argv[0];
-    if (file == nullptr || *file == '\0') return ENOENT;
-    if (std::strchr(file, '/') != nullptr) {
-        ::execve(file, spec.argv.data(), spec.envp.data());
-        return errno;
-    }
-    int result = ENOENT;
+    if (file == nullptr || *file == '\0') return {};
+    if (std::strchr(file, '/') != nullptr) return {file};
+    std::vector<std::string> out;
     const std::string& path = spec.path_env;
     std::size_t start = 0;
     while (true) {
         std::size_t end = path.find(':', start);
         std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + file;
+        out.push_back((dir.empty() ? std::string(".") : dir) + "/" + file);
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return out;
+}
+
+// execvp semantics over the candidates, without the /bin/sh fallback for
+// ENOEXEC: argv is passed exactly, never through a shell. Allocates nothing.
+int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candidates) {
+    int result = ENOENT;
+    for (const auto& candidate : candidates) {
         ::execve(candidate.c_str(), spec.argv.data(), spec.envp.data());
         switch (errno) {
             case ENOENT:
@@ -60,8 +70,6 @@ int exec_search(const SandboxSpec& spec) {
             default:
                 return errno;
         }
-        if (end == std::string::npos) break;
-        start = end + 1;
     }
     return result;
 }
@@ -75,7 +83,7 @@ int exec_search(const SandboxSpec& spec) {
         fail(spec, make_error("working directory " + plan.cwd + " is not visible in the sandbox (" +
                               std::strerror(err) + "): add it to [filesystem].read or .write"));
     }
-    if (auto st = apply_rlimits(plan.rlimits); !st) fail(spec, st);
+    const std::vector<std::string> candidates = exec_candidates(spec);
     // Whatever mxc had open (audit log, pipes, sockets) must not reach the
     // command: only 0/1/2 survive execve.
     if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
@@ -85,17 +93,15 @@ int exec_search(const SandboxSpec& spec) {
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(spec, make_error("PR_SET_NO_NEW_PRIVS failed"));
     if (auto st = apply_landlock(plan.landlock); !st) fail(spec, st);
     if (spec.seccomp != nullptr) {
-        if (auto st = apply_seccomp(*spec.seccomp); !st) {
-            // TODO(seccomp): this must become fatal (fail(spec, st)) once
-            // seccomp_filter.cpp is complete; until then a missing filter is
-            // reported as a warning so the rest of the sandbox can be tested.
-            send_report(spec.report_fd, ReportTag::Warning,
-                        "seccomp filter not applied: " + st.error().message);
-        }
+        if (auto st = apply_seccomp(*spec.seccomp); !st) fail(spec, st);
     }
     if (spec.caller_ignores_sigchld) (void)::signal(SIGCHLD, SIG_IGN);
     ::sigprocmask(SIG_SETMASK, &spec.caller_mask, nullptr);
-    int err = exec_search(spec);
+    // Limits last: RLIMIT_AS counts the address space this child shares with
+    // init (CLONE_VM), so any allocation after it could fail; nothing below
+    // allocates. setrlimit is not in the seccomp filter.
+    if (auto st = apply_rlimits(plan.rlimits); !st) fail(spec, st);
+    int err = exec_search(spec, candidates);
     send_report(spec.report_fd, ReportTag::ExecErrno, std::to_string(err));
     _exit(err == ENOENT ? 127 : 126);
 }

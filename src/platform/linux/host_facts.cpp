@@ -18,9 +18,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/pids_cgroup.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 extern char** environ;
 

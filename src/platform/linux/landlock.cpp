@@ -8,8 +8,8 @@
 
 #include <cstdint>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/sys_error.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 namespace {

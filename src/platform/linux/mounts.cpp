@@ -20,8 +20,8 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/sys_error.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <cstring>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/sys_error.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 

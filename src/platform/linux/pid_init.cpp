@@ -16,12 +16,12 @@
 
 #include <cerrno>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/mounts.hpp"
 #include "platform/linux/net_ns.hpp"
 #include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
-#include "platform/linux/unique_fd.hpp"
 #include "platform/linux/user_ns.hpp"
 
 namespace mxc::lnx {

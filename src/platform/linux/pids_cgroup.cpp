@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/sys_error.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "common/result.hpp"
-#include "platform/linux/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace mxc::lnx {
 

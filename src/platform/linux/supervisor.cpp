@@ -21,13 +21,13 @@
 #include <memory>
 #include <optional>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
 #include "platform/linux/sys_error.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 namespace {

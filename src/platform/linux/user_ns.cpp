@@ -5,8 +5,8 @@
 
 #include <string>
 
+#include "common/unique_fd.hpp"
 #include "platform/linux/sys_error.hpp"
-#include "platform/linux/unique_fd.hpp"
 
 namespace mxc::lnx {
 namespace {

@@ -1,24 +1,28 @@
 #pragma once
-// Owning file descriptor for the Linux proxy code (POSIX only; included from
-// *_linux.cpp files, never from the portable parts of src/net).
+// Owns one file descriptor; closes it on destruction. Every fd the Linux
+// backend and the egress proxy open lives in one of these so no error path
+// can leak it into the sandboxed command. POSIX only.
 #include <unistd.h>
 
 #include <utility>
 
-namespace mxc::net {
+namespace mxc {
 
 class UniqueFd {
 public:
     UniqueFd() = default;
     explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& o) noexcept {
-        if (this != &o) reset(std::exchange(o.fd_, -1));
+    ~UniqueFd() { reset(); }
+    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+        }
         return *this;
     }
     UniqueFd(const UniqueFd&) = delete;
     UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() { reset(); }
 
     [[nodiscard]] int get() const { return fd_; }
     [[nodiscard]] bool valid() const { return fd_ >= 0; }
@@ -32,4 +36,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace mxc::net
+}  // namespace mxc
