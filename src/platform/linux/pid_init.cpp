@@ -42,7 +42,7 @@ struct CommandArgs {
     int signal_fd;
 };
 
-int command_main(void* raw) {
+MXC_ON_CLONE_STACK int command_main(void* raw) {
     auto* args = static_cast<CommandArgs*>(raw);
     ::close(args->signal_fd);
     ::close(args->spec->alive_fd);

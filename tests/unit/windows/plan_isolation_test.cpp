@@ -106,7 +106,8 @@ TEST_CASE("a private desktop the session cannot create is not enforceable") {
     p.windows.desktop.value = policy::WindowsDesktop::Private;
     auto f = facts();
     f.private_desktop_available = false;
-    const auto* v = find_verdict(compile_windows_plan(p, f), "windows.desktop private");
+    const auto plan = compile_windows_plan(p, f);  // find_verdict points into it
+    const auto* v = find_verdict(plan, "windows.desktop private");
     REQUIRE(v != nullptr);
     CHECK_FALSE(v->enforceable);
 }
