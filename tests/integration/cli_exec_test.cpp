@@ -55,3 +55,21 @@ TEST_CASE("mxc exec --dry-run prints the plan and runs nothing") {
     CHECK(r.out.find("bind-rw " + ws.path()) != std::string::npos);
     CHECK(mxc::test::read_file(ws.path() + "/ran").empty());
 }
+
+TEST_CASE("mxc explain lists the seccomp filter, and [seccomp].allow removes a group from it") {
+    TempDir ws;
+    mxc::test::RunSpec spec;
+    spec.argv = {MXC_BINARY, "explain", "-p", "default", "-w", ws.path()};
+    auto r = mxc::test::run(spec);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("seccomp deny ptrace -> EPERM (group ptrace)") != std::string::npos);
+    CHECK(r.out.find("seccomp deny ioctl [request == TIOCSTI] -> EPERM (always)") != std::string::npos);
+
+    const std::string profile =
+        ws.write("debug.toml", "schema = 1\nextends = [\"default\"]\n[seccomp]\nallow = [\"ptrace\"]\n");
+    spec.argv = {MXC_BINARY, "explain", "-p", profile, "-w", ws.path()};
+    r = mxc::test::run(spec);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("seccomp deny ptrace ") == std::string::npos);
+    CHECK(r.out.find("seccomp allow group ptrace") != std::string::npos);
+}

@@ -37,7 +37,14 @@ std::vector<Capability> probe_host() {
 
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
     const lnx::HostFacts facts = lnx::gather_host_facts(policy, nullptr);
-    return lnx::compile_plan(policy, facts).verdicts;
+    std::vector<RuleVerdict> verdicts = lnx::compile_plan(policy, facts).verdicts;
+    // The seccomp filter has no profile rule of its own (only [seccomp].allow
+    // removes parts of it), so list what it denies, one line per call.
+    for (const auto& line : lnx::describe(lnx::compile_seccomp(policy))) {
+        verdicts.push_back({line, "built-in filter", "libseccomp, loaded last before execve", facts.seccomp,
+                            facts.seccomp ? "" : "kernel without seccomp filtering"});
+    }
+    return verdicts;
 }
 
 const char* platform_name() {
