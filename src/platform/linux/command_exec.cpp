@@ -26,7 +26,7 @@
 namespace mxc::lnx {
 namespace {
 
-MXC_ON_CLONE_STACK [[noreturn]] void fail(const SandboxSpec& spec, const Status& st) {
+[[noreturn]] MXC_ON_CLONE_STACK void fail(const SandboxSpec& spec, const Status& st) {
     send_report(spec.report_fd, ReportTag::SetupError, st.error().message);
     _exit(125);
 }
@@ -76,7 +76,7 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
 
 }  // namespace
 
-MXC_ON_CLONE_STACK [[noreturn]] void exec_command(const SandboxSpec& spec) {
+[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec) {
     const LinuxPlan& plan = *spec.plan;
     if (::chdir(plan.cwd.c_str()) != 0) {
         int err = errno;

@@ -45,6 +45,6 @@ struct SandboxSpec {
 // uninstrumented; the rest of the child's code is still checked.
 #define MXC_ON_CLONE_STACK __attribute__((no_sanitize("address")))
 
-MXC_ON_CLONE_STACK [[noreturn]] void exec_command(const SandboxSpec& spec);
+[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec);
 
 }  // namespace mxc::lnx
