@@ -1,10 +1,16 @@
 #include "cli/args.hpp"
 
 #ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
 #define NOMINMAX
-#include <shellapi.h>
+#endif
+// shellapi.h needs the types windows.h declares, so it must come second.
 #include <windows.h>
+
+#include <shellapi.h>
 #endif
 
 namespace mxc::cli {
