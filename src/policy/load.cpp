@@ -1,9 +1,10 @@
 #include "policy/load.hpp"
 
-#include <toml++/toml.h>
 #include <algorithm>
 #include <initializer_list>
 #include <string>
+
+#include "policy/toml_parser.hpp"
 
 namespace mxc::policy {
 namespace {
