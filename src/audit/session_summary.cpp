@@ -61,6 +61,7 @@ std::vector<SuggestedRule> suggest_allow_rules(const std::vector<SessionRecord>&
         }
     }
     std::vector<SuggestedRule> out;
+    out.reserve(by_rule.size());
     for (auto& [rule, s] : by_rule) out.push_back(std::move(s));
     std::stable_sort(out.begin(), out.end(),
                      [](const SuggestedRule& a, const SuggestedRule& b) { return a.denials > b.denials; });

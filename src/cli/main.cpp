@@ -49,10 +49,12 @@ void add_policy_flags(CLI::App* cmd, mxc::cli::PolicyOptions& p) {
 // Everything after the first "--" is the command, passed on byte for byte;
 // CLI11 never sees it (it could hold anything, including invalid UTF-8).
 std::vector<std::string> split_command(std::vector<std::string>& args) {
-    auto dashdash = std::find(args.begin(), args.end(), "--");
-    if (dashdash == args.end()) return {};
-    std::vector<std::string> command(dashdash + 1, args.end());
-    args.erase(dashdash, args.end());
+    const auto at = static_cast<std::size_t>(std::find(args.begin(), args.end(), "--") - args.begin());
+    if (at == args.size()) return {};
+    std::vector<std::string> command;
+    command.reserve(args.size() - at - 1);
+    for (std::size_t i = at + 1; i < args.size(); ++i) command.push_back(std::move(args[i]));
+    args.resize(at);
     return command;
 }
 
