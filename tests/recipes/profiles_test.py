@@ -42,6 +42,10 @@ CODING_AGENT.update({
     "pip runs": ("/usr/bin/python3 -m pip --version", True, "pip"),
     "git hooks are read-only": ("echo evil > .git/hooks/pre-commit", False, None),
     "git config is read-only": ("git config core.hooksPath /tmp/hooks", False, None),
+    "the cargo cache is writable": ("echo x > ~/.cargo/registry/index && cat ~/.cargo/registry/index",
+                                    True, "x"),
+    "cargo's bin dir (on PATH) is read-only": ("echo evil > ~/.cargo/bin/cargo", False, None),
+    "cargo's config is read-only": ("echo evil >> ~/.cargo/config.toml", False, None),
 })
 
 READONLY = {
@@ -75,6 +79,10 @@ def run(world, profile):
     world.write("Makefile", MAKEFILE)
     world.write("script.py", SCRIPT_PY)
     world.write(".env", "DB_PASSWORD=hunter2\n")
+    # As rustup leaves ~/.cargo: the rules on it only apply to paths that exist.
+    world.write(world.home + "/.cargo/bin/cargo", "#!/bin/sh\n", mode=0o755)
+    world.write(world.home + "/.cargo/config.toml", "")
+    world.write(world.home + "/.cargo/registry/index", "")
     failures = []
     for name, (script, should_pass, expect) in PROFILES[profile].items():
         r = world.run([world.mxc, "exec", "-p", profile, "--", "bash", "-c", script])
