@@ -1,5 +1,7 @@
 #include "policy/cli_layer.hpp"
 
+#include <fnmatch.h>
+
 #include "net/host_rule.hpp"
 #include "policy/layer.hpp"
 #include "policy/validate.hpp"
@@ -95,12 +97,31 @@ private:
     Layer layer_;
 };
 
+// `--env NAME` for a name that [env].deny removes would pass nothing, and the
+// user would find out only when the tool inside misses its variable.
+void refuse_denied_env_passes(const Layer& layer, const EnvRules& env, std::vector<Diagnostic>& diagnostics) {
+    for (const auto& pass : layer.env_pass) {
+        const std::string& name = pass.value;
+        if (name.find_first_of("*?[") != std::string::npos) continue;  // a glob passes what deny leaves
+        for (const auto& deny : env.deny) {
+            if (fnmatch(deny.value.c_str(), name.c_str(), 0) != 0) continue;
+            diagnostics.push_back(
+                Diagnostic{pass.origin,
+                           "--env " + name + " passes nothing: [env].deny \"" + deny.value + "\" (" +
+                               deny.origin.describe() + ") removes it",
+                           "to give this run its value anyway, use --env " + name + "=\"$" + name + "\""});
+            break;
+        }
+    }
+}
+
 }  // namespace
 
 void apply_cli_overrides(ResolvedPolicy& policy, const CliOverrides& cli, const PathVars& vars,
                          const std::string& cwd, std::vector<Diagnostic>& diagnostics) {
     Layer layer = CliLayer(vars, cwd, diagnostics).build(cli);
     merge_layer(policy, layer);
+    refuse_denied_env_passes(layer, policy.env, diagnostics);
     if (cli.allow_net.empty()) return;
     if (cli.net_mode && policy.network.mode.value == NetMode::None) {
         diagnostics.push_back(Diagnostic{flag("--allow-net"), "--allow-net has no effect with --net none",

@@ -124,6 +124,20 @@ TEST_CASE("an invalid --env name is refused") {
     CHECK_FALSE(load(kNone, cli));
 }
 
+TEST_CASE("--env NAME for a name [env].deny removes is refused, pointing at NAME=VALUE") {
+    const char* profile = "schema = 1\n[env]\npass = [\"*\"]\ndeny = [\"*_TOKEN\"]\n";
+    CliOverrides cli;
+    cli.env = {"GITHUB_TOKEN"};
+    auto r = load(profile, cli);
+    REQUIRE_FALSE(r);
+    const std::string& msg = r.error().message;
+    CHECK(msg.find("flag --env: error: --env GITHUB_TOKEN passes nothing: [env].deny \"*_TOKEN\"") == 0);
+    CHECK(msg.find(":4:") != std::string::npos);  // where the deny rule is
+    CHECK(msg.find("--env GITHUB_TOKEN=\"$GITHUB_TOKEN\"") != std::string::npos);
+    cli.env = {"GITHUB_TOKEN=t", "HOME", "*_TOKEN"};  // a set value, an allowed name, a glob
+    CHECK(load_ok(profile, cli).env.set.at("GITHUB_TOKEN").value == "t");
+}
+
 TEST_CASE("--timeout overrides limits.wall_time") {
     CliOverrides cli;
     cli.timeout = "90s";
