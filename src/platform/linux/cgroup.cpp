@@ -95,6 +95,16 @@ void kill_cgroup_members(const std::string& dir) {
     }
 }
 
+Status remove_cgroup_leaf(const std::string& dir) {
+    kill_cgroup_members(dir);
+    for (int i = 0; i < 50; ++i) {
+        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+        if (errno != EBUSY) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return sys_error("rmdir cgroup", dir);
+}
+
 std::string own_cgroup_path(const std::string& proc_self_cgroup) {
     std::istringstream in(proc_self_cgroup);
     std::string line;
@@ -211,18 +221,9 @@ std::uint64_t CgroupLeaf::oom_kills() const {
 Status CgroupLeaf::remove() {
     if (path_.empty()) return {};
     dir_.reset();
-    kill_cgroup_members(path_);
-    for (int i = 0; i < 50; ++i) {
-        if (::rmdir(path_.c_str()) == 0 || errno == ENOENT) {
-            path_.clear();
-            return {};
-        }
-        if (errno != EBUSY) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    Error e = sys_error("rmdir cgroup", path_);
+    Status removed = remove_cgroup_leaf(path_);
     path_.clear();
-    return e;
+    return removed;
 }
 
 }  // namespace mxc::lnx

@@ -35,6 +35,10 @@ void remove_stale_leaves(const std::string& parent);
 // on a real cgroupfs: in a fake tree cgroup.procs is just a file of numbers.
 void kill_cgroup_members(const std::string& dir);
 
+// Kills the members of the leaf cgroup `dir`, then removes it, retrying while
+// the kernel still counts exiting members (EBUSY). A missing leaf is fine.
+Status remove_cgroup_leaf(const std::string& dir);
+
 // True when the whitespace-separated list in `path` (cgroup.controllers,
 // cgroup.subtree_control) names `word`.
 bool cgroup_file_lists(const std::string& path, const std::string& word);

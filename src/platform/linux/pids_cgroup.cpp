@@ -7,10 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "common/unique_fd.hpp"
@@ -212,18 +210,9 @@ Status PidsV1Leaf::add(pid_t pid) const {
 
 Status PidsV1Leaf::remove() {
     if (path_.empty()) return {};
-    kill_cgroup_members(path_);
-    for (int i = 0; i < 50; ++i) {
-        if (::rmdir(path_.c_str()) == 0 || errno == ENOENT) {
-            path_.clear();
-            return {};
-        }
-        if (errno != EBUSY) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    Error e = sys_error("rmdir cgroup", path_);
+    Status removed = remove_cgroup_leaf(path_);
     path_.clear();
-    return e;
+    return removed;
 }
 
 }  // namespace mxc::lnx
