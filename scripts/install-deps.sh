@@ -9,11 +9,17 @@ packages=(
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev nlohmann-json3-dev
   # tests: doctest, fuzzers and sanitizers (clang), TTY tests, schema check, local servers
   doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file pandoc dpkg-dev
+  # tests/tools: git, pip and npm fetching through the egress proxy from local HTTPS servers
+  openssl python3-pip
   # Windows cross build and its smoke tests under wine
   mingw-w64 g++-mingw-w64-x86-64-posix wine wine64
   # benchmarks only (scripts/bench.sh compares against bubblewrap)
   bubblewrap
 )
+
+# Debian's npm, unless an npm is already there: NodeSource's nodejs bundles
+# one and conflicts with Debian's npm package.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
