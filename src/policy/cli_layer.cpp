@@ -1,8 +1,7 @@
 #include "policy/cli_layer.hpp"
 
-#include <fnmatch.h>
-
 #include "net/host_rule.hpp"
+#include "policy/env_glob.hpp"
 #include "policy/layer.hpp"
 #include "policy/validate.hpp"
 
@@ -104,7 +103,7 @@ void refuse_denied_env_passes(const Layer& layer, const EnvRules& env, std::vect
         const std::string& name = pass.value;
         if (name.find_first_of("*?[") != std::string::npos) continue;  // a glob passes what deny leaves
         for (const auto& deny : env.deny) {
-            if (fnmatch(deny.value.c_str(), name.c_str(), 0) != 0) continue;
+            if (!env_glob_match(deny.value, name)) continue;
             diagnostics.push_back(
                 Diagnostic{pass.origin,
                            "--env " + name + " passes nothing: [env].deny \"" + deny.value + "\" (" +

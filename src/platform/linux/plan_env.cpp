@@ -1,20 +1,19 @@
 // The command's environment: exactly what [env] allows, nothing inherited by
 // accident (a leaked token is the most common sandbox escape in practice).
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <map>
 #include <utility>
 
 #include "net/proxy_env.hpp"
 #include "platform/linux/plan.hpp"
+#include "policy/env_glob.hpp"
 
 namespace mxc::lnx {
 namespace {
 
 bool matches_any(const std::vector<policy::Sourced<std::string>>& globs, const std::string& name) {
     return std::any_of(globs.begin(), globs.end(),
-                       [&](const auto& g) { return fnmatch(g.value.c_str(), name.c_str(), 0) == 0; });
+                       [&](const auto& g) { return policy::env_glob_match(g.value, name); });
 }
 
 }  // namespace

@@ -3,40 +3,12 @@
 #include <algorithm>
 
 #include "platform/windows/plan/win_path.hpp"
+#include "policy/env_glob.hpp"
 
 namespace mxc::platform::win {
-namespace {
-
-char up(char c) {
-    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool glob(const char* p, const char* s) {
-    // Iterative '*' backtracking; patterns are short.
-    const char* star = nullptr;
-    const char* resume = nullptr;
-    while (*s) {
-        if (*p == '*') {
-            star = p++;
-            resume = s;
-        } else if (*p == '?' || (*p && up(*p) == up(*s))) {
-            ++p;
-            ++s;
-        } else if (star) {
-            p = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*p == '*') ++p;
-    return *p == 0;
-}
-
-}  // namespace
 
 bool env_glob_match(const std::string& pattern, const std::string& name) {
-    return glob(pattern.c_str(), name.c_str());
+    return policy::env_glob_match(pattern, name, policy::NameCase::Insensitive);
 }
 
 const std::vector<std::string>& essential_windows_variables() {
