@@ -19,7 +19,7 @@ section "sanitizer build (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMXC_SANITIZE=ON >/dev/null
 ninja -C build-asan
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure --timeout 600 -j "$jobs" -LE "fuzz|wine|lint")
+  ctest --output-on-failure --timeout 600 -j "$jobs" -LE "fuzz|wine|lint|packaging")
 
 section "ThreadSanitizer build (egress proxy and audit log, the threaded code)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMXC_TSAN=ON >/dev/null

@@ -1,0 +1,79 @@
+#!/bin/sh
+# check-installed.sh PREFIX VERSION SOURCE_DIR: an unpacked package (PREFIX is
+# ROOT/usr of a .deb, or the top directory of the .tar.gz) works as shipped:
+# the binary reports the project version, every shipped profile passes
+# `mxc check` and is one the binary has built in (the same bytes as
+# policies/), the man pages render without groff warnings, the completions
+# and the schema parse.
+set -u
+prefix=$1
+version=$2
+src=$3
+mxc=$prefix/bin/mxc
+fail=0
+check() {  # check NAME STATUS
+  if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+out=$("$mxc" --version 2>&1)
+[ "$out" = "mxc $version" ]
+check "bin/mxc --version prints 'mxc $version' (got '$out')" $?
+
+# The binary has its profiles built in; the copies under share/mxc/policies
+# are for reading and for `extends` by path. Check them as files, and check
+# that they are exactly the built-in set.
+set -- "$prefix"/share/mxc/policies/*.toml
+[ -f "$1" ]
+check "share/mxc/policies holds profiles" $?
+"$mxc" check "$@" >"$tmp/check" 2>&1
+st=$?
+[ "$st" -eq 0 ]
+check "mxc check on every installed profile ($#) exits 0 (got $st)" $?
+[ "$st" -eq 0 ] || cat "$tmp/check"
+
+"$mxc" profiles | awk '{print $1}' | LC_ALL=C sort >"$tmp/builtin"
+for f in "$@"; do basename "$f" .toml; done | LC_ALL=C sort >"$tmp/installed"
+diff "$tmp/builtin" "$tmp/installed" >"$tmp/diff"
+check "installed profiles are exactly the built-in ones (< built in only, > installed only)" $?
+grep '^[<>]' "$tmp/diff" | sed 's/^/    /'
+for f in "$@"; do
+  name=$(basename "$f")
+  cmp -s "$f" "$src/policies/$name"
+  check "share/mxc/policies/$name is policies/$name" $?
+  "$mxc" check "$(basename "$f" .toml)" >/dev/null 2>&1
+  check "mxc check $(basename "$f" .toml) (the built-in) exits 0" $?
+done
+
+for page in "$prefix"/share/man/man1/mxc.1.gz "$prefix"/share/man/man5/mxc-profile.5.gz; do
+  name=$(basename "$page")
+  # -ww: every groff warning; -z: format, print nothing. Any stderr is a defect.
+  gzip -dc "$page" | groff -man -Tutf8 -ww -z >"$tmp/groff" 2>&1
+  st=$?
+  [ "$st" -eq 0 ] && [ ! -s "$tmp/groff" ]
+  check "$name renders with groff -man -ww without warnings" $?
+  sed 's/^/    /' "$tmp/groff"
+  if command -v man >/dev/null 2>&1; then
+    LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >"$tmp/man" 2>"$tmp/manerr"
+    st=$?
+    [ "$st" -eq 0 ] && [ ! -s "$tmp/manerr" ] && grep -q '^NAME' "$tmp/man"
+    check "man -l $name shows a NAME section, no warnings" $?
+    sed 's/^/    /' "$tmp/manerr"
+  fi
+done
+
+bash -n "$prefix/share/bash-completion/completions/mxc"
+check "bash completion parses (bash -n)" $?
+if command -v zsh >/dev/null 2>&1; then
+  zsh -n "$prefix/share/zsh/vendor-completions/_mxc"
+  check "zsh completion parses (zsh -n)" $?
+fi
+if command -v fish >/dev/null 2>&1; then
+  fish -n "$prefix/share/fish/vendor_completions.d/mxc.fish"
+  check "fish completion parses (fish -n)" $?
+fi
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$prefix/share/mxc/mxc.schema.json"
+check "share/mxc/mxc.schema.json is JSON" $?
+
+exit "$fail"
