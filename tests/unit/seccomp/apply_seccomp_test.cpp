@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -108,8 +109,18 @@ constexpr long kI386Bpf = 357;
 int int80_errno(long rc) {
     return rc < 0 && rc > -4096 ? static_cast<int>(-rc) : 0;
 }
+// Probed in a child: where the kernel (or the hypervisor under it) does not
+// deliver int 0x80, the instruction faults with SIGSEGV instead of -ENOSYS.
 bool have_ia32() {
-    return int80(kI386Getpid) == getpid();
+    const pid_t child = fork();
+    if (child == 0) {
+        // The fault is the answer, not a crash to report (doctest, ASan).
+        std::signal(SIGSEGV, SIG_DFL);
+        _exit(int80(kI386Getpid) == getpid() ? 0 : 1);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) != child) return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // Opens a pty and makes its slave our controlling terminal, the situation in
@@ -381,7 +392,7 @@ TEST_CASE("module loading and kexec are denied") {
 
 TEST_CASE("32-bit syscalls through int 0x80 are filtered too") {
     if (!have_ia32()) {
-        MESSAGE("skipped: kernel has no IA-32 emulation, int 0x80 is not a way in");
+        MESSAGE("skipped: int 0x80 faults on this host (no IA-32 emulation), so it is not a way in");
         return;
     }
     check_denied([] { return int80_errno(int80(kI386Ptrace, PTRACE_TRACEME)); });
@@ -393,7 +404,7 @@ TEST_CASE("32-bit syscalls through int 0x80 are filtered too") {
 
 TEST_CASE("32-bit socketcall(SYS_SOCKET) cannot smuggle a netlink socket past the filter") {
     if (!have_ia32()) {
-        MESSAGE("skipped: kernel has no IA-32 emulation");
+        MESSAGE("skipped: int 0x80 faults on this host (no IA-32 emulation)");
         return;
     }
     check_denied([] {
