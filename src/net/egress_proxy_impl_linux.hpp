@@ -2,7 +2,8 @@
 // Internals of the Linux egress proxy, shared by egress_proxy_linux.cpp (the
 // event loop: accept, dispatch, timeouts, teardown) and
 // proxy_session_linux.cpp (one connection's state machine: request,
-// decision, resolution, connect, reply, relay). Not a public header.
+// decision, resolution, connect, reply, relay; the portable decisions and
+// replies are in proxy_session.hpp). Not a public header.
 #include <sys/epoll.h>
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "common/unique_fd.hpp"
 #include "net/egress_proxy.hpp"
 #include "net/http_parser.hpp"
+#include "net/proxy_session.hpp"
 #include "net/relay_linux.hpp"
 #include "net/resolver_linux.hpp"
 #include "net/socks5.hpp"
@@ -27,25 +29,9 @@ namespace proxy_detail {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Proto { Unknown, Connect, Http, Socks5 };
-enum class Phase { Detect, Http, SocksGreeting, SocksRequest, Resolving, Connecting, Relay, Draining };
+enum class Phase { Handshake, Resolving, Connecting, Relay, Draining };
 
-constexpr std::size_t kMaxSocksHandshake = 1024;  // greeting (<= 257) + request (<= 262)
 constexpr std::chrono::milliseconds kDrainTime{2000};
-
-inline const char* proto_name(Proto p) {
-    switch (p) {
-        case Proto::Connect:
-            return "connect";
-        case Proto::Http:
-            return "http";
-        case Proto::Socks5:
-            return "socks5";
-        case Proto::Unknown:
-            break;
-    }
-    return "unknown";
-}
 
 struct Conn;
 
@@ -62,17 +48,11 @@ struct Conn {
     UniqueFd upstream;
     Endpoint cep;
     Endpoint uep;
-    Phase phase = Phase::Detect;
-    Proto proto = Proto::Unknown;
-    std::string inbuf;  // SOCKS handshake bytes
-    HttpHeadParser http;
-    std::string raw_host;  // as requested, for messages when it does not parse
-    Target target;
-    std::uint16_t port = 0;
-    Decision decision;
+    Phase phase = Phase::Handshake;
+    RequestReader reader;
+    Request req;
     bool decided = false;
     bool event_sent = false;
-    std::vector<IpAddr> candidates;
     std::size_t next_candidate = 0;
     int last_errno = 0;
     std::string prefix_up;  // bytes that came with the request, for upstream
@@ -113,16 +93,14 @@ struct EgressProxy::Impl {
     void accept_all();
     void handle(Endpoint* ep);
     void handshake(Conn& c);
-    void on_http_head(Conn& c);
-    void on_socks_bytes(Conn& c);
-    void begin_request(Conn& c, Proto proto, std::string host, std::uint16_t port);
+    void begin_request(Conn& c);
     void on_resolved(Resolver::Answer& a);
     void connect_next(Conn& c);
     void finish_connect(Conn& c);
     void start_relay(Conn& c);
     void relay(Conn& c);
     void deny(Conn& c);
-    void fail(Conn& c, int http_status, const char* reason, socks5::Reply code, const std::string& message);
+    void fail(Conn& c, const std::string& reply);
     void drain_close(Conn& c);
     void drain(Conn& c);
     void close_conn(Conn& c);

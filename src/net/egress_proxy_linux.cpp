@@ -142,7 +142,7 @@ void EgressProxy::Impl::loop() {
     }
     for (auto& [id, c] : conns) {
         (void)id;
-        if (c->decided && !c->event_sent) emit(*c, c->decision.allowed);
+        if (c->decided && !c->event_sent) emit(*c, c->req.decision.allowed);
     }
     conns.clear();
     graveyard.clear();
@@ -176,10 +176,7 @@ void EgressProxy::Impl::accept_all() {
 void EgressProxy::Impl::handle(Endpoint* ep) {
     Conn& c = *ep->conn;
     switch (c.phase) {
-        case Phase::Detect:
-        case Phase::Http:
-        case Phase::SocksGreeting:
-        case Phase::SocksRequest:
+        case Phase::Handshake:
             if (ep->is_client && ep->ready.readable) handshake(c);
             break;
         case Phase::Resolving:
@@ -199,7 +196,7 @@ void EgressProxy::Impl::handle(Endpoint* ep) {
 void EgressProxy::Impl::close_conn(Conn& c) {
     if (c.closed) return;
     c.closed = true;
-    if (c.decided && !c.event_sent) emit(c, c.decision.allowed);
+    if (c.decided && !c.event_sent) emit(c, c.req.decision.allowed);
     auto it = conns.find(c.id);
     if (it == conns.end()) return;
     std::unique_ptr<Conn> owned = std::move(it->second);
@@ -226,16 +223,13 @@ void EgressProxy::Impl::sweep() {
     }
     for (Conn* c : expired) {
         if (c->closed) continue;
-        std::string what = c->target.text() + ":" + std::to_string(c->port);
         switch (c->phase) {
             case Phase::Connecting:
-                fail(*c, 504, "Gateway Timeout", socks5::kHostUnreachable,
-                     "mxc: connection to " + what + " timed out\n");
+                fail(*c, timeout_reply(c->req, false));
                 break;
             case Phase::Resolving:
                 c->decided = true;
-                fail(*c, 504, "Gateway Timeout", socks5::kHostUnreachable,
-                     "mxc: resolving " + what + " timed out\n");
+                fail(*c, timeout_reply(c->req, true));
                 break;
             default:
                 close_conn(*c);

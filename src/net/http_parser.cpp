@@ -381,4 +381,22 @@ std::size_t ChunkedScanner::feed(std::string_view data) {
     return i;
 }
 
+BodyFramer::BodyFramer(HttpHead::Body kind, std::uint64_t length)
+    : active_(true), done_(kind == HttpHead::Body::None), kind_(kind), left_(length) {}
+
+std::size_t BodyFramer::take(std::string_view data) {
+    if (!active_) return data.size();
+    if (done_) return 0;
+    std::size_t n = 0;
+    if (kind_ == HttpHead::Body::Length) {
+        n = static_cast<std::size_t>(std::min<std::uint64_t>(left_, data.size()));
+        left_ -= n;
+        done_ = left_ == 0;
+    } else if (kind_ == HttpHead::Body::Chunked) {
+        n = chunked_.feed(data);
+        done_ = chunked_.state() == ChunkedScanner::State::Done;
+    }
+    return n;
+}
+
 }  // namespace mxc::net

@@ -92,4 +92,26 @@ private:
     std::size_t line_len_ = 0;
 };
 
+// Frames an absolute-form request's body as it streams from the client:
+// says how many bytes belong to the body and when it has ended, so nothing
+// after it (a pipelined second request) is forwarded to the checked host.
+// A default-constructed framer is inactive: every byte passes, never done.
+class BodyFramer {
+public:
+    BodyFramer() = default;
+    BodyFramer(HttpHead::Body kind, std::uint64_t length);
+    // How many leading bytes of `data` belong to the body.
+    std::size_t take(std::string_view data);
+    [[nodiscard]] bool active() const { return active_; }
+    [[nodiscard]] bool done() const { return done_; }
+    [[nodiscard]] bool error() const { return chunked_.state() == ChunkedScanner::State::Error; }
+
+private:
+    bool active_ = false;
+    bool done_ = false;
+    HttpHead::Body kind_ = HttpHead::Body::None;
+    std::uint64_t left_ = 0;
+    ChunkedScanner chunked_;
+};
+
 }  // namespace mxc::net

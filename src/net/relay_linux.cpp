@@ -34,24 +34,14 @@ bool Direction::open_pipe() {
 
 void Direction::set_body_limit(HttpHead::Body kind, std::uint64_t length) {
     buffered_ = true;
-    body_kind_ = kind;
-    body_left_ = length;
-    if (kind == HttpHead::Body::None) src_eof_ = true;
+    body_ = BodyFramer(kind, length);
+    if (body_.done()) src_eof_ = true;
 }
 
 void Direction::take_body(std::string_view data) {
-    std::size_t take = 0;
-    if (!buffered_) {
-        take = data.size();
-    } else if (body_kind_ == HttpHead::Body::Length) {
-        take = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, data.size()));
-        body_left_ -= take;
-        if (body_left_ == 0) src_eof_ = true;
-    } else if (body_kind_ == HttpHead::Body::Chunked) {
-        take = chunked_.feed(data);
-        if (chunked_.state() == ChunkedScanner::State::Error) body_error_ = true;
-        if (chunked_.state() == ChunkedScanner::State::Done) src_eof_ = true;
-    }
+    std::size_t take = body_.take(data);
+    if (body_.error()) body_error_ = true;
+    if (body_.done()) src_eof_ = true;
     // Whatever follows the body (a pipelined second request) is dropped: one
     // request per upstream connection, so nothing reaches a host unchecked.
     pending_.append(data.substr(0, take));

@@ -72,9 +72,7 @@ private:
     bool buffered_ = false;  // request-body limiter active: never splices
     bool spliced_ = false;
     bool body_error_ = false;
-    HttpHead::Body body_kind_ = HttpHead::Body::None;
-    std::uint64_t body_left_ = 0;
-    ChunkedScanner chunked_;
+    BodyFramer body_;
     std::uint64_t bytes_ = 0;
 };
 

@@ -6,6 +6,7 @@
 //   --stderr TEXT          write TEXT to stderr
 //   --print-env NAME       print the variable's value, or "(unset)"
 //   --exec ARGS...         mxc::platform::exec(test policy, ARGS), exit with its status
+//   --proxy-connect H:P    CONNECT H:P through $HTTP_PROXY, print the answer
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -40,6 +41,7 @@ int helper(const std::vector<std::string>& args) {
         std::fprintf(stderr, "%s\n", args.at(2).c_str());
         return 0;
     }
+    if (mode == "--proxy-connect") return mxc::test::win::proxy_connect_helper(args.at(2));
     if (mode == "--exec") {
         std::vector<std::string> argv(args.begin() + 2, args.end());
         return mxc::test::win::exec_with_test_policy(argv);
@@ -54,7 +56,7 @@ int main(int argc, char** argv) {
     auto args = mxc::test::win::wide_args();
     if (args.size() >= 2 && args[1].rfind("--", 0) == 0 && args[1] != "--help" &&
         (args[1] == "--print-argv" || args[1] == "--sleep" || args[1] == "--exit" || args[1] == "--stderr" ||
-         args[1] == "--print-env" || args[1] == "--exec")) {
+         args[1] == "--print-env" || args[1] == "--exec" || args[1] == "--proxy-connect")) {
         return helper(args);
     }
     doctest::Context ctx(argc, argv);

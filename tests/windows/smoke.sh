@@ -50,6 +50,17 @@ if [ -f "$helper" ]; then
   st=$?
   took=$(( $(date +%s) - start ))
   [ "$st" -eq 124 ] && [ "$took" -lt 20 ]; check "--timeout 2s kills a 30s sleep with exit 124 (got $st after ${took}s)" $?
+
+  # A host-name rule starts the egress proxy; the command finds it in
+  # HTTP_PROXY, and the proxy's decision lands in the audit log.
+  winaudit="Z:$(echo "$tmp/audit.jsonl" | tr / '\\')"
+  run exec --best-effort --allow-net example.com --audit "$winaudit" -- "$winhelper" --proxy-connect \
+    denied.example:443 >"$tmp/out" 2>"$tmp/err"
+  st=$?
+  tr -d '\r' <"$tmp/out" | grep -q "^HTTP/1.1 403 Forbidden$" &&
+    grep -q '"event":"net"' "$tmp/audit.jsonl" && grep '"event":"net"' "$tmp/audit.jsonl" | grep -q '"decision":"deny"' &&
+    grep '"event":"net"' "$tmp/audit.jsonl" | grep -q '"host":"denied.example"'
+  check "--allow-net example.com: the proxy refuses denied.example with 403 and audits it (status $st)" $?
 fi
 
 if [ "$fail" -ne 0 ]; then

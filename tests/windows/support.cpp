@@ -104,6 +104,16 @@ policy::ResolvedPolicy test_policy() {
     GetCurrentDirectoryA(MAX_PATH, cwd);
     p.workspace = cwd;
     p.network.mode.value = policy::NetMode::None;
+    if (const char* allow = std::getenv("MXC_TEST_ALLOW_NET")) {
+        p.network.mode.value = policy::NetMode::Allowlist;
+        std::string rules = allow;
+        for (std::size_t start = 0; start <= rules.size();) {
+            std::size_t comma = rules.find(',', start);
+            if (comma == std::string::npos) comma = rules.size();
+            if (comma > start) p.network.allow.push_back({rules.substr(start, comma - start), {}});
+            start = comma + 1;
+        }
+    }
     for (const char* v : {"PATH", "PATHEXT", "SystemRoot", "windir", "ComSpec", "TEMP", "TMP", "WINE*"})
         p.env.pass.push_back({v, {}});
     p.best_effort.value = true;

@@ -41,17 +41,83 @@ TEST_CASE("network none in an AppContainer grants no network capability, only th
     CHECK(plan.app_container.capability_sids == std::vector<std::string>{plan.run_sid});
 }
 
-TEST_CASE("network allowlist never grants internetClient: egress goes through the proxy") {
+TEST_CASE("network allowlist never grants internetClient: IP rules are WFP permits, not capabilities") {
     auto p = base_policy();
     p.network.mode.value = policy::NetMode::Allowlist;
-    p.network.allow.push_back({"github.com", {}});
-    auto f = facts();
-    f.proxy_port = 41000;
-    auto plan = compile_windows_plan(p, f);
+    p.network.allow.push_back({"10.0.0.0/8:5432", {}});
+    auto plan = compile_windows_plan(p, facts());
+    REQUIRE(plan.isolation == Isolation::AppContainer);
     CHECK_FALSE(has(plan.app_container.capability_sids, k::kCapInternetClient));
     CHECK_FALSE(has(plan.app_container.capability_sids, k::kCapInternetClientServer));
     CHECK_FALSE(has(plan.app_container.capability_sids, k::kCapPrivateNetworkClientServer));
     CHECK(plan.app_container.capability_sids == std::vector<std::string>{plan.run_sid});
+    CHECK(find_verdict(plan, "windows.isolation appcontainer")->mechanism.rfind("AppContainer mxc.", 0) == 0);
+}
+
+TEST_CASE("host-name allow rules run under the restricted token: an AppContainer cannot reach the proxy") {
+    auto p = base_policy();
+    p.network.mode.value = policy::NetMode::Allowlist;
+    p.network.allow.push_back({"github.com", {}});
+    p.network.allow.push_back({"10.0.0.0/8:5432", {}});
+    auto f = facts();
+    f.proxy_port = 41000;
+    auto plan = compile_windows_plan(p, f);
+    REQUIRE(plan.isolation == Isolation::RestrictedToken);
+    CHECK(plan.app_container.profile_name.empty());
+    CHECK(plan.app_container.capability_sids.empty());
+    CHECK(plan.restricted_token.integrity_sid == "S-1-16-4096");
+    CHECK(plan.restricted_token.restricting_sids.front() == plan.run_sid);
+    const auto* v = find_verdict(plan, "windows.isolation appcontainer");
+    REQUIRE(v != nullptr);
+    CHECK(v->enforceable);
+    CHECK(v->mechanism ==
+          "restricted token instead (Low integrity, restricting run SID): host-name rules need the egress "
+          "proxy on 127.0.0.1, which an AppContainer cannot connect to");
+    CHECK(find_verdict(plan, "windows.isolation restricted-token") == nullptr);
+}
+
+TEST_CASE("host-name rules on a host without AppContainers: the substitution, not a failed fallback") {
+    auto p = base_policy();
+    p.network.mode.value = policy::NetMode::Allowlist;
+    p.network.allow.push_back({"github.com", {}});
+    auto f = facts();
+    f.appcontainer_supported = false;
+    auto plan = compile_windows_plan(p, f);
+    CHECK(plan.isolation == Isolation::RestrictedToken);
+    const auto* v = find_verdict(plan, "windows.isolation appcontainer");
+    REQUIRE(v != nullptr);
+    CHECK(v->enforceable);
+    CHECK(std::count_if(plan.verdicts.begin(), plan.verdicts.end(), [](const platform::RuleVerdict& r) {
+              return r.rule == "windows.isolation appcontainer";
+          }) == 1);
+}
+
+TEST_CASE("host-name rules with an explicit restricted token need no substitution verdict") {
+    auto p = base_policy();
+    p.windows.isolation.value = policy::WindowsIsolation::RestrictedToken;
+    p.network.mode.value = policy::NetMode::Allowlist;
+    p.network.allow.push_back({"*.npmjs.org:443", {}});
+    auto plan = compile_windows_plan(p, facts());
+    CHECK(plan.isolation == Isolation::RestrictedToken);
+    CHECK(find_verdict(plan, "windows.isolation appcontainer") == nullptr);
+    CHECK(find_verdict(plan, "windows.isolation restricted-token")->enforceable);
+}
+
+TEST_CASE("the egress proxy is needed exactly for allowlists with a host-name allow rule") {
+    auto with = [](policy::NetMode mode, std::vector<std::string> allow, std::vector<std::string> deny = {}) {
+        auto p = base_policy();
+        p.network.mode.value = mode;
+        for (auto& a : allow) p.network.allow.push_back({a, {}});
+        for (auto& d : deny) p.network.deny.push_back({d, {}});
+        return needs_egress_proxy(p);
+    };
+    CHECK(with(policy::NetMode::Allowlist, {"github.com"}));
+    CHECK(with(policy::NetMode::Allowlist, {"10.0.0.0/8", "*.example.org:*"}));
+    CHECK_FALSE(with(policy::NetMode::Allowlist, {"10.0.0.0/8:*", "[::1]:8080", "127.0.0.1:3000"}));
+    CHECK_FALSE(with(policy::NetMode::Allowlist, {}, {"evil.example"}));  // deny rules alone: WFP blocks all
+    CHECK_FALSE(with(policy::NetMode::Allowlist, {"not a host!"}));       // invalid: its own verdict
+    CHECK_FALSE(with(policy::NetMode::Host, {"github.com"}));
+    CHECK_FALSE(with(policy::NetMode::None, {"github.com"}));
 }
 
 TEST_CASE("network host grants the three network capabilities") {

@@ -69,7 +69,8 @@ TEST_CASE("plan table") {
              "ac caps=1 desk=shared job=2608 ui=FF -1301BF:.ssh +1301BF:mxc-run +1301BF:proj wfp=0p/4b "
              "unenforceable=0"});
     }
-    {  // coding agent: allowlist through the proxy + one database CIDR, .git read-only
+    {  // coding agent: allowlist through the proxy (so a restricted token) + one database CIDR, .git
+       // read-only
         auto p = base_policy("coding-agent");
         p.network.mode.value = policy::NetMode::Allowlist;
         p.network.allow = {{"github.com", {}}, {"10.0.0.0/8:5432", {}}};
@@ -79,7 +80,8 @@ TEST_CASE("plan table") {
         f.proxy_port = 40000;
         rows.push_back(
             {"coding-agent", p, f,
-             "ac caps=1 desk=shared job=2400 ui=FF +1301BF:proj +1200A9:.git -10156:.git wfp=2p/14b "
+             "rt restricting=5 denyonly=5 desk=shared job=2400 ui=FF +1301BF:proj +1200A9:.git -10156:.git "
+             "wfp=2p/14b "
              "unenforceable=0"});
     }
     {  // host network, clipboard allowed

@@ -188,12 +188,42 @@ TEST_CASE("weights: default block is below every permit, sensitive blocks betwee
     CHECK(weight::kProxyPermit <= 15);  // FWP_UINT8 weights are 0..15
 }
 
-TEST_CASE("domain rules without a proxy are not enforceable (they fail closed)") {
+TEST_CASE("domain rules go through the egress proxy; its verdict names the port") {
+    auto f = facts();
+    f.proxy_port = 41000;
+    auto plan = compile_windows_plan(allowlist({"github.com"}, {"evil.github.com"}), f);
+    const auto* v = find_verdict(plan, "network.allow github.com");
+    REQUIRE(v != nullptr);
+    CHECK(v->enforceable);
+    CHECK(v->mechanism ==
+          "egress proxy on 127.0.0.1:41000 (HTTP_PROXY & co.; names resolved by mxc, every address "
+          "re-checked)");
+    const auto* d = find_verdict(plan, "network.deny evil.github.com");
+    REQUIRE(d != nullptr);
+    CHECK(d->enforceable);
+}
+
+TEST_CASE("before the proxy starts (dry run, explain): domain rules enforced, no proxy permit or env yet") {
     auto plan = compile_windows_plan(allowlist({"github.com"}), facts());
     const auto* v = find_verdict(plan, "network.allow github.com");
     REQUIRE(v != nullptr);
-    CHECK_FALSE(v->enforceable);
+    CHECK(v->enforceable);
+    CHECK(v->mechanism.find("127.0.0.1:<port chosen at launch>") != std::string::npos);
     CHECK(plan.proxy_env.empty());
+    CHECK(filters(plan) == concat(kDefaultBlocks, sensitive_blocks()));
+}
+
+TEST_CASE("domain rules put the run under the restricted token, so filters carry no package condition") {
+    auto f = facts();
+    f.proxy_port = 41000;
+    auto plan = compile_windows_plan(allowlist({"github.com"}), f);
+    REQUIRE(plan.isolation == Isolation::RestrictedToken);
+    for (const auto& filter : plan.wfp.filters) {
+        REQUIRE_FALSE(filter.conditions.empty());
+        CHECK(filter.conditions[0].field == WfpField::AleUserId);
+        CHECK(std::none_of(filter.conditions.begin(), filter.conditions.end(),
+                           [](const WfpCondition& c) { return c.field == WfpField::AlePackageId; }));
+    }
 }
 
 TEST_CASE("without WFP access: AppContainer still enforces none, a restricted token cannot") {
@@ -211,4 +241,24 @@ TEST_CASE("without WFP access: AppContainer still enforces none, a restricted to
     CHECK(v->missing.find("error 1764") != std::string::npos);
     auto al = compile_windows_plan(allowlist({"10.0.0.0/8:*"}), f);
     CHECK_FALSE(find_verdict(al, "network.mode allowlist")->enforceable);
+}
+
+TEST_CASE(
+    "without WFP access, host-name rules are not told to use an AppContainer (it cannot reach the proxy)") {
+    auto f = facts();
+    f.wfp_available = false;
+    f.wfp_error = 5;
+    auto domains = compile_windows_plan(allowlist({"github.com"}), f);
+    const auto* v = find_verdict(domains, "network.mode allowlist");
+    REQUIRE(v != nullptr);
+    CHECK_FALSE(v->enforceable);
+    CHECK(v->missing ==
+          "WFP filter engine not accessible (FwpmEngineOpen0 error 5; it needs an elevated mxc): run "
+          "elevated or "
+          "pass --best-effort");
+    auto p = allowlist({"10.0.0.0/8:*"});
+    p.windows.isolation.value = policy::WindowsIsolation::RestrictedToken;
+    auto cidr = compile_windows_plan(p, f);
+    CHECK(find_verdict(cidr, "network.mode allowlist")
+              ->missing.find("use [windows].isolation = \"appcontainer\"") != std::string::npos);
 }

@@ -1,14 +1,18 @@
 // platform.hpp for Windows: probe, assess, and exec = compile the plan from the
 // probed host facts, then carry it out mechanism by mechanism. Each mechanism
-// is an RAII object declared in the order it must be undone in reverse:
-// journal (ACLs) outlives the job, which outlives the process.
+// is an RAII object declared in the order it must be undone in reverse: the
+// egress proxy outlives the journal (ACLs), which outlives the job, which
+// outlives the process.
 #include <windows.h>
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
 
 #include "audit/audit_log.hpp"
+#include "net/egress_proxy.hpp"
+#include "net/host_rule.hpp"
 #include "platform/platform.hpp"
 #include "platform/windows/apply/acl_grant.hpp"
 #include "platform/windows/apply/acl_journal.hpp"
@@ -98,6 +102,31 @@ HostProbe probe_with_run_id(const std::string& session_id) {
     return p;
 }
 
+// Every valid rule goes to the proxy, IP/CIDR ones included: a client that
+// sends everything through HTTP_PROXY must get the same answers as one that
+// connects directly. Invalid rules have their own verdicts (refused unless
+// --best-effort) and are left out.
+Result<std::unique_ptr<net::EgressProxy>> start_egress_proxy(const policy::ResolvedPolicy& policy,
+                                                             audit::AuditLog* audit) {
+    std::vector<net::HostRule> allow, deny;
+    for (const auto& r : policy.network.allow)
+        if (auto parsed = net::parse_host_rule(r.value)) allow.push_back(std::move(*parsed));
+    for (const auto& r : policy.network.deny)
+        if (auto parsed = net::parse_host_rule(r.value)) deny.push_back(std::move(*parsed));
+    net::EgressProxy::NetCallback on_net;
+    if (audit) {
+        // AuditLog::net is thread-safe; this runs on the connections' threads.
+        on_net = [audit](const audit::NetEvent& e) { audit->net(e); };
+    }
+    net::EgressProxyOptions options;
+    options.profile_name = policy.name;
+    auto created =
+        net::EgressProxy::create_loopback(net::Matcher(std::move(allow), std::move(deny)), on_net, options);
+    if (!created) return created.error();
+    if (auto st = (*created)->start(); !st) return make_error("egress proxy: start: " + st.error().message);
+    return std::move(*created);
+}
+
 }  // namespace
 
 const char* platform_name() {
@@ -135,6 +164,20 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         return kExitMxcFailure;
     }
     HostProbe probe = probe_with_run_id(request.session_id);
+
+    // The egress proxy listens before the plan is compiled: its port is what
+    // the WFP permit and HTTP_PROXY & co. point at. Declared first, it is
+    // destroyed (stopped) last on every early return.
+    std::unique_ptr<net::EgressProxy> proxy;
+    if (!request.dry_run && needs_egress_proxy(policy)) {
+        auto started = start_egress_proxy(policy, request.audit);
+        if (!started) {
+            say(started.error().message);
+            return kExitMxcFailure;
+        }
+        proxy = std::move(*started);
+        probe.facts.proxy_port = proxy->port();
+    }
     WindowsPlan plan = compile_windows_plan(policy, probe.facts);
 
     if (request.dry_run) {
@@ -346,6 +389,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     // Grandchildren die with the job before their ACLs are taken back.
     job->terminate(static_cast<UINT>(status));
     wfp.reset();
+    // Nothing in the sandbox is left to use it; its last net events (allowed
+    // connections are reported at close) go out before the exit event.
+    if (proxy) proxy->stop();
     if (journal) {
         for (const auto& e : journal->restore())
             say("warning: restoring ACLs: " + e + " (retried at next start)");

@@ -1,6 +1,7 @@
 // Which token the command runs with: an AppContainer (preferred: the kernel
 // treats it as a separate principal, with no access to the user's files unless
-// granted) or a restricted token (Windows 7, or when a profile asks for it).
+// granted) or a restricted token (Windows 7, when a profile asks for it, or
+// when host-name rules need the loopback egress proxy).
 #include "platform/windows/plan/plan_parts.hpp"
 #include "platform/windows/plan/win_constants.hpp"
 
@@ -9,6 +10,19 @@ namespace mxc::platform::win::detail {
 void plan_isolation(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts, WindowsPlan& plan) {
     const auto& wanted = policy.windows.isolation;
     bool appcontainer = wanted.value == policy::WindowsIsolation::AppContainer;
+    if (appcontainer && needs_egress_proxy(policy)) {
+        // AppContainers are cut off from loopback (network isolation), and the
+        // egress proxy listens there. The only way through is the machine-wide
+        // loopback exemption list (NetworkIsolationSetAppContainerConfig,
+        // documented "for debugging purposes"): a persistent system change that
+        // outlives a crashed mxc. The restricted token reaches loopback, and
+        // WFP confines it to the proxy's port.
+        add_verdict(plan, "windows.isolation appcontainer", wanted.origin,
+                    "restricted token instead (Low integrity, restricting run SID): host-name rules need the "
+                    "egress proxy on 127.0.0.1, which an AppContainer cannot connect to");
+        appcontainer = false;
+    }
+
     if (appcontainer && !facts.appcontainer_supported) {
         // Best effort falls back to the strongest thing this host has.
         add_unenforceable(plan, "windows.isolation appcontainer", wanted.origin,

@@ -23,6 +23,15 @@ std::string hex32(std::uint32_t v) {
 
 }  // namespace detail
 
+bool needs_egress_proxy(const policy::ResolvedPolicy& policy) {
+    if (policy.network.mode.value != policy::NetMode::Allowlist) return false;
+    for (const auto& allow : policy.network.allow) {
+        auto rule = net::parse_host_rule(allow.value);
+        if (rule && rule->kind != net::HostRule::Kind::Cidr) return true;
+    }
+    return false;
+}
+
 WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts) {
     WindowsPlan plan;
     plan.run_sid = run_capability_sid(facts.run_id);

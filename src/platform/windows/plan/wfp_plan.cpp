@@ -86,8 +86,9 @@ struct Builder {
         f.layer = layer;
         f.action = action;
         f.weight = weight;
-        // Hard permit: a block in a lower-weight sublayer (the OS firewall's
-        // AppContainer loopback isolation, for one) cannot veto it.
+        // Hard permit: a block in a lower-weight sublayer (the OS firewall's,
+        // for one) cannot veto it. It is not relied on to pierce AppContainer
+        // loopback isolation: plans with the proxy use a restricted token.
         f.hard_permit = action == WfpAction::Permit;
         f.conditions = who;
         for (auto& c : extra) f.conditions.push_back(std::move(c));
@@ -136,10 +137,14 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
     b.add("default block accept v4", WfpLayer::AleAuthRecvAcceptV4, WfpAction::Block, weight::kDefaultBlock);
     b.add("default block accept v6", WfpLayer::AleAuthRecvAcceptV6, WfpAction::Block, weight::kDefaultBlock);
 
+    // An AppContainer confines "none" without WFP, but host-name rules rule
+    // it out (isolation_plan.cpp), so it is no advice for them.
+    const bool suggest_appcontainer = !appcontainer && !needs_egress_proxy(policy);
     const std::string wfp_missing =
         "WFP filter engine not accessible (FwpmEngineOpen0 error " + std::to_string(facts.wfp_error) +
         "; it needs an elevated mxc): run elevated" +
-        (appcontainer ? "" : ", use [windows].isolation = \"appcontainer\"") + " or pass --best-effort";
+        (suggest_appcontainer ? ", use [windows].isolation = \"appcontainer\"" : "") +
+        " or pass --best-effort";
 
     if (mode.value == policy::NetMode::None) {
         if (appcontainer) {
@@ -189,15 +194,14 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
         if (rule->kind == net::HostRule::Kind::Cidr) {
             b.add_cidr("permit", *rule, WfpAction::Permit, weight::kPortPermit, weight::kAnyPortPermit);
             add_verdict(plan, rule_text, allow.origin, "WFP permit filter(s)");
-        } else if (facts.proxy_port != 0) {
-            add_verdict(
-                plan, rule_text, allow.origin,
-                "egress proxy on 127.0.0.1:" + std::to_string(facts.proxy_port) + " (HTTP_PROXY & co.)");
         } else {
-            // Fails closed (no route), but the user asked for it to work.
-            add_unenforceable(
-                plan, rule_text, allow.origin, "none (connections to it are blocked)",
-                "no egress proxy in this Windows build: use an IP/CIDR rule or pass --best-effort");
+            // exec starts the proxy before compiling; --dry-run and explain
+            // compile without it (port 0) and say where it will be.
+            add_verdict(plan, rule_text, allow.origin,
+                        "egress proxy on 127.0.0.1:" +
+                            (facts.proxy_port != 0 ? std::to_string(facts.proxy_port)
+                                                   : std::string("<port chosen at launch>")) +
+                            " (HTTP_PROXY & co.; names resolved by mxc, every address re-checked)");
         }
     }
     for (const auto& deny : policy.network.deny) {

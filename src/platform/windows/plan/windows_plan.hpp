@@ -29,10 +29,13 @@ struct WindowsHostFacts {
     bool wfp_available = true;           // FwpmEngineOpen0 succeeded (needs elevation)
     std::uint32_t wfp_error = 0;         // its error code when !wfp_available
     bool private_desktop_available = true;
-    std::uint16_t proxy_port = 0;  // egress proxy's loopback port; 0 = no proxy
-    std::string user_sid;          // caller's user SID ("S-1-5-21-...")
-    std::string logon_sid;         // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
-    std::string run_id;            // random per run (hex); names and SIDs derive from it
+    // The egress proxy's loopback port once it listens (exec starts it before
+    // compiling the plan when needs_egress_proxy()); 0 = not started, as in
+    // --dry-run and `mxc explain`: the plan then has no proxy permit or env.
+    std::uint16_t proxy_port = 0;
+    std::string user_sid;   // caller's user SID ("S-1-5-21-...")
+    std::string logon_sid;  // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
+    std::string run_id;     // random per run (hex); names and SIDs derive from it
 };
 
 // ---- isolation -------------------------------------------------------------
@@ -160,6 +163,13 @@ struct WindowsPlan {
 };
 
 WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts);
+
+// Network allowlist with at least one host-name allow rule ("github.com",
+// "*.npmjs.org:443"): only the egress proxy can enforce those (IP/CIDR rules
+// are WFP permits). Such a plan also runs under the restricted token, not an
+// AppContainer: AppContainers cannot connect to loopback, where the proxy
+// listens (docs/windows.md, "Egress proxy").
+bool needs_egress_proxy(const policy::ResolvedPolicy& policy);
 
 // Human-readable plan for --dry-run (stable order, one item per line).
 std::string describe(const WindowsPlan& plan);
