@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "plan_fixtures.hpp"
+#include "policy/policy.hpp"
 
 using namespace mxc;
 using namespace mxc::platform::win;
@@ -117,12 +118,41 @@ TEST_CASE("an alternate data stream rule is refused, not silently widened to the
     CHECK(v->missing.find("alternate data streams") != std::string::npos);
 }
 
-TEST_CASE("a POSIX path in a Windows plan is not enforceable") {
+TEST_CASE("a POSIX path in a Windows plan is a missing path: skipped, or an error with missing = error") {
     auto p = base_policy();
     add_path(p, "/usr", Access::Read);
+    add_path(p, "/etc/shadow", Access::Deny);
+    add_path(p, "//server/share", Access::Read);  // UNC with forward slashes: a real Windows path
     auto plan = compile_windows_plan(p, facts());
-    CHECK(plan.acl.empty());
+    REQUIRE(plan.acl.size() == 1);
+    CHECK(plan.acl[0].path == "\\\\?\\UNC\\server\\share");
+    for (const char* rule : {"filesystem.read /usr", "filesystem.deny /etc/shadow"}) {
+        CAPTURE(rule);
+        const auto* v = find_verdict(plan, rule);
+        REQUIRE(v != nullptr);
+        CHECK(v->enforceable);
+        CHECK(v->mechanism.find("does not exist on Windows") != std::string::npos);
+    }
+
+    p.missing = {policy::MissingPaths::Error, {}};
+    plan = compile_windows_plan(p, facts());
     CHECK_FALSE(find_verdict(plan, "filesystem.read /usr")->enforceable);
+}
+
+TEST_CASE("the built-in profiles compile for Windows with every path rule enforceable") {
+    for (const auto& builtin : policy::builtin_profiles()) {
+        CAPTURE(builtin.name);
+        policy::ResolveContext ctx{"C:\\work\\proj", "C:\\Users\\u",
+                                   "C:\\Users\\u\\AppData\\Local\\Temp\\mxc-run", "C:\\work\\proj"};
+        auto resolved = policy::load_policy(builtin.name, {}, ctx);
+        REQUIRE_MESSAGE(resolved, resolved.error().message);
+        auto plan = compile_windows_plan(*resolved, facts());
+        for (const auto& v : plan.verdicts) {
+            if (v.rule.rfind("filesystem.", 0) != 0) continue;
+            CAPTURE(v.rule);
+            CHECK_MESSAGE(v.enforceable, v.missing);
+        }
+    }
 }
 
 TEST_CASE("the per-run tmp directory is created by the applier") {

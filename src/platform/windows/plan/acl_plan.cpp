@@ -24,6 +24,10 @@ int precedence(policy::Access a) {
     return 0;
 }
 
+bool is_posix_absolute(const std::string& path) {
+    return path.size() >= 1 && path[0] == '/' && (path.size() == 1 || path[1] != '/');
+}
+
 struct Rule {
     WinPath path;
     const policy::PathRule* source;
@@ -35,6 +39,15 @@ void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
     std::vector<Rule> rules;
     for (const auto& r : policy.paths) {
         std::string rule_text = std::string("filesystem.") + policy::to_string(r.access) + " " + r.path;
+        // "/usr", "/etc": a POSIX path names nothing on Windows, like any path
+        // that does not exist, so the same profile (the built-ins included)
+        // can serve both systems. Skipping it grants nothing; a deny on it
+        // has nothing to hide.
+        if (is_posix_absolute(r.path) && policy.missing.value == policy::MissingPaths::Ignore) {
+            add_verdict(plan, rule_text, r.origin,
+                        "none: a POSIX path does not exist on Windows (filesystem.missing = \"ignore\")");
+            continue;
+        }
         auto p = to_extended_path(r.path);
         if (!p) {
             add_unenforceable(plan, rule_text, r.origin, "none", p.error().message);
