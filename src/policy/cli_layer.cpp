@@ -104,11 +104,12 @@ void refuse_denied_env_passes(const Layer& layer, const EnvRules& env, std::vect
         if (name.find_first_of("*?[") != std::string::npos) continue;  // a glob passes what deny leaves
         for (const auto& deny : env.deny) {
             if (!env_glob_match(deny.value, name)) continue;
-            diagnostics.push_back(
-                Diagnostic{pass.origin,
-                           "--env " + name + " passes nothing: [env].deny \"" + deny.value + "\" (" +
-                               deny.origin.describe() + ") removes it",
-                           "to give this run its value anyway, use --env " + name + "=\"$" + name + "\""});
+            std::string what = "--env " + name;
+            what.append(" passes nothing: [env].deny \"").append(deny.value).append("\" (");
+            what.append(deny.origin.describe()).append(") removes it");
+            std::string hint = "to give this run its value anyway, use --env " + name;
+            hint.append("=\"$").append(name).append("\"");
+            diagnostics.push_back(Diagnostic{pass.origin, std::move(what), std::move(hint)});
             break;
         }
     }
