@@ -36,6 +36,7 @@
 #include "net/egress_proxy.hpp"
 #include "net/http_parser.hpp"
 #include "net/proxy_session.hpp"
+#include "net/socket_address.hpp"
 
 // mingw-w64 10 may lack it (winsock2.h, Windows 7 SP1 and later): the new
 // socket handle is not inheritable.
@@ -298,17 +299,8 @@ private:
         if (rc == 0) {
             std::unique_ptr<addrinfoW, decltype(&FreeAddrInfoW)> owned(res, &FreeAddrInfoW);
             for (addrinfoW* ai = res; ai; ai = ai->ai_next) {
-                IpAddr a;
-                if (ai->ai_family == AF_INET) {
-                    const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
-                    a = IpAddr::from_v4(ntohl(sin->sin_addr.s_addr));
-                } else if (ai->ai_family == AF_INET6) {
-                    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
-                    std::memcpy(a.bytes.data(), &sin6->sin6_addr, 16);
-                } else {
-                    continue;
-                }
-                if (std::find(addrs.begin(), addrs.end(), a) == addrs.end()) addrs.push_back(a);
+                auto a = from_socket_address(ai->ai_addr);
+                if (a && std::find(addrs.begin(), addrs.end(), *a) == addrs.end()) addrs.push_back(*a);
             }
         }
         if (addrs.empty()) {
@@ -328,31 +320,14 @@ private:
         bool timed_out = false;
         deadline_ = Clock::now() + options_.handshake_timeout;
         for (const IpAddr& addr : req_.candidates) {
-            sockaddr_storage ss{};
-            int len;
-            int family;
-            if (addr.is_v4()) {
-                auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-                sin->sin_family = AF_INET;
-                sin->sin_port = htons(req_.port);
-                sin->sin_addr.s_addr = htonl(addr.v4());
-                len = sizeof(sockaddr_in);
-                family = AF_INET;
-            } else {
-                auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-                sin6->sin6_family = AF_INET6;
-                sin6->sin6_port = htons(req_.port);
-                std::memcpy(&sin6->sin6_addr, addr.bytes.data(), 16);
-                len = sizeof(sockaddr_in6);
-                family = AF_INET6;
-            }
-            Socket s = new_socket(family);
+            const SocketAddress sa = to_socket_address(addr, req_.port);
+            Socket s = new_socket(sa.family);
             if (!s.valid() || !set_nonblocking(s.get())) {
                 last_error = WSAGetLastError();
                 continue;
             }
             set_nodelay(s.get());
-            if (connect(s.get(), reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
+            if (connect(s.get(), sa.get(), sa.length) != 0) {
                 int err = WSAGetLastError();
                 if (err != WSAEWOULDBLOCK) {
                     last_error = err;

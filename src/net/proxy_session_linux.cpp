@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "net/egress_proxy_impl_linux.hpp"
+#include "net/socket_address.hpp"
 
 namespace mxc::net {
 
@@ -78,32 +79,15 @@ void EgressProxy::Impl::connect_next(Conn& c) {
     c.decided = true;
     while (c.next_candidate < c.req.candidates.size()) {
         const IpAddr& addr = c.req.candidates[c.next_candidate];
-        sockaddr_storage ss{};
-        socklen_t len;
-        int family;
-        if (addr.is_v4()) {
-            auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-            sin->sin_family = AF_INET;
-            sin->sin_port = htons(c.req.port);
-            sin->sin_addr.s_addr = htonl(addr.v4());
-            len = sizeof(sockaddr_in);
-            family = AF_INET;
-        } else {
-            auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-            sin6->sin6_family = AF_INET6;
-            sin6->sin6_port = htons(c.req.port);
-            std::memcpy(&sin6->sin6_addr, addr.bytes.data(), 16);
-            len = sizeof(sockaddr_in6);
-            family = AF_INET6;
-        }
-        UniqueFd s(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        const SocketAddress sa = to_socket_address(addr, c.req.port);
+        UniqueFd s(::socket(sa.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
         if (!s.valid()) {
             c.last_errno = errno;
             ++c.next_candidate;
             continue;
         }
         set_nodelay(s.get());
-        int rc = ::connect(s.get(), reinterpret_cast<sockaddr*>(&ss), len);
+        int rc = ::connect(s.get(), sa.get(), static_cast<socklen_t>(sa.length));
         if (rc != 0 && errno != EINPROGRESS) {
             c.last_errno = errno;
             ++c.next_candidate;

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <memory>
 
+#include "net/socket_address.hpp"
+
 namespace mxc::net {
 
 Result<std::unique_ptr<Resolver>> Resolver::create(int threads) {
@@ -71,18 +73,9 @@ void Resolver::work() {
         } else {
             std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(res, &::freeaddrinfo);
             for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-                IpAddr a;
-                if (ai->ai_family == AF_INET) {
-                    const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
-                    a = IpAddr::from_v4(ntohl(sin->sin_addr.s_addr));
-                } else if (ai->ai_family == AF_INET6) {
-                    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
-                    std::memcpy(a.bytes.data(), &sin6->sin6_addr, 16);
-                } else {
-                    continue;
-                }
-                if (std::find(answer.addrs.begin(), answer.addrs.end(), a) == answer.addrs.end())
-                    answer.addrs.push_back(a);
+                auto a = from_socket_address(ai->ai_addr);
+                if (a && std::find(answer.addrs.begin(), answer.addrs.end(), *a) == answer.addrs.end())
+                    answer.addrs.push_back(*a);
             }
             if (answer.addrs.empty()) answer.error = "no IPv4 or IPv6 address";
         }
