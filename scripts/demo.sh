@@ -15,7 +15,12 @@ chmod 700 "$demo/home/.ssh"
 export HOME=$demo/home
 cd "$demo/workspace"
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# Bold only on a terminal, and never with NO_COLOR (https://no-color.org).
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+else
+  step() { printf '\n$ %s\n' "$*"; }
+fi
 
 step mxc --version
 "$mxc" --version
@@ -26,7 +31,7 @@ step mxc check default
 step mxc explain -p default
 "$mxc" explain -p default | head -n 40
 
-step "mxc exec -- sh -c 'echo hello > notes.txt && cat notes.txt'"
+step "mxc exec -- sh -c 'echo hello from the sandbox > notes.txt && cat notes.txt'"
 "$mxc" exec -- sh -c 'echo hello from the sandbox > notes.txt && cat notes.txt'
 echo "(on the host: $(cat notes.txt))"
 
