@@ -16,6 +16,7 @@ struct Layer {
 
     std::vector<PathRule> paths;  // as listed, not yet merged by precedence
     std::optional<Sourced<MissingPaths>> missing;
+    std::vector<Sourced<std::string>> protect;  // [filesystem].protect entries, in order
 
     std::optional<Sourced<NetMode>> net_mode;
     std::vector<Sourced<std::string>> net_allow;

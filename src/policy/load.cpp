@@ -100,9 +100,11 @@ public:
                             if (sk == "deny") return set(out_.raw.fs_deny, strings(v, "[filesystem].deny"));
                             if (sk == "missing")
                                 return set(out_.raw.fs_missing, string(v, "[filesystem].missing"));
+                            if (sk == "protect")
+                                return set(out_.raw.fs_protect, strings(v, "[filesystem].protect"));
                             return false;
                         },
-                        {"read", "write", "deny", "missing"});
+                        {"read", "write", "deny", "missing", "protect"});
             } else if (k == "network") {
                 section(node, "network",
                         [&](std::string_view sk, const toml::node& v) {

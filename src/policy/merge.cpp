@@ -49,6 +49,8 @@ void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
 
     policy.paths.insert(policy.paths.end(), layer.paths.begin(), layer.paths.end());
     override_with(policy.missing, layer.missing);
+    // In order, repeats included: a later "!name" undoes an earlier "name".
+    policy.protect.insert(policy.protect.end(), layer.protect.begin(), layer.protect.end());
 
     override_with(policy.network.mode, layer.net_mode);
     append_unique(policy.network.allow, layer.net_allow);
@@ -76,7 +78,13 @@ void finish_paths(ResolvedPolicy& policy) {
     std::map<std::string, PathRule> by_path;  // sorted by path, as the model promises
     for (auto& rule : policy.paths) {
         auto [it, inserted] = by_path.try_emplace(rule.path, rule);
-        if (!inserted && strength(rule.access) > strength(it->second.access)) it->second = rule;
+        if (inserted) continue;
+        if (strength(rule.access) > strength(it->second.access)) {
+            it->second = rule;
+        } else if (rule.access == Access::Write && it->second.access == Access::Write) {
+            // A profile's own write rule on ".git" is still pinned.
+            it->second.protect = it->second.protect || rule.protect;
+        }
     }
     policy.paths.clear();
     for (auto& [path, rule] : by_path) policy.paths.push_back(std::move(rule));

@@ -68,6 +68,11 @@ struct PathRule {
     std::string path;
     Access access = Access::Read;
     Origin origin;
+    // Added by the protected-names list ([filesystem].protect) under a write
+    // rule, not written by the profile: a missing one is no error, and a
+    // write-access one (".git") is pinned as its own mount point so the
+    // run cannot rename or replace it.
+    bool protect = false;
 };
 
 struct Limits {
@@ -127,6 +132,7 @@ struct ResolvedPolicy {
 
     std::vector<PathRule> paths;  // sorted by path; one rule per path
     Sourced<MissingPaths> missing{MissingPaths::Ignore, {}};
+    std::vector<Sourced<std::string>> protect;  // [filesystem].protect entries of every layer, in order
     NetworkRules network;
     EnvRules env;
     Limits limits;

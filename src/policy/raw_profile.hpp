@@ -36,6 +36,7 @@ struct RawProfile {
     std::vector<Sourced<std::string>> fs_write;
     std::vector<Sourced<std::string>> fs_deny;
     std::optional<Sourced<std::string>> fs_missing;
+    std::vector<Sourced<std::string>> fs_protect;
 
     std::optional<Sourced<std::string>> net_mode;
     std::vector<Sourced<std::string>> net_allow;

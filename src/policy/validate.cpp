@@ -4,6 +4,7 @@
 #include <string>
 
 #include "net/host_rule.hpp"
+#include "policy/protected_names.hpp"
 
 namespace mxc::policy {
 namespace {
@@ -79,6 +80,15 @@ private:
         paths(raw_.fs_read, Access::Read);
         paths(raw_.fs_write, Access::Write);
         paths(raw_.fs_deny, Access::Deny);
+        for (const auto& e : raw_.fs_protect) {
+            if (auto bad = protected_name_error(e.value)) {
+                error(e.origin, "[filesystem].protect " + quoted(e.value) + ": " + *bad,
+                      "name a path relative to each write rule, such as \".envrc\" or \".vscode\"; "
+                      "\"!NAME\" removes a name, \"!*\" removes the built-in list");
+                continue;
+            }
+            layer_.protect.push_back(e);
+        }
         if (const auto& m = raw_.fs_missing) {
             if (m->value == "ignore") {
                 layer_.missing = Sourced<MissingPaths>{MissingPaths::Ignore, m->origin};

@@ -21,6 +21,7 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/pids_cgroup.hpp"
+#include "policy/writable_areas.hpp"
 
 extern char** environ;
 
@@ -102,20 +103,67 @@ int landlock_abi() {
     return abi < 0 ? 0 : static_cast<int>(abi);
 }
 
-PathFact observe_path(const std::string& path) {
+PathFact observe_path(const std::string& path, const std::string& trusted_prefix,
+                      const std::string& trusted_resolved) {
     PathFact f;
-    char buf[PATH_MAX];
-    if (::realpath(path.c_str(), buf) == nullptr) return f;
-    struct stat st {};
-    if (::stat(buf, &st) != 0) return f;
-    f.exists = true;
-    f.resolved = buf;
-    f.is_dir = S_ISDIR(st.st_mode);
-    struct stat lst {};
-    if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
-        ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
-        if (n > 0) f.link_target.assign(buf, static_cast<size_t>(n));
+    // Components still to walk, last first (so links can push theirs on top).
+    std::vector<std::string> todo;
+    auto push_components = [&todo](const std::string& text) {
+        std::vector<std::string> parts;
+        std::size_t pos = 0;
+        while (pos <= text.size()) {
+            std::size_t slash = text.find('/', pos);
+            if (slash == std::string::npos) slash = text.size();
+            if (slash > pos) parts.push_back(text.substr(pos, slash - pos));
+            pos = slash + 1;
+        }
+        todo.insert(todo.end(), parts.rbegin(), parts.rend());
+    };
+    std::string current;  // fully resolved so far; "" is "/"
+    const bool in_trusted =
+        !trusted_prefix.empty() && !trusted_resolved.empty() &&
+        (path == trusted_prefix || (path.compare(0, trusted_prefix.size(), trusted_prefix) == 0 &&
+                                    (trusted_prefix == "/" || path[trusted_prefix.size()] == '/')));
+    if (in_trusted) {
+        // The workspace the user named is trusted as given: resolve it once
+        // (realpath) and walk only what lies below it.
+        current = trusted_resolved == "/" ? "" : trusted_resolved;
+        push_components(path.substr(trusted_prefix.size()));
+    } else {
+        push_components(path);
     }
+    int links_left = 40;  // the kernel's MAXSYMLINKS
+    struct stat st {};
+    if (::lstat(current.empty() ? "/" : current.c_str(), &st) != 0) return f;
+    while (!todo.empty()) {
+        const std::string name = std::move(todo.back());
+        todo.pop_back();
+        if (name == ".") continue;
+        if (name == "..") {
+            const auto slash = current.rfind('/');
+            current = slash == std::string::npos ? "" : current.substr(0, slash);
+            continue;
+        }
+        const std::string next = current + "/" + name;
+        if (::lstat(next.c_str(), &st) != 0) return f;
+        if (!S_ISLNK(st.st_mode)) {
+            if (!todo.empty() && !S_ISDIR(st.st_mode)) return f;
+            current = next;
+            continue;
+        }
+        if (--links_left < 0) return f;
+        char buf[PATH_MAX];
+        const ssize_t n = ::readlink(next.c_str(), buf, sizeof buf - 1);
+        if (n <= 0) return f;
+        std::string target(buf, static_cast<std::size_t>(n));
+        if (todo.empty() && f.links.empty()) f.link_target = target;
+        f.links.push_back(LinkHop{next, target});
+        if (target[0] == '/') current.clear();
+        push_components(target);
+    }
+    f.exists = true;
+    f.resolved = current.empty() ? "/" : current;
+    f.is_dir = S_ISDIR(st.st_mode);
     return f;
 }
 
@@ -136,7 +184,17 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
     } else {
         f.pids_cgroup.reason = "not needed: no process limit";
     }
-    for (const auto& r : policy.paths) f.paths.emplace(r.path, observe_path(r.path));
+    // The workspace is trusted as given; below it, every link is recorded.
+    std::string workspace_resolved;
+    if (!policy.workspace.empty()) {
+        char buf[PATH_MAX];
+        if (::realpath(policy.workspace.c_str(), buf) != nullptr) workspace_resolved = buf;
+    }
+    auto observe = [&](const std::string& p) {
+        if (f.paths.count(p) == 0) f.paths.emplace(p, observe_path(p, policy.workspace, workspace_resolved));
+    };
+    for (const auto& r : policy.paths) observe(r.path);
+    for (const auto& root : policy::writable_area_roots(policy)) observe(root);
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) f.environ.emplace_back(*e);
     struct rlimit rl {};
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY) f.nofile_hard = rl.rlim_max;

@@ -12,8 +12,11 @@ namespace mxc::lnx {
 // Highest Landlock ABI the running kernel supports; 0 if none.
 int landlock_abi();
 
-// realpath + type + readlink of one rule path.
-PathFact observe_path(const std::string& path);
+// Resolves one rule path a component at a time (lstat, readlink), recording
+// every symlink it follows. A path same-or-under `trusted_prefix` starts from
+// `trusted_resolved` (the workspace, which the user named).
+PathFact observe_path(const std::string& path, const std::string& trusted_prefix = {},
+                      const std::string& trusted_resolved = {});
 
 // Facts for compile_plan. `request` may be null (explain: no session, cwd).
 HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform::ExecRequest* request);

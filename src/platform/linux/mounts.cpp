@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -118,11 +119,37 @@ Status ensure_mount_point(const std::string& path, bool is_dir) {
     return {};
 }
 
+// Binds the host path `src` (under /oldroot) on `dst`. The plan resolved
+// every link in `src` before the launch; a run that is still going could
+// have swapped a component for a symlink since, so the source is opened
+// refusing any link (openat2 RESOLVE_NO_SYMLINKS) and the mount is made from
+// that descriptor (open_tree + move_mount), never from a path again.
 Status bind(const std::string& src, const std::string& dst) {
-    if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-        return sys_error("bind mount " + src.substr(std::string(kOld).size()) + " on",
-                         dst.substr(std::string(kNew).size()));
+    const std::string shown_src = src.substr(std::string(kOld).size());
+    const std::string shown_dst = dst.substr(std::string(kNew).size());
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    UniqueFd source(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, src.c_str(), &how, sizeof how)));
+    if (!source.valid() && errno == ENOSYS) {
+        // Kernels before 5.6: the plan's resolution is as recent as it gets.
+        if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+            return sys_error("bind mount " + shown_src + " on", shown_dst);
+        return {};
     }
+    if (!source.valid()) {
+        if (errno == ELOOP)
+            return make_error(
+                "bind mount " + shown_src +
+                ": a component became a symlink after the plan was made (changed during launch?)");
+        return sys_error("open bind source", shown_src);
+    }
+    UniqueFd tree(
+        static_cast<int>(::syscall(SYS_open_tree, source.get(), "",
+                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)));
+    if (!tree.valid()) return sys_error("clone mount tree of", shown_src);
+    if (::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, dst.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return sys_error("bind mount " + shown_src + " on", shown_dst);
     return {};
 }
 

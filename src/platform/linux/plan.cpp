@@ -11,6 +11,7 @@
 
 #include "net/host_rule.hpp"
 #include "net/proxy_env.hpp"
+#include "policy/writable_areas.hpp"
 
 namespace mxc::lnx {
 namespace {
@@ -51,6 +52,7 @@ struct Effective {
     bool is_dir = true;
     std::string why;
     std::vector<std::size_t> verdicts;  // indices into plan.verdicts of the rules merged here
+    bool pinned = false;                // a protected ".git": always its own mount point
 };
 
 constexpr const char* kProc = "/proc";
@@ -65,7 +67,39 @@ std::uint64_t read_access() {
     return ll::kExecute | ll::kReadFile | ll::kReadDir;
 }
 
+// The first link on the way to a rule's target that lives strictly inside an
+// area a sandboxed run can write (policy::writable_area_roots), with that
+// area; nullopt when every link was there before any run could touch it.
+struct UntrustedLink {
+    const LinkHop* hop = nullptr;
+    std::string area;
+};
+
+std::vector<std::string> untrusted_areas(const policy::ResolvedPolicy& policy, const HostFacts& facts) {
+    std::vector<std::string> areas;
+    for (const auto& root : policy::writable_area_roots(policy)) {
+        areas.push_back(root);
+        // Links are recorded where they physically live: compare with the
+        // root's resolved form too (e.g. a workspace reached through a link).
+        auto it = facts.paths.find(root);
+        if (it != facts.paths.end() && it->second.exists && it->second.resolved != root)
+            areas.push_back(it->second.resolved);
+    }
+    return areas;
+}
+
+std::optional<UntrustedLink> find_untrusted_link(const PathFact& fact,
+                                                 const std::vector<std::string>& areas) {
+    for (const auto& hop : fact.links) {
+        for (const auto& area : areas) {
+            if (is_under(hop.at, area)) return UntrustedLink{&hop, area};
+        }
+    }
+    return std::nullopt;
+}
+
 void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    const std::vector<std::string> areas = untrusted_areas(policy, facts);
     std::map<std::string, Effective> merged;
     std::vector<MountOp> symlinks;
     std::optional<Access> tmp_access;
@@ -92,7 +126,10 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
 
         auto fact = facts.paths.find(r.path);
         if (fact == facts.paths.end() || !fact->second.exists) {
-            if (policy.missing.value == policy::MissingPaths::Error) {
+            if (r.protect) {
+                // Most protected names are absent from most workspaces.
+                verdict.mechanism = "protected name, missing at launch";
+            } else if (policy.missing.value == policy::MissingPaths::Error) {
                 plan.fatal.push_back(
                     text + " (" + r.origin.describe() + "): path does not exist (missing = \"error\"" +
                     (policy.missing.origin.describe().empty() ? std::string()
@@ -111,7 +148,27 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         const PathFact& pf = fact->second;
         std::string shown = why;
         if (pf.resolved != r.path) shown = text + " -> " + pf.resolved + " (" + r.origin.describe() + ")";
-        if (!pf.link_target.empty()) {
+        const auto untrusted = find_untrusted_link(pf, areas);
+        if (untrusted) {
+            // A rule never grants more than its literal path: following a link
+            // that an earlier run could have planted would let that run choose
+            // what this one sees (a link to / binds the whole host).
+            std::string message = text + " (" + r.origin.describe() + "): passes through the symlink " +
+                                  untrusted->hop->at + " -> " + untrusted->hop->target + ", inside " +
+                                  untrusted->area + " where a sandboxed run can write";
+            if (r.access != Access::Deny) {
+                message += ": not applied (if you made the link, name its target in the rule instead)";
+                verdict.mechanism = "not applied: passes through the untrusted symlink " + untrusted->hop->at;
+                plan.untrusted_links.push_back(message);
+                plan.warnings.push_back(message);
+                plan.verdicts.push_back(verdict);
+                continue;
+            }
+            // A deny still hides whatever the link leads to.
+            message += ": its target " + pf.resolved + " is masked";
+            plan.untrusted_links.push_back(message);
+            plan.warnings.push_back(message);
+        } else if (!pf.link_target.empty()) {
             symlinks.push_back(MountOp{MountKind::Symlink, pf.link_target, r.path, false, shown});
         }
 
@@ -145,10 +202,17 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         plan.verdicts.push_back(verdict);
         const std::size_t verdict_index = plan.verdicts.size() - 1;
 
+        const bool pinned = r.protect && r.access == Access::Write && pf.is_dir;
+        if (pinned) {
+            plan.verdicts[verdict_index].mechanism =
+                "pinned: its own read-write bind mount, so the run cannot rename or replace it";
+        }
         auto it = merged.find(pf.resolved);
         if (it == merged.end()) {
-            merged.emplace(pf.resolved, Effective{pf.resolved, r.access, pf.is_dir, shown, {verdict_index}});
+            merged.emplace(pf.resolved,
+                           Effective{pf.resolved, r.access, pf.is_dir, shown, {verdict_index}, pinned});
         } else {
+            it->second.pinned = it->second.pinned || pinned;
             it->second.verdicts.push_back(verdict_index);
             if (rank(r.access) > rank(it->second.access)) {
                 plan.notes.push_back("overridden by " + shown + ": " + it->second.why);
@@ -182,7 +246,7 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
             return is_same_or_under(here, s) && (enclosing == nullptr || is_under(s, enclosing->target));
         });
         if (enclosing != nullptr && !system_between && kind != MountKind::MaskDir &&
-            kind != MountKind::MaskFile && enclosing->access == e.access) {
+            kind != MountKind::MaskFile && enclosing->access == e.access && !e.pinned) {
             plan.notes.push_back("no separate mount needed, same access as " + enclosing->why + ": " + e.why);
             redundant.insert(target);
             continue;

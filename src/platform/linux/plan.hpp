@@ -15,12 +15,20 @@
 
 namespace mxc::lnx {
 
-// What a rule path turned into on the host (realpath + lstat at launch).
+// One symlink met while resolving a rule path.
+struct LinkHop {
+    std::string at;      // where the link itself lives (its parent fully resolved)
+    std::string target;  // what it points to, as stored in the link
+};
+
+// What a rule path turned into on the host (resolved one component at a
+// time with lstat, never following a link without recording it).
 struct PathFact {
     bool exists = false;
-    std::string resolved;     // realpath(); the path the rule applies to
-    bool is_dir = false;      // type of the resolved target
-    std::string link_target;  // readlink() when the rule path itself is a symlink
+    std::string resolved;        // the path the rule applies to, if every link is trusted
+    bool is_dir = false;         // type of the resolved target
+    std::string link_target;     // readlink() when the rule path itself is a symlink
+    std::vector<LinkHop> links;  // every symlink followed, in order
 };
 
 // A writable cgroup v2 directory whose memory controller we may use.
@@ -52,8 +60,10 @@ struct HostFacts {
     PidsCgroupFacts pids_cgroup;
     unsigned uid = 0;
     unsigned gid = 0;
-    std::map<std::string, PathFact> paths;  // keyed by PathRule::path
-    std::vector<std::string> environ;       // caller's "NAME=VALUE" entries
+    // Keyed by path: every rule path, and every root of
+    // policy::writable_area_roots() (to know where links are untrusted).
+    std::map<std::string, PathFact> paths;
+    std::vector<std::string> environ;  // caller's "NAME=VALUE" entries
     std::string session_id;
     std::string cwd;                    // working directory for the command
     std::uint64_t nofile_hard = ~0ULL;  // RLIMIT_NOFILE hard limit of the caller
@@ -177,6 +187,10 @@ struct LinuxPlan {
     std::vector<std::string> warnings;  // caveats recorded in the audit start event
     std::vector<std::string> enforced;  // one line per mechanism, for the audit start event
     std::vector<std::string> notes;     // skipped / superseded rules, printed by --dry-run
+    // Rules that pass through a symlink a sandboxed run could have planted:
+    // not applied (deny: only the target is masked). Printed on stderr at
+    // launch and recorded in the audit start event.
+    std::vector<std::string> untrusted_links;
 
     bool best_effort = false;
     bool new_net = true;             // own network namespace (modes none and allowlist)

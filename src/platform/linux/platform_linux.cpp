@@ -87,6 +87,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         }
     }
 
+    for (const auto& u : plan.untrusted_links) (void)std::fprintf(stderr, "mxc: warning: %s\n", u.c_str());
+
     if (request.audit != nullptr) {
         audit::StartEvent start;
         start.profile = policy.name;

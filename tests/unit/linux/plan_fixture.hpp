@@ -30,7 +30,12 @@ struct Scenario {
     Scenario& rule(const std::string& path, policy::Access a, bool is_dir = true,
                    const std::string& resolved = "", const std::string& link = "") {
         policy.paths.push_back({path, a, origin("p.toml", static_cast<int>(policy.paths.size()) + 1)});
-        facts.paths[path] = PathFact{true, resolved.empty() ? path : resolved, is_dir, link};
+        facts.paths[path] = PathFact{true, resolved.empty() ? path : resolved, is_dir, link, {}};
+        return *this;
+    }
+    // Records that resolving `path` followed the symlink `at` -> `target`.
+    Scenario& via_link(const std::string& path, const std::string& at, const std::string& target) {
+        facts.paths[path].links.push_back(LinkHop{at, target});
         return *this;
     }
     Scenario& missing(const std::string& path, policy::Access a) {

@@ -60,7 +60,8 @@ TEST_CASE("an unknown top-level key is refused at the key, with a suggestion") {
 
 TEST_CASE("an unknown key in a section is refused at the key") {
     CHECK(first_error("schema = 1\n[filesystem]\nread = []\n  exec = [\"/x\"]\n") ==
-          "test.toml:4:3: error: unknown key \"exec\" in [filesystem] (allowed: read, write, deny, missing)");
+          "test.toml:4:3: error: unknown key \"exec\" in [filesystem] (allowed: read, write, deny, missing, "
+          "protect)");
 }
 
 TEST_CASE("an unknown section is refused at its header") {

@@ -11,8 +11,8 @@ using mxc::policy::testing::rule_for;
 namespace {
 
 Access winner(const std::string& read, const std::string& write, const std::string& deny) {
-    std::string toml =
-        "schema = 1\n[filesystem]\nread = [" + read + "]\nwrite = [" + write + "]\ndeny = [" + deny + "]\n";
+    std::string toml = "schema = 1\n[filesystem]\nprotect = [\"!*\"]\nread = [" + read + "]\nwrite = [" +
+                       write + "]\ndeny = [" + deny + "]\n";
     auto p = load_ok(toml);
     REQUIRE_MESSAGE(p.paths.size() == 1, p.name);
     return p.paths[0].access;

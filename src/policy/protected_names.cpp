@@ -1,0 +1,96 @@
+#include "policy/protected_names.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "policy/writable_areas.hpp"
+
+namespace mxc::policy {
+namespace {
+
+bool same_or_under(const std::string& path, const std::string& dir) {
+    return path == dir ||
+           (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+}
+
+struct ActiveName {
+    std::string name;
+    Origin origin;
+    std::string why;
+};
+
+std::vector<ActiveName> active_names(const ResolvedPolicy& policy) {
+    std::vector<ActiveName> names;
+    for (const auto& n : kBuiltinProtectedNames) {
+        names.push_back(
+            {std::string(n.name), Origin{"protected names (built-in)", 0, 0, {}}, std::string(n.why)});
+    }
+    for (const auto& entry : policy.protect) {
+        const std::string& v = entry.value;
+        if (v == "!*") {
+            names.clear();
+        } else if (!v.empty() && v[0] == '!') {
+            const std::string name = v.substr(1);
+            names.erase(std::remove_if(names.begin(), names.end(),
+                                       [&](const ActiveName& a) { return a.name == name; }),
+                        names.end());
+        } else if (std::none_of(names.begin(), names.end(),
+                                [&](const ActiveName& a) { return a.name == v; })) {
+            names.push_back({v, entry.origin, "[filesystem].protect"});
+        }
+    }
+    return names;
+}
+
+}  // namespace
+
+std::optional<std::string> protected_name_error(std::string_view entry) {
+    if (entry == "!*") return std::nullopt;
+    if (!entry.empty() && entry[0] == '!') entry.remove_prefix(1);
+    if (entry.empty()) return "empty name";
+    if (entry[0] == '/' || entry[0] == '~' || entry[0] == '\\') return "must be relative to each write rule";
+    if (entry.find('{') != std::string_view::npos) return "variables are not allowed here";
+    if (entry.find('\\') != std::string_view::npos) return "use / as the separator";
+    std::size_t pos = 0;
+    while (pos <= entry.size()) {
+        std::size_t slash = entry.find('/', pos);
+        if (slash == std::string_view::npos) slash = entry.size();
+        const std::string_view part = entry.substr(pos, slash - pos);
+        if (part.empty() || part == "." || part == "..")
+            return "empty, \".\" and \"..\" components are not allowed";
+        if (part.find('*') != std::string_view::npos) return "globs are not supported";
+        pos = slash + 1;
+    }
+    return std::nullopt;
+}
+
+void add_protected_names(ResolvedPolicy& policy) {
+    const std::vector<ActiveName> names = active_names(policy);
+    if (names.empty()) return;
+    std::vector<std::string> skip;  // where host tools do not look for these names
+    if (!policy.tmp.empty()) skip.push_back(policy.tmp);
+    if (!policy.home.empty()) {
+        for (std::string_view dir : kBuiltinWritableHomeDirs) {
+            skip.push_back((policy.home == "/" ? "" : policy.home) + "/" + std::string(dir));
+        }
+    }
+    std::vector<std::string> roots;
+    for (const auto& rule : policy.paths) {
+        if (rule.access != Access::Write) continue;
+        if (std::any_of(skip.begin(), skip.end(),
+                        [&](const std::string& s) { return same_or_under(rule.path, s); }))
+            continue;
+        roots.push_back(rule.path);
+    }
+    for (const auto& root : roots) {
+        const std::string base = root == "/" ? "" : root;
+        for (const auto& n : names) {
+            Origin origin = n.origin;
+            if (origin.line == 0) origin.file += ": " + n.why;
+            const Access access = n.name == ".git" ? Access::Write : Access::Read;
+            policy.paths.push_back(PathRule{base + "/" + n.name, access, origin, true});
+        }
+    }
+}
+
+}  // namespace mxc::policy
