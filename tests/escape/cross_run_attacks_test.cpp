@@ -1,0 +1,89 @@
+// Attacks across runs (issue "boundary integrity"): run 1 plants something
+// inside the boundary, run 2 (same or another profile) must not be widened by
+// it. Each control plays run 2's collection bare, proving the plant works.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "escape_support.hpp"
+
+using mxc::escape::expect_blocked;
+using mxc::escape::expect_control;
+using mxc::escape::kSecret;
+using mxc::escape::Scene;
+
+namespace {
+
+// Runs `script` with /bin/sh inside the sandbox; the plant must succeed.
+void plant_inside(const Scene& s, const std::string& script) {
+    auto r = s.inside({"-c", script}, "/bin/sh");
+    INFO("run 1 (plant) stderr:\n", r.err);
+    REQUIRE_MESSAGE(r.status == 0, "run 1 could not plant: ", script);
+}
+
+}  // namespace
+
+TEST_SUITE("escape") {
+    TEST_CASE("a link planted at a rule path by one run does not widen the next run") {
+        // Run 1: vendor/lib does not exist; the agent makes it a link to /.
+        // Run 2: the same --allow-read rule must not bind the host's root.
+        Scene s;
+        const std::string rule = s.ws + "/vendor/lib";
+        s.flags = {"--allow-read", rule};
+        plant_inside(s, "mkdir -p vendor && ln -s / vendor/lib");
+        const std::string through = rule + s.outside + "/secret";
+        expect_blocked(s.inside({"read", through, kSecret}), "read outside through a planted rule link");
+        expect_control(s.bare({"read", through, kSecret}), "read outside through a planted rule link");
+    }
+
+    TEST_CASE("a link planted in a parent of a rule path does not widen the next run") {
+        // Run 1 makes vendor a link to the scene root; run 2's rule
+        // {workspace}/vendor/outside would resolve to the unlisted outside/.
+        Scene s;
+        const std::string rule = s.ws + "/vendor/outside";
+        s.flags = {"--allow-read", rule};
+        plant_inside(s, "ln -s " + s.root + " vendor");
+        const std::string through = rule + "/secret";
+        expect_blocked(s.inside({"read", through, kSecret}), "read outside through a planted parent link");
+        expect_control(s.bare({"read", through, kSecret}), "read outside through a planted parent link");
+    }
+
+    TEST_CASE("renaming .git to plant a fresh one is refused: .git is pinned") {
+        Scene s;
+        s.profile = "coding-agent";  // the escape profile makes all of .git read-only
+        const std::string script = "mv .git .g0";
+        expect_blocked(s.inside({"-c", script + " || exit 1"}, "/bin/sh"), "rename .git");
+        CHECK(std::filesystem::is_directory(s.ws + "/.git"));
+        CHECK_FALSE(std::filesystem::exists(s.ws + "/.g0"));
+        expect_control(s.bare({"-c", script}, "/bin/sh"), "rename .git");
+    }
+
+    TEST_CASE("a link at .git/hooks to / planted before the run binds nothing of the host") {
+        // The issue's run 1 (mv .git; mkdir .git; ln -s / .git/hooks) is now
+        // refused above; here the link is planted bare, as a run on an older
+        // mxc would have left it, and the hooks rule must not follow it.
+        Scene s;
+        s.flags = {"--allow-read", s.ws + "/.git/hooks"};
+        std::filesystem::create_directory_symlink("/", s.ws + "/.git/hooks");
+        const std::string through = s.ws + "/.git/hooks" + s.outside + "/secret";
+        expect_blocked(s.inside({"read", through, kSecret}), "read the host through .git/hooks -> /");
+        expect_control(s.bare({"read", through, kSecret}), "read the host through .git/hooks -> /");
+    }
+
+    TEST_CASE("across profiles: a link coding-agent leaves in ~/.cache does not make build bind the home") {
+        Scene s;
+        s.plant("home/.cache/pip/keep", "");
+        s.profile = "coding-agent";
+        plant_inside(s, "ln -s \"$HOME\" \"$HOME/.cache/ccache\"");
+        REQUIRE(std::filesystem::is_symlink(s.home + "/.cache/ccache"));
+        s.profile = "build";
+        s.flags.clear();  // the scene's --allow-read of the home would make it read-only anyway
+        const std::string through = s.home + "/.cache/ccache/pwned";
+        expect_blocked(s.inside({"write", through}), "write the home through ~/.cache/ccache -> ~");
+        CHECK_FALSE(std::filesystem::exists(s.home + "/pwned"));
+        expect_control(s.bare({"write", through}), "write the home through ~/.cache/ccache -> ~");
+        CHECK(std::filesystem::exists(s.home + "/pwned"));
+    }
+}
