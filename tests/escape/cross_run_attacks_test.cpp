@@ -60,6 +60,20 @@ TEST_SUITE("escape") {
         expect_control(s.bare({"-c", script}, "/bin/sh"), "rename .git");
     }
 
+    TEST_CASE("a .git file (worktree or submodule) cannot be pointed at a repository of the run's choosing") {
+        // Host git follows "gitdir:" and obeys that directory's config
+        // (core.fsmonitor runs a command on the user's next git status).
+        Scene s;
+        s.profile = "coding-agent";
+        std::filesystem::remove_all(s.ws + "/.git");
+        s.plant("realgit/config", "[core]\n\tbare = false\n");
+        s.plant("ws/.git", "gitdir: " + s.root + "/realgit\n");
+        const std::string script = "printf 'gitdir: " + s.ws + "/evil\\n' > .git";
+        expect_blocked(s.inside({"-c", script + " || exit 1"}, "/bin/sh"), "rewrite the .git file");
+        CHECK(mxc::escape::slurp(s.ws + "/.git") == "gitdir: " + s.root + "/realgit\n");
+        expect_control(s.bare({"-c", script}, "/bin/sh"), "rewrite the .git file");
+    }
+
     TEST_CASE("a link at .git/hooks to / planted before the run binds nothing of the host") {
         // The run 1 (mv .git; mkdir .git; ln -s / .git/hooks) is now
         // refused above; here the link is planted bare, as a run on an older

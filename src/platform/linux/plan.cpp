@@ -179,7 +179,11 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
             continue;
         }
 
-        switch (r.access) {
+        // A protected ".git" that is a file is a "gitdir:" pointer (worktree,
+        // submodule): rewritten, it sends the user's git to a repository, and
+        // a config, of the run's choosing. It stays read-only.
+        const Access access = r.protect && r.access == Access::Write && !pf.is_dir ? Access::Read : r.access;
+        switch (access) {
             case Access::Read:
                 verdict.mechanism = "read-only bind mount";
                 break;
@@ -192,7 +196,7 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
                 break;
         }
         if (facts.landlock_abi > 0) {
-            verdict.mechanism += r.access == Access::Deny ? " + not granted by landlock" : " + landlock";
+            verdict.mechanism += access == Access::Deny ? " + not granted by landlock" : " + landlock";
         }
         if (pf.resolved != r.path) verdict.mechanism += " (applies to " + pf.resolved + ")";
         if (!facts.user_namespaces) {
@@ -202,7 +206,7 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         plan.verdicts.push_back(verdict);
         const std::size_t verdict_index = plan.verdicts.size() - 1;
 
-        const bool pinned = r.protect && r.access == Access::Write && pf.is_dir;
+        const bool pinned = r.protect && access == Access::Write;
         if (pinned) {
             plan.verdicts[verdict_index].mechanism =
                 "pinned: its own read-write bind mount, so the run cannot rename or replace it";
@@ -210,13 +214,13 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         auto it = merged.find(pf.resolved);
         if (it == merged.end()) {
             merged.emplace(pf.resolved,
-                           Effective{pf.resolved, r.access, pf.is_dir, shown, {verdict_index}, pinned});
+                           Effective{pf.resolved, access, pf.is_dir, shown, {verdict_index}, pinned});
         } else {
             it->second.pinned = it->second.pinned || pinned;
             it->second.verdicts.push_back(verdict_index);
-            if (rank(r.access) > rank(it->second.access)) {
+            if (rank(access) > rank(it->second.access)) {
                 plan.notes.push_back("overridden by " + shown + ": " + it->second.why);
-                it->second.access = r.access;
+                it->second.access = access;
                 it->second.why = shown;
             } else {
                 plan.notes.push_back("overridden by " + it->second.why + ": " + shown);

@@ -176,3 +176,33 @@ TEST_CASE("the caller's terminal is carried into the /dev mount as its console")
     CHECK(find_mount(s.compile(), "/dev")->source == "/dev/pts/3");
     CHECK(find_mount(Scenario().compile(), "/dev")->source.empty());
 }
+
+TEST_CASE("a protected .git directory is pinned as its own read-write mount") {
+    Scenario s;
+    s.rule("/home/u/proj", Access::Write);
+    s.policy.paths.push_back({"/home/u/proj/.git", Access::Write, origin("protected", 0), true});
+    s.facts.paths["/home/u/proj/.git"] = PathFact{true, "/home/u/proj/.git", true, "", {}};
+    auto plan = s.compile();
+    REQUIRE(find_mount(plan, "/home/u/proj/.git") != nullptr);
+    CHECK(find_mount(plan, "/home/u/proj/.git")->kind == MountKind::BindRw);
+}
+
+TEST_CASE("a protected .git that is a gitdir file stays read-only") {
+    Scenario s;
+    s.rule("/home/u/proj", Access::Write);
+    s.policy.paths.push_back({"/home/u/proj/.git", Access::Write, origin("protected", 0), true});
+    s.facts.paths["/home/u/proj/.git"] = PathFact{true, "/home/u/proj/.git", false, "", {}};
+    auto plan = s.compile();
+    REQUIRE(find_mount(plan, "/home/u/proj/.git") != nullptr);
+    CHECK(find_mount(plan, "/home/u/proj/.git")->kind == MountKind::BindRo);
+}
+
+TEST_CASE("a missing protected name is no error even with missing = error") {
+    Scenario s;
+    s.policy.missing.value = mxc::policy::MissingPaths::Error;
+    s.rule("/home/u/proj", Access::Write);
+    s.policy.paths.push_back({"/home/u/proj/.envrc", Access::Read, origin("protected", 0), true});
+    s.facts.paths["/home/u/proj/.envrc"] = PathFact{};
+    auto plan = s.compile();
+    CHECK(plan.fatal.empty());
+}
