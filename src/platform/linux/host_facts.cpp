@@ -144,7 +144,9 @@ PathFact observe_path(const std::string& path, const std::string& trusted_prefix
             current = slash == std::string::npos ? "" : current.substr(0, slash);
             continue;
         }
-        const std::string next = current + "/" + name;
+        std::string next = current;
+        next += '/';
+        next += name;
         if (::lstat(next.c_str(), &st) != 0) return f;
         if (!S_ISLNK(st.st_mode)) {
             if (!todo.empty() && !S_ISDIR(st.st_mode)) return f;
@@ -191,7 +193,9 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
         if (::realpath(policy.workspace.c_str(), buf) != nullptr) workspace_resolved = buf;
     }
     auto observe = [&](const std::string& p) {
-        if (f.paths.count(p) == 0) f.paths.emplace(p, observe_path(p, policy.workspace, workspace_resolved));
+        // try_emplace: a path that is both a rule and an area is walked once.
+        auto [it, inserted] = f.paths.try_emplace(p);
+        if (inserted) it->second = observe_path(p, policy.workspace, workspace_resolved);
     };
     for (const auto& r : policy.paths) observe(r.path);
     for (const auto& root : policy::writable_area_roots(policy)) observe(root);
