@@ -10,6 +10,9 @@
 #include <random>
 
 #include "common/json.hpp"
+#ifndef _WIN32
+#include "common/private_file.hpp"
+#endif
 
 #ifdef _WIN32
 #include <io.h>
@@ -49,14 +52,17 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, std::s
         return std::unique_ptr<AuditLog>(new AuditLog(2, false, std::move(session), std::move(agent)));
 #ifdef _WIN32
     int fd = ::_open(path.c_str(), _O_WRONLY | _O_APPEND | _O_CREAT | _O_BINARY, _S_IREAD | _S_IWRITE);
-#else
-    // The log may hold argv and hostnames: keep it private to the user.
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-#endif
     if (fd < 0) {
         return make_error("cannot open audit log " + path + ": " + std::strerror(errno) +
                           " (check the directory exists and is writable, or use --audit -)");
     }
+#else
+    // The log may hold argv and hostnames: private to the user (0600). The
+    // supervisor is unconfined, so the path is not trusted (private_file.hpp).
+    auto opened = open_private_append(path, "audit log");
+    if (!opened) return opened.error();
+    const int fd = opened->release();
+#endif
     return std::unique_ptr<AuditLog>(new AuditLog(fd, true, std::move(session), std::move(agent)));
 }
 
