@@ -36,7 +36,7 @@ struct NetEvent {
 struct ExitEvent {
     int status = 0;
     int signal = 0;
-    std::string reason;  // "exited" | "signaled" | "timeout" | "limit"
+    std::string reason;  // "exited" | "signaled" | "timeout" | "limit" | "parent-died"
     std::uint64_t wall_ms = 0;
     std::uint64_t cpu_ms = 0;
     std::uint64_t max_rss_kb = 0;

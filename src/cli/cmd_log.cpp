@@ -11,9 +11,17 @@
 #include "audit/session_summary.hpp"
 #include "cli/options.hpp"
 #include "common/json.hpp"
+#include "common/terminal_text.hpp"
 
 namespace mxc::cli {
 namespace {
+
+// Every string below comes from the log, and much of it from the sandboxed
+// program (argv, host names): printed through terminal_safe so that a log
+// cannot send escape sequences to the terminal of whoever reads it.
+std::string safe(const std::string& s) {
+    return terminal_safe(s);
+}
 
 std::string human_bytes(std::uint64_t b) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -65,6 +73,9 @@ std::string exit_text(const audit::ExitEvent& e) {
         s = "timed out (wall_time), status " + std::to_string(e.status);
     else if (e.reason == "signaled")
         s = "killed by signal " + std::to_string(e.signal) + ", status " + std::to_string(e.status);
+    else if (e.reason == "parent-died")
+        s = "ended because the process that started mxc died (--die-with-parent), status " +
+            std::to_string(e.status);
     else if (e.reason == "limit")
         s = "stopped by a limit, status " + std::to_string(e.status);
     else
@@ -74,24 +85,26 @@ std::string exit_text(const audit::ExitEvent& e) {
 }
 
 void print_session(const audit::SessionRecord& s) {
-    std::printf("session %s%s%s\n", s.session.c_str(), s.agent.empty() ? "" : "  agent ", s.agent.c_str());
+    std::printf("session %s%s%s\n", safe(s.session).c_str(), s.agent.empty() ? "" : "  agent ",
+                safe(s.agent).c_str());
     if (s.start) {
         const auto& st = *s.start;
-        std::printf("  started  %s by %s in %s (%s)\n", s.started_at.c_str(), st.user.c_str(), st.cwd.c_str(),
-                    st.platform.c_str());
-        std::printf("  profile  %s (sha256 %.12s)\n", st.profile.c_str(), st.profile_sha256.c_str());
-        std::printf("  command  %s\n", shell_words(st.argv).c_str());
-        for (const auto& w : st.warnings) std::printf("  warning  %s\n", w.c_str());
+        std::printf("  started  %s by %s in %s (%s)\n", safe(s.started_at).c_str(), safe(st.user).c_str(),
+                    safe(st.cwd).c_str(), safe(st.platform).c_str());
+        std::printf("  profile  %s (sha256 %s)\n", safe(st.profile).c_str(),
+                    safe(st.profile_sha256.substr(0, 12)).c_str());
+        std::printf("  command  %s\n", safe(shell_words(st.argv)).c_str());
+        for (const auto& w : st.warnings) std::printf("  warning  %s\n", safe(w).c_str());
     }
     auto sum = audit::summarize(s);
     std::printf("  network  %llu allowed, %llu denied\n", static_cast<unsigned long long>(sum.allowed),
                 static_cast<unsigned long long>(sum.denied));
     for (const auto& h : sum.hosts) {
-        std::string target = h.host + ":" + std::to_string(h.port);
+        std::string target = safe(h.host) + ":" + std::to_string(h.port);
         if (h.allowed) {
             std::printf("    allow  %-40s %4llux  up %s, down %s  (rule %s)\n", target.c_str(),
                         static_cast<unsigned long long>(h.count), human_bytes(h.bytes_up).c_str(),
-                        human_bytes(h.bytes_down).c_str(), h.rule.c_str());
+                        human_bytes(h.bytes_down).c_str(), safe(h.rule).c_str());
         } else {
             std::printf("    deny   %-40s %4llux\n", target.c_str(),
                         static_cast<unsigned long long>(h.count));
@@ -152,7 +165,7 @@ void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
     std::printf("# Review each line before adding it: every rule widens what the sandbox can reach.\n");
     std::printf("[network]\nmode = \"allowlist\"\nallow = [\n");
     for (const auto& r : rules) {
-        std::string quoted = json::quote(r.rule) + ",";
+        std::string quoted = safe(json::quote(r.rule)) + ",";
         std::printf(
             "  %-44s # denied %llux%s\n", quoted.c_str(), static_cast<unsigned long long>(r.denials),
             r.needs_review ? "; loopback/link-local/metadata address: almost never what you want" : "");
@@ -161,15 +174,16 @@ void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
 }
 
 void print_live(const audit::ParsedLine& p) {
-    std::string when = p.ts.size() >= 19 ? p.ts.substr(11, 8) : p.ts;
-    std::string sid = p.session.substr(0, 8);
+    std::string when = safe(p.ts.size() >= 19 ? p.ts.substr(11, 8) : p.ts);
+    std::string sid = safe(p.session.substr(0, 8));
     if (p.start) {
-        std::printf("%s %s start  %s: %s\n", when.c_str(), sid.c_str(), p.start->profile.c_str(),
-                    shell_words(p.start->argv).c_str());
+        std::printf("%s %s start  %s: %s\n", when.c_str(), sid.c_str(), safe(p.start->profile).c_str(),
+                    safe(shell_words(p.start->argv)).c_str());
     } else if (p.net) {
         std::printf("%s %s %-6s %s:%u (%s)%s%s\n", when.c_str(), sid.c_str(),
-                    p.net->allowed ? "allow" : "deny", p.net->host.c_str(), p.net->port, p.net->proto.c_str(),
-                    p.net->rule.empty() ? "" : " rule ", p.net->rule.c_str());
+                    p.net->allowed ? "allow" : "deny", safe(p.net->host).c_str(), p.net->port,
+                    safe(p.net->proto).c_str(), p.net->rule.empty() ? "" : " rule ",
+                    safe(p.net->rule).c_str());
     } else if (p.exit) {
         std::printf("%s %s exit   %s\n", when.c_str(), sid.c_str(), exit_text(*p.exit).c_str());
     }

@@ -87,6 +87,11 @@ std::string quote(std::string_view s) {
         if (len == 0) {
             append_escape(out, 0xDC00 + c);
             ++i;
+        } else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+            // C1 controls (U+0080..U+009F; U+009B is a one-byte CSI) are legal
+            // JSON, escaped for the same reason as DEL.
+            append_escape(out, static_cast<unsigned char>(s[i + 1]));
+            i += len;
         } else {
             out.append(s.substr(i, len));
             i += len;

@@ -30,3 +30,9 @@ TEST_CASE("json object builds fields in order") {
     o.field("s", "x").field("n", 3).field("b", true).field("list", std::vector<std::string>{"a", "b"});
     CHECK(o.str() == R"({"s":"x","n":3,"b":true,"list":["a","b"]})");
 }
+
+TEST_CASE("json quote escapes C1 controls so a viewed log carries no terminal controls") {
+    CHECK(mxc::json::quote("\xc2\x9b"
+                           "2J\xc2\x85") == R"("\u009b2J\u0085")");
+    CHECK(mxc::json::quote("\xc2\xa0") == "\"\xc2\xa0\"");  // U+00A0 is not a control
+}
