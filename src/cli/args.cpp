@@ -11,6 +11,8 @@
 #include <windows.h>
 
 #include <shellapi.h>
+#else
+#include <unistd.h>
 #endif
 
 namespace mxc::cli {
@@ -42,5 +44,13 @@ std::vector<std::string> command_line_args(int argc, char** argv) {
     return std::vector<std::string>(argv + 1, argv + argc);
 }
 #endif
+
+long parent_process_id() {
+#ifdef _WIN32
+    return 0;
+#else
+    return static_cast<long>(::getppid());
+#endif
+}
 
 }  // namespace mxc::cli

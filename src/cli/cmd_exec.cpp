@@ -10,6 +10,11 @@ namespace mxc::cli {
 
 int run_exec(const ExecOptions& options) {
     constexpr int kMxcFailure = 125;
+    if (options.die_with_parent && options.parent_pid <= 0) {
+        std::fprintf(stderr,
+                     "mxc: --die-with-parent is not supported on this platform yet: run without it\n");
+        return kMxcFailure;
+    }
     const std::string session = audit::new_session_id();
     auto ctx = make_resolve_context(options.policy.workspace, session);
     if (!ctx) {
@@ -38,6 +43,7 @@ int run_exec(const ExecOptions& options) {
     request.session_id = session;
     request.dry_run = options.dry_run;
     request.audit = audit_log.get();
+    if (options.die_with_parent) request.die_with_parent = options.parent_pid;
     return platform::exec(*policy, request);
 }
 

@@ -61,6 +61,9 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
 }  // namespace
 
 static int run(int argc, char** argv) {
+    // First thing: --die-with-parent compares against this, and the earlier
+    // it is read the smaller the window in which a parent could die unseen.
+    const long parent_pid = mxc::cli::parent_process_id();
     std::vector<std::string> args = mxc::cli::command_line_args(argc, argv);
     const bool is_exec = !args.empty() && args.front() == "exec";
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
@@ -81,6 +84,8 @@ static int run(int argc, char** argv) {
     exec_cmd->add_option("--audit", exec.audit_path,
                          "append JSON-lines audit events to FILE (\"-\" = stderr)");
     exec_cmd->add_flag("--dry-run", exec.dry_run, "print the plan, run nothing, exit 0");
+    exec_cmd->add_flag("--die-with-parent", exec.die_with_parent,
+                       "end the sandbox when the process that started mxc dies (agents, CI steps)");
     exec_cmd->add_flag("-v,--verbose", verbose, "more of mxc's own logging");
     exec_cmd->add_flag("-q,--quiet", quiet, "only errors from mxc itself");
     std::vector<std::string> loose;
@@ -139,6 +144,7 @@ static int run(int argc, char** argv) {
             return 125;
         }
         exec.command = std::move(command);
+        exec.parent_pid = parent_pid;
         return mxc::cli::run_exec(exec);
     }
     if (*check_cmd) return mxc::cli::run_check(check);

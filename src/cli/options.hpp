@@ -22,6 +22,8 @@ struct ExecOptions {
     std::vector<std::string> command;
     std::string audit_path;  // "" = no audit log; "-" = stderr
     bool dry_run = false;
+    bool die_with_parent = false;
+    long parent_pid = 0;  // mxc's parent at startup (parent_process_id())
 };
 
 struct ExplainOptions {

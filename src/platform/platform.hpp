@@ -34,6 +34,9 @@ struct ExecRequest {
     std::string session_id;            // exported as MXC_SESSION_ID
     bool dry_run = false;              // print the plan to stdout and exit 0
     audit::AuditLog* audit = nullptr;  // may be null
+    // > 0: --die-with-parent; the pid of mxc's parent at startup. The sandbox
+    // is torn down when that process dies (exit reason "parent-died").
+    long die_with_parent = 0;
 };
 
 std::vector<Capability> probe_host();

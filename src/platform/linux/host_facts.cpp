@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,6 +216,8 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
         if (path.rfind("/dev/", 0) == 0 && ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode))
             f.terminal = path;
     }
+    if (struct sysinfo si{}; ::sysinfo(&si) == 0)
+        f.ram_bytes = static_cast<std::uint64_t>(si.totalram) * static_cast<std::uint64_t>(si.mem_unit);
     if (request != nullptr) {
         f.session_id = request->session_id;
         f.cwd = request->cwd;

@@ -158,7 +158,13 @@ Status mount_tmpfs(const std::string& dst, unsigned long flags, const char* opti
     return {};
 }
 
-Status build_dev(const std::string& dev, const std::string& terminal, std::vector<std::string>& remount_ro) {
+// "mode=1777" plus the plan's size= (0: the kernel's default).
+std::string ram_fs_options(std::uint64_t size) {
+    return size == 0 ? std::string("mode=1777") : "mode=1777,size=" + std::to_string(size);
+}
+
+Status build_dev(const std::string& dev, const std::string& terminal, std::uint64_t shm_size,
+                 std::vector<std::string>& remount_ro) {
     MXC_TRY(mount_tmpfs(dev, MS_NOSUID | MS_NOEXEC, "mode=0755"));
     // Only harmless character devices, bound from the host (a user namespace
     // cannot mknod). /dev/tty is the caller's controlling terminal.
@@ -188,7 +194,7 @@ Status build_dev(const std::string& dev, const std::string& terminal, std::vecto
     if (::symlink("pts/ptmx", (dev + "/ptmx").c_str()) != 0) return sys_error("symlink", dev + "/ptmx");
     const std::string shm = dev + "/shm";
     if (::mkdir(shm.c_str(), 0755) != 0) return sys_error("mkdir", shm);
-    MXC_TRY(mount_tmpfs(shm, MS_NOSUID | MS_NODEV, "mode=1777"));
+    MXC_TRY(mount_tmpfs(shm, MS_NOSUID | MS_NODEV, ram_fs_options(shm_size).c_str()));
     const std::pair<const char*, const char*> links[] = {{"fd", "/proc/self/fd"},
                                                          {"stdin", "/proc/self/fd/0"},
                                                          {"stdout", "/proc/self/fd/1"},
@@ -272,10 +278,10 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
             return harden_proc(dst);
         case MountKind::Dev:
             MXC_TRY(ensure_mount_point(dst, true));
-            return build_dev(dst, op.source, remount_ro);
+            return build_dev(dst, op.source, op.size, remount_ro);
         case MountKind::Tmp:
             MXC_TRY(ensure_mount_point(dst, true));
-            return mount_tmpfs(dst, MS_NOSUID | MS_NODEV, "mode=1777");
+            return mount_tmpfs(dst, MS_NOSUID | MS_NODEV, ram_fs_options(op.size).c_str());
         case MountKind::TmpDir:
             // Only ever on our own tmpfs: ensure_mount_point refuses host dirs.
             MXC_TRY(with_rule(ensure_mount_point(dst, true)));

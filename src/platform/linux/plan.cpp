@@ -513,6 +513,38 @@ void compile_processes(const policy::ResolvedPolicy& policy, const HostFacts& fa
                                  ": run as a normal user, remove the limit, or pass --best-effort");
 }
 
+std::string mebibytes(std::uint64_t bytes) {
+    return std::to_string((bytes + (1ULL << 20) - 1) >> 20) + " MiB";
+}
+
+// Sizes the RAM-backed filesystems the sandbox can write: /tmp (which holds
+// {tmp}) and /dev/shm. Without size= each would take up to half of RAM, and
+// tmpfs pages are not charged to RLIMIT_AS, so limits.memory alone did not
+// bound them. Each gets limits.memory, never more than half of RAM (the
+// kernel's own default, so a profile can only shrink it); without
+// limits.memory, half of RAM, stated so that explain shows the number.
+void compile_ram_filesystems(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    const std::uint64_t half_ram = facts.ram_bytes / 2;
+    const auto& memory = policy.limits.memory_bytes;
+    std::uint64_t size = half_ram;
+    std::string why = "default: half of RAM (" + mebibytes(facts.ram_bytes) + "), the kernel's tmpfs default";
+    if (memory) {
+        size = half_ram != 0 ? std::min(memory->value, half_ram) : memory->value;
+        why = size == memory->value ? "limits.memory" : "limits.memory capped at half of RAM";
+    }
+    if (size == 0) return;  // RAM unknown and no limit: the kernel's default
+    for (auto& m : plan.mounts) {
+        if (m.kind == MountKind::Tmp || m.kind == MountKind::Dev) m.size = size;
+    }
+    const std::string text = mebibytes(size) + " each (" + why + ")";
+    plan.verdicts.push_back(platform::RuleVerdict{"tmpfs size /tmp, /dev/shm",
+                                                  memory ? memory->origin.describe() : "built-in default",
+                                                  "tmpfs size=" + std::to_string(size) + " bytes: " + text +
+                                                      "; {tmp} lives in /tmp; writes beyond fail with ENOSPC",
+                                                  true, ""});
+    plan.enforced.push_back("tmpfs /tmp and /dev/shm size " + mebibytes(size) + " each");
+}
+
 void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
     const auto& lim = policy.limits;
     auto verdict = [&](const std::string& rule, const policy::Origin& o, std::string mech) {
@@ -653,6 +685,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
                                 (plan.landlock.scoped != 0 ? ", scoped unix+signal)" : ")"));
     }
     compile_limits(policy, facts, plan);
+    compile_ram_filesystems(policy, facts, plan);
     plan.env = compile_env(policy.env, facts.environ, facts.session_id);
     if (plan.proxy) add_proxy_env(*plan.proxy, plan.env);
     return plan;

@@ -68,6 +68,7 @@ struct HostFacts {
     std::string cwd;                    // working directory for the command
     std::uint64_t nofile_hard = ~0ULL;  // RLIMIT_NOFILE hard limit of the caller
     std::string terminal;               // the caller's terminal device if fd 0/1/2 is one (e.g. /dev/pts/3)
+    std::uint64_t ram_bytes = 0;        // physical RAM (sysinfo totalram); 0 = unknown
 };
 
 enum class MountKind {
@@ -91,6 +92,9 @@ struct MountOp {
     std::string target;  // path inside the sandbox
     bool is_dir = true;
     std::string why;  // rule text and origin, for --dry-run / errors
+    // tmpfs size= in bytes: Tmp (/tmp), and Dev for its /dev/shm. 0 = none
+    // given (the kernel's default, half of RAM).
+    std::uint64_t size = 0;
 };
 
 // Landlock access bits, defined here because distribution headers lag the
@@ -206,6 +210,7 @@ struct LinuxPlan {
     std::string cwd;
     std::optional<std::chrono::milliseconds> wall_time;
     std::chrono::milliseconds kill_grace{2000};
+    long parent_pid = 0;  // --die-with-parent: end the sandbox when this process (mxc's parent) dies
     std::vector<platform::RuleVerdict> verdicts;  // for `mxc explain`
 };
 

@@ -26,6 +26,8 @@ std::string format_plan(const LinuxPlan& plan) {
         } else if (m.kind == MountKind::Symlink) {
             s += " -> " + m.source;
         }
+        if (m.size != 0)
+            s += std::string(m.kind == MountKind::Dev ? " shm" : "") + " size=" + std::to_string(m.size);
         s += "    # " + m.why;
         line(s);
     }
@@ -56,6 +58,10 @@ std::string format_plan(const LinuxPlan& plan) {
     if (plan.wall_time) {
         line("  wall_time = " + std::to_string(plan.wall_time->count()) + "ms (then SIGTERM, " +
              std::to_string(plan.kill_grace.count()) + "ms grace, SIGKILL)");
+    }
+    if (plan.parent_pid > 0) {
+        line("lifetime: the whole sandbox is killed when mxc's parent (pid " +
+             std::to_string(plan.parent_pid) + ") dies (--die-with-parent)");
     }
     line("env:");
     for (const auto& e : plan.env) line("  " + e);

@@ -57,6 +57,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
     plan.enforced.push_back("no_new_privs, no capabilities");
     plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
+    if (request.die_with_parent > 0) {
+        plan.parent_pid = request.die_with_parent;
+        plan.enforced.push_back("die with parent (pid " + std::to_string(plan.parent_pid) + ")");
+    }
 
     if (request.dry_run) {
         std::string text = lnx::format_plan(plan);

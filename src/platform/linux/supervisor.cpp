@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -118,6 +119,48 @@ struct SigchldGuard {
     SigchldGuard& operator=(const SigchldGuard&) = delete;
 };
 
+// --die-with-parent: the kernel sends this to mxc when the thread that
+// started it exits (PR_SET_PDEATHSIG). Real-time, so it is none of the
+// signals relayed for the user, and not terminate_tree_signal().
+int parent_death_signal() {
+    return SIGRTMIN + 1;
+}
+
+// Arms PR_SET_PDEATHSIG for the supervisor while it runs a sandbox, and
+// disarms it (dropping a signal that arrived too late to matter) before the
+// caller's signal mask is restored, so a parent dying as mxc finishes
+// cannot kill mxc before it has written the exit event.
+class ParentDeathWatch {
+public:
+    explicit ParentDeathWatch(long parent) : armed_(parent > 0) {
+        if (armed_) armed_ = ::prctl(PR_SET_PDEATHSIG, parent_death_signal(), 0, 0, 0) == 0;
+    }
+    ~ParentDeathWatch() {
+        if (!armed_) return;
+        ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, parent_death_signal());
+        const timespec none{0, 0};
+        while (::sigtimedwait(&set, nullptr, &none) > 0) {
+        }
+    }
+    ParentDeathWatch(const ParentDeathWatch&) = delete;
+    ParentDeathWatch& operator=(const ParentDeathWatch&) = delete;
+    [[nodiscard]] bool armed() const { return armed_; }
+
+private:
+    bool armed_;
+};
+
+// The signal only says that the thread which forked mxc exited; the process
+// that started mxc is gone when mxc has been re-parented (to init or a
+// subreaper). Comparing with the pid read at startup also covers a parent
+// that died before the prctl.
+bool parent_died(long parent) {
+    return parent > 0 && static_cast<long>(::getppid()) != parent;
+}
+
 // Receives init's listener and serves the proxy on it. Runs after clone:
 // clone_sandbox relies on mxc being single-threaded, and the proxy's threads
 // must inherit the blocked signal mask so relayed signals and SIGCHLD still
@@ -223,6 +266,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     sigemptyset(&relayed);
     for (int sig : kRelayedSignals) sigaddset(&relayed, sig);
     sigaddset(&relayed, SIGCHLD);
+    if (plan.parent_pid > 0) sigaddset(&relayed, parent_death_signal());
     SigchldGuard sigchld;
     // Blocked here only so init inherits it blocked: a wall_time expiring
     // during setup then stays pending for init's signalfd instead of being
@@ -233,6 +277,19 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     MaskGuard guard{};
     ::sigprocmask(SIG_BLOCK, &blocked, &guard.saved);
     spec.caller_mask = guard.saved;
+    // After the mask (the signal must queue for the signalfd, not kill mxc)
+    // and before clone (no sandbox may run unwatched).
+    ParentDeathWatch parent_watch(plan.parent_pid);
+    if (plan.parent_pid > 0 && !parent_watch.armed()) {
+        out.error = std::string("--die-with-parent: prctl(PR_SET_PDEATHSIG): ") + std::strerror(errno);
+        return out;
+    }
+    if (parent_died(plan.parent_pid)) {
+        out.error = "--die-with-parent: the process that started mxc (pid " +
+                    std::to_string(plan.parent_pid) + ") exited before the sandbox started; nothing was run";
+        out.reason = "parent-died";
+        return out;
+    }
     spec.report_fd = report_write.get();
     spec.alive_fd = alive_read.get();
     spec.start_fd = start_read.get();
@@ -292,6 +349,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
 
     bool timed_out = false;
     bool killed = false;
+    bool orphaned = false;
     bool report_open = true;
     std::string report_bytes;
     int status = 0;
@@ -329,6 +387,12 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                 const int sig = static_cast<int>(si.ssi_signo);
                 if (sig == SIGCHLD) {
                     child_done = true;
+                } else if (plan.parent_pid > 0 && sig == parent_death_signal()) {
+                    // init's death takes the whole pid namespace with it.
+                    if (!orphaned && parent_died(plan.parent_pid)) {
+                        orphaned = true;
+                        ::kill(child, SIGKILL);
+                    }
                 } else if (si.ssi_code != SI_KERNEL) {
                     // Sent with kill(2) to mxc: relay. Terminal-generated
                     // signals already reached the foreground group directly.
@@ -389,7 +453,9 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         if (reports.exec_errno == ENOENT) out.error = argv[0] + ": command not found in the sandbox";
         out.exit_code = reports.exec_errno == ENOENT ? 127 : 126;
     }
-    if (timed_out) {
+    if (orphaned) {
+        out.reason = "parent-died";
+    } else if (timed_out) {
         out.reason = "timeout";
         out.exit_code = 124;
     } else if ((cgroup && cgroup->oom_kills() > 0) || out.signal == SIGXCPU || out.signal == SIGXFSZ) {

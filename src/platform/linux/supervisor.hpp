@@ -15,7 +15,7 @@ struct RunOutcome {
     int exit_code = 125;                // what mxc exits with
     int status = 0;                     // command's exit status (when exited)
     int signal = 0;                     // signal that killed the command (0 if none)
-    std::string reason = "exited";      // exited | signaled | timeout | limit
+    std::string reason = "exited";      // exited | signaled | timeout | limit | parent-died
     std::string error;                  // one-line reason when exit_code is mxc's own (125/126/127)
     std::vector<std::string> warnings;  // from the sandbox (e.g. seccomp)
     std::uint64_t wall_ms = 0;
