@@ -26,6 +26,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -638,6 +639,54 @@ int disk_fill(const Args& a) {
     return succeeded("wrote " + a.at(1) + " MiB");
 }
 
+// Fills DIR's filesystem in 16 MiB steps up to TOTAL MiB (fallocate, or
+// writes where it is unsupported), then removes the file. Succeeded when
+// more than MAX MiB fit: a RAM-backed /tmp or /dev/shm took more than the
+// memory limit.
+int ram_fill(const Args& a) {
+    const std::string path = a.at(0) + "/mxc-ram-fill";
+    const long total = std::stol(a.at(1)), max = std::stol(a.at(2));
+    if (total <= max) return error("TOTAL must exceed MAX");
+    signal(SIGXFSZ, SIG_IGN);
+    int fd = open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) return error("open " + path + ": " + std::strerror(errno));
+    constexpr long kStep = 16;
+    std::vector<char> chunk;
+    long done = 0;
+    int err = 0;
+    while (done < total) {
+        const off_t off = static_cast<off_t>(done) << 20, len = static_cast<off_t>(kStep) << 20;
+        if (chunk.empty() && fallocate(fd, 0, off, len) == 0) {
+            done += kStep;
+            continue;
+        }
+        if (chunk.empty() && errno != EOPNOTSUPP) {
+            err = errno;
+            break;
+        }
+        chunk.resize(static_cast<std::size_t>(len), 'x');
+        if (pwrite(fd, chunk.data(), chunk.size(), off) != static_cast<ssize_t>(chunk.size())) {
+            err = errno;
+            break;
+        }
+        done += kStep;
+    }
+    close(fd);
+    unlink(path.c_str());
+    const std::string what = "wrote " + std::to_string(done) + " of " + a.at(1) + " MiB into " + a.at(0);
+    if (done > max) return succeeded(what + " (limit " + a.at(2) + " MiB)");
+    return blocked(what, err);
+}
+
+// Succeeded when DIR's filesystem is larger than MAX MiB.
+int fs_larger_than(const Args& a) {
+    struct statfs sf {};
+    if (statfs(a.at(0).c_str(), &sf) != 0) return error("statfs " + a.at(0) + ": " + std::strerror(errno));
+    const unsigned long long mib = (static_cast<unsigned long long>(sf.f_blocks) * sf.f_bsize) >> 20;
+    errno = ENOSPC;
+    return verdict(mib > std::stoull(a.at(1)), a.at(0) + " holds " + std::to_string(mib) + " MiB");
+}
+
 int core_dump(const Args&) {
     // A core file would hold everything in memory, secrets included; the
     // sandbox fixes RLIMIT_CORE at 0 (hard limit, so it cannot be raised).
@@ -808,6 +857,8 @@ const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() 
         {"memory_bomb", {memory_bomb, 1}},
         {"disk_fill", {disk_fill, 2}},
         {"core_dump", {core_dump, 0}},
+        {"ram_fill", {ram_fill, 3}},
+        {"fs_larger_than", {fs_larger_than, 2}},
         {"euid_is", {euid_is, 1}},
         {"daemonize", {daemonize, 2}},
         {"proc_any_root", {proc_any_root, 2}},
