@@ -16,5 +16,6 @@ for c in exec explain
 end
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l audit -r -F -d 'audit log file'
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l dry-run -d 'print the plan'
+complete -c mxc -n "__fish_seen_subcommand_from exec" -l die-with-parent -d 'end the sandbox when the parent of mxc dies'
 complete -c mxc -n "__fish_seen_subcommand_from explain doctor" -l json -d 'JSON output'
 complete -c mxc -n "__fish_seen_subcommand_from check" -a '(mxc profiles 2>/dev/null | string split -f1 " ")'

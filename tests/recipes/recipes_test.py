@@ -73,7 +73,8 @@ def case_codex(world, doc):
 def case_copilot(world, doc):
     r = run_block(world, doc["copilot"], "the copilot recipe")
     expect_report(world, "copilot", dict(state="ok", **env_expectations({"GH_TOKEN"})))
-    log = os.path.join(world.home, "mxc-copilot.jsonl")
+    # Outside the workspace, where the sandboxed agent cannot replace it.
+    log = os.path.join(world.home, ".local", "state", "mxc", "copilot.jsonl")
     events = audit_events(log)
     check([e["event"] for e in events][:1] == ["start"] and events[-1]["event"] == "exit",
           "audit log lacks start/exit events: %s" % events)
@@ -352,6 +353,11 @@ def case_exit_codes(world, doc):
 
 def case_audit_log(world, doc):
     r = run_block(world, doc["audit-log"], "the audit-log recipe")
+    log = os.path.join(world.home, ".local", "state", "mxc", "agent.jsonl")
+    check(not world.exists("agent.jsonl"), "the recipe wrote its audit log into the workspace")
+    start = [e for e in audit_events(log) if e["event"] == "start"]
+    check(len(start) == 1 and any(m.startswith("die with parent") for m in start[0]["enforced"]),
+          "the recipe's run does not die with its parent: %s" % start)
     expect_report(world, "codex", dict(state="fail", **env_expectations(set())))
     check("command  codex" in r.stdout and "deny   collector.example.net:443" in r.stdout,
           "mxc log summary missing: " + r.stdout)
