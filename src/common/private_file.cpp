@@ -50,11 +50,13 @@ Result<UniqueFd> open_private_append(const std::string& path, const std::string&
             struct stat st {};
             if (::fstatat(dir.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                 S_ISLNK(st.st_mode)) {
-                return refuse(what, path,
-                              walked +
-                                  " is a symbolic link, and mxc does not follow links to the files it "
-                                  "writes: pass the real path (realpath -m " +
-                                  path + ")");
+                std::string reason = walked;
+                reason +=
+                    " is a symbolic link, and mxc does not follow links to the files it writes: pass "
+                    "the real path (realpath -m ";
+                reason += path;
+                reason += ")";
+                return refuse(what, path, reason);
             }
             return refuse(what, path,
                           "cannot open directory " + walked + ": " + std::strerror(err) +
