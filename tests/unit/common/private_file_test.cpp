@@ -124,6 +124,16 @@ TEST_CASE("private file: a directory or a missing parent is refused with a reaso
     CHECK(missing.error().message.find("mkdir -p") != std::string::npos);
 }
 
+TEST_CASE("private file: a file owned by another user is refused (needs root to set up)") {
+    if (::geteuid() != 0) return;  // only root can hand a file to another uid
+    Dir d;
+    const std::string p = d.write("log.jsonl", "");
+    REQUIRE(::chown(p.c_str(), 65534, 65534) == 0);
+    auto fd = mxc::open_private_append(p, "audit log");
+    REQUIRE_FALSE(fd.ok());
+    CHECK(fd.error().message.find("owned by uid 65534") != std::string::npos);
+}
+
 TEST_CASE("private file: a relative path is resolved from the current directory") {
     Dir d;
     const std::string cwd = fs::current_path().string();
