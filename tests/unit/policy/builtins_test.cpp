@@ -59,19 +59,43 @@ TEST_CASE("default: system read-only, workspace and tmp writable, secrets denied
     for (const char* secret :
          {"/home/alice/.ssh", "/home/alice/.aws", "/home/alice/.gnupg", "/home/alice/.config/gh",
           "/home/alice/.netrc", "/home/alice/.docker", "/home/alice/.kube", "/home/alice/.npmrc",
-          "/home/alice/.git-credentials", "/home/alice/.pypirc"}) {
+          "/home/alice/.git-credentials", "/home/alice/.pypirc", "/home/alice/.config/git/credentials",
+          "/home/alice/.cache/git/credential", "/home/alice/.config/containers/auth.json",
+          "/home/alice/.vault-token", "/home/alice/.pgpass", "/home/alice/.config/rclone/rclone.conf"}) {
         CAPTURE(secret);
         REQUIRE(rule_for(p, secret) != nullptr);
         CHECK(rule_for(p, secret)->access == Access::Deny);
     }
+    // ~/.config/git stays readable (the user's identity and aliases), only
+    // its credential store is hidden.
+    CHECK(rule_for(p, "/home/alice/.config/git")->access == Access::Read);
     CHECK(p.network.mode.value == NetMode::None);
     CHECK(p.missing.value == MissingPaths::Ignore);
     CHECK(has(p.env.pass, "PATH"));
-    CHECK(has(p.env.pass, "LC_*"));
+    for (const char* name :
+         {"LANG", "LC_ALL", "LC_CTYPE", "LC_COLLATE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME",
+          "LC_ADDRESS", "LC_IDENTIFICATION", "LC_MEASUREMENT", "LC_NAME", "LC_PAPER", "LC_TELEPHONE"}) {
+        CAPTURE(name);
+        CHECK(has(p.env.pass, name));
+    }
+    // A glob would pass LC_MYTOKEN too.
+    for (const auto& pass : p.env.pass) CHECK_MESSAGE(pass.value.find('*') == std::string::npos, pass.value);
     CHECK(has(p.env.deny, "*_TOKEN"));
     CHECK(has(p.env.deny, "AWS_*"));
     CHECK(p.limits.memory_bytes.has_value());
     CHECK(p.limits.processes.has_value());
+}
+
+TEST_CASE("default: the host's own secrets are denied, for root callers who could read them") {
+    auto p = builtin("default");
+    for (const char* secret :
+         {"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d", "/etc/ssh/ssh_host_rsa_key",
+          "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key", "/etc/ssl/private"}) {
+        CAPTURE(secret);
+        REQUIRE(rule_for(p, secret) != nullptr);
+        CHECK(rule_for(p, secret)->access == Access::Deny);
+    }
+    CHECK(rule_for(p, "/etc/ssh/ssh_host_ed25519_key.pub") == nullptr);  // public keys stay readable
 }
 
 TEST_CASE("readonly: the workspace is readable but not writable") {
