@@ -35,6 +35,7 @@
 
 #include "net/egress_proxy.hpp"
 #include "net/http_parser.hpp"
+#include "net/local_addresses.hpp"
 #include "net/proxy_session.hpp"
 #include "net/socket_address.hpp"
 
@@ -308,7 +309,14 @@ private:
             fail(resolve_failure_reply(req_, rc != 0 ? wsa_text(rc) : "no IPv4 or IPv6 address"));
             return false;
         }
-        if (!check_resolved(matcher_, req_, addrs)) {
+        // Observed after the lookup, per request: see local_addresses.hpp.
+        auto local = local_addresses();
+        if (!local) {
+            decided_ = true;
+            fail(resolve_failure_reply(req_, local.error().message));
+            return false;
+        }
+        if (!check_resolved(matcher_, req_, addrs, *local)) {
             deny();
             return false;
         }

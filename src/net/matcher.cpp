@@ -1,5 +1,7 @@
 #include "net/matcher.hpp"
 
+#include <algorithm>
+
 namespace mxc::net {
 namespace {
 
@@ -60,7 +62,8 @@ Decision Matcher::decide(const Target& t, std::uint16_t port) const {
     return Decision{false, Decision::Why::NoRule, "", "no [network].allow rule matches"};
 }
 
-Decision Matcher::check_address(const Target& t, const IpAddr& addr, std::uint16_t port) const {
+Decision Matcher::check_address(const Target& t, const IpAddr& addr, std::uint16_t port,
+                                const std::vector<IpAddr>& local) const {
     Target as_ip;
     as_ip.is_ip = true;
     as_ip.ip = addr;
@@ -71,14 +74,16 @@ Decision Matcher::check_address(const Target& t, const IpAddr& addr, std::uint16
                             r->text + "\""};
     Decision by_name = decide(t, port);
     if (!by_name.allowed) return by_name;
-    if (is_sensitive_address(addr)) {
+    const bool sensitive = is_sensitive_address(addr);
+    if (sensitive || std::find(local.begin(), local.end(), addr) != local.end()) {
         if (const HostRule* r = find(allow_, as_ip, port))
             return Decision{true, Decision::Why::Allowed, r->text, ""};
         return Decision{
             false, Decision::Why::SensitiveAddress, "",
             t.name + " resolved to " + format_ip(addr) +
-                " (loopback, link-local or unspecified); a host-name rule never reaches it, add \"" +
-                suggest_rule(as_ip, port) + "\" to [network].allow if intended"};
+                (sensitive ? " (loopback, link-local or unspecified)" : " (an address of this host)") +
+                "; a host-name rule never reaches it, add \"" + suggest_rule(as_ip, port) +
+                "\" to [network].allow if intended"};
     }
     return by_name;
 }

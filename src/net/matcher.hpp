@@ -2,7 +2,7 @@
 // Allow/deny decisions over parsed host rules. Deny beats allow; no match is
 // deny. Names are decided first; every address a name resolves to is then
 // re-checked (check_address) so that DNS cannot lead a name rule to loopback,
-// link-local metadata, or a CIDR the profile denies.
+// link-local metadata, an address of this host, or a CIDR the profile denies.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +19,7 @@ struct Decision {
         DeniedByRule,      // `rule` (a deny rule) matched
         NoRule,            // nothing in allow matched
         SensitiveAddress,  // name allowed, but it resolved to loopback/link-local/unspecified
+                           // or to an address of this host
         BadHost,           // the requested host is not a valid name or address
     };
     bool allowed = false;
@@ -42,7 +43,11 @@ public:
     // Decide on one address that `target` resolved to. For an IP target this
     // is decide(addr). For a name: CIDR deny rules win, then the name's own
     // decision, and sensitive addresses need an explicit CIDR allow rule.
-    [[nodiscard]] Decision check_address(const Target& target, const IpAddr& addr, std::uint16_t port) const;
+    // `local` are the addresses of this host's interfaces (LocalAddresses):
+    // they are sensitive too, since services bound to 0.0.0.0 answer on them
+    // as they do on loopback.
+    [[nodiscard]] Decision check_address(const Target& target, const IpAddr& addr, std::uint16_t port,
+                                         const std::vector<IpAddr>& local) const;
 
     [[nodiscard]] const std::vector<HostRule>& allow_rules() const { return allow_; }
     [[nodiscard]] const std::vector<HostRule>& deny_rules() const { return deny_; }

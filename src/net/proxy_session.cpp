@@ -107,10 +107,11 @@ bool decide_request(const Matcher& matcher, Request& r) {
     return true;
 }
 
-bool check_resolved(const Matcher& matcher, Request& r, const std::vector<IpAddr>& addrs) {
+bool check_resolved(const Matcher& matcher, Request& r, const std::vector<IpAddr>& addrs,
+                    const std::vector<IpAddr>& local) {
     std::optional<Decision> refused;
     for (const IpAddr& addr : addrs) {
-        Decision d = matcher.check_address(r.target, addr, r.port);
+        Decision d = matcher.check_address(r.target, addr, r.port, local);
         if (d.allowed) {
             r.candidates.push_back(addr);
             continue;

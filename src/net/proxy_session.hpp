@@ -79,10 +79,12 @@ struct Request {
 bool decide_request(const Matcher& matcher, Request& r);
 
 // Every resolved address is checked. One that a deny rule covers refuses the
-// whole name; sensitive ones (loopback, metadata) are skipped, and only if
-// nothing else is left does the name fail. True: `candidates` holds the
+// whole name; sensitive ones (loopback, metadata, `local`: this host's own
+// interface addresses, observed right after the lookup) are skipped, and only
+// if nothing else is left does the name fail. True: `candidates` holds the
 // addresses that passed. False: `decision` says why.
-bool check_resolved(const Matcher& matcher, Request& r, const std::vector<IpAddr>& addrs);
+bool check_resolved(const Matcher& matcher, Request& r, const std::vector<IpAddr>& addrs,
+                    const std::vector<IpAddr>& local);
 
 // 403 naming the rule to add (HTTP), or SOCKS5 "not allowed by ruleset".
 std::string denial_reply(const Request& r, const std::string& profile_name);

@@ -70,7 +70,7 @@ void EgressProxy::Impl::on_resolved(Resolver::Answer& a) {
         c.decided = true;  // allowed by policy, failed in DNS
         return fail(c, resolve_failure_reply(c.req, a.error));
     }
-    if (!check_resolved(matcher, c.req, a.addrs)) return deny(c);
+    if (!check_resolved(matcher, c.req, a.addrs, a.local)) return deny(c);
     c.phase = Phase::Connecting;
     connect_next(c);
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "net/local_addresses.hpp"
 #include "net/socket_address.hpp"
 
 namespace mxc::net {
@@ -78,6 +79,17 @@ void Resolver::work() {
                     answer.addrs.push_back(*a);
             }
             if (answer.addrs.empty()) answer.error = "no IPv4 or IPv6 address";
+        }
+        if (answer.error.empty()) {
+            // Unknown local addresses fail the request: checking against an
+            // empty list would let a name reach this host's own services.
+            auto local = local_addresses();
+            if (local) {
+                answer.local = std::move(local).value();
+            } else {
+                answer.addrs.clear();
+                answer.error = local.error().message;
+            }
         }
         {
             std::lock_guard lock(mutex_);

@@ -1,7 +1,9 @@
 #pragma once
 // getaddrinfo() on a few worker threads, so a slow DNS server never stalls
 // the proxy's event loop. Results come back through a queue; the owner polls
-// fd() (an eventfd) and calls take().
+// fd() (an eventfd) and calls take(). Each answer also carries this host's
+// interface addresses as they were right after the lookup (local_addresses.hpp),
+// observed here so that the netlink round trip stays off the event loop too.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -21,7 +23,8 @@ public:
     struct Answer {
         std::uint64_t id = 0;
         std::vector<IpAddr> addrs;  // deduplicated, in getaddrinfo() order
-        std::string error;          // set when addrs is empty
+        std::vector<IpAddr> local;  // this host's interface addresses
+        std::string error;          // set when addrs is empty (also when `local` is unknown)
     };
 
     static Result<std::unique_ptr<Resolver>> create(int threads);

@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto maybe = mxc::net::Matcher::from_strings({"*.example.com", "10.0.0.0/8:*"}, {"bad.example.com"});
         if (maybe.ok()) {
             (void)maybe->decide(*t, 443);
-            (void)maybe->check_address(*t, mxc::net::IpAddr::from_v4(0x7f000001), 443);
+            (void)maybe->check_address(*t, mxc::net::IpAddr::from_v4(0x7f000001), 443, {});
         }
         (void)mxc::net::suggest_rule(*t, 443);
     }

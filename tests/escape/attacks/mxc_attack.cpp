@@ -7,6 +7,7 @@
 // bare (must be 0). Each attack is a direct, exact system-call sequence so
 // that "blocked" can only mean the sandbox stopped it. Linked statically so it
 // runs under any profile's view of /lib.
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -809,6 +810,65 @@ int unlink_file(const Args& a) {
     return verdict(unlink(a.at(0).c_str()) == 0, "unlink " + a.at(0));
 }
 
+bool read_until(int fd, const std::string& marker, std::string& got) {
+    char buf[1024];
+    ssize_t n;
+    while (!contains(got, marker) && (n = read(fd, buf, sizeof buf)) > 0)
+        got.append(buf, static_cast<size_t>(n));
+    return contains(got, marker);
+}
+
+// Reaches a host service on NAME:PORT and reads MARKER from it. Inside mxc
+// (MXC_SESSION_ID set) the only way out is the egress proxy, so it sends
+// "CONNECT NAME:PORT" to the proxy the environment names and lets the proxy
+// resolve NAME. Bare it connects to ADDR:PORT (what NAME resolves to) itself.
+int host_service(const Args& a) {
+    const std::string &name = a.at(0), &addr = a.at(1), &port = a.at(2), &marker = a.at(3);
+    const bool inside = std::getenv("MXC_SESSION_ID") != nullptr;
+    std::string target_ip = addr;
+    std::string target_port = port;
+    if (inside) {
+        const char* proxy = std::getenv("HTTP_PROXY");
+        std::string_view p = proxy != nullptr ? proxy : "";
+        if (p.substr(0, 7) != "http://") return error("inside mxc but no HTTP_PROXY=http://IP:PORT");
+        p.remove_prefix(7);
+        while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+        auto colon = p.rfind(':');
+        if (colon == std::string_view::npos) return error("HTTP_PROXY has no port");
+        target_ip = std::string(p.substr(0, colon));
+        target_port = std::string(p.substr(colon + 1));
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return error("socket(AF_INET)");
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(static_cast<uint16_t>(std::stoi(target_port)));
+    if (inet_pton(AF_INET, target_ip.c_str(), &sin.sin_addr) != 1) return error("bad address " + target_ip);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0)
+        return blocked("connect " + target_ip + ":" + target_port);
+    std::string got;
+    if (inside) {
+        std::string req =
+            "CONNECT " + name + ":" + port + " HTTP/1.1\r\nHost: " + name + ":" + port + "\r\n\r\n";
+        if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size()))
+            return error("write CONNECT");
+        if (!read_until(fd, "\r\n\r\n", got)) return blocked("proxy closed before answering", 0);
+        if (got.rfind("HTTP/1.1 200", 0) != 0 && got.rfind("HTTP/1.0 200", 0) != 0) {
+            std::string status = got.substr(0, got.find('\r'));
+            // The rest of the denial's text: the proxy closes once we do.
+            shutdown(fd, SHUT_WR);
+            std::string body = got.substr(got.find("\r\n\r\n") + 4);
+            read_until(fd, std::string(1, '\0'), body);  // to EOF
+            close(fd);
+            return blocked("proxy refused CONNECT " + name + ":" + port + ": " + status + ": " + body, 0);
+        }
+        got.erase(0, got.find("\r\n\r\n") + 4);
+    }
+    bool ok = read_until(fd, marker, got);
+    close(fd);
+    return verdict(ok, "read the host service's banner on " + name + ":" + port);
+}
+
 const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() {
     static const std::map<std::string, std::pair<int (*)(const Args&), size_t>> table = {
         {"ptrace_child", {ptrace_child, 0}},
@@ -866,6 +926,7 @@ const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() 
         {"proc_fd_reopen_write", {proc_fd_reopen_write, 1}},
         {"rename_read", {rename_read, 3}},
         {"unlink", {unlink_file, 1}},
+        {"host_service", {host_service, 4}},
     };
     return table;
 }

@@ -153,13 +153,13 @@ TEST_CASE("check_address: a host rule reaches private but not sensitive addresse
         std::string host = c.host, addr = c.addr;
         CAPTURE(host);
         CAPTURE(addr);
-        Decision d = m.check_address(name(c.host), ip(c.addr), static_cast<std::uint16_t>(c.port));
+        Decision d = m.check_address(name(c.host), ip(c.addr), static_cast<std::uint16_t>(c.port), {});
         CHECK(d.allowed == c.allowed);
     }
-    Decision lo = m.check_address(name("github.com"), ip("127.0.0.1"), 443);
+    Decision lo = m.check_address(name("github.com"), ip("127.0.0.1"), 443, {});
     CHECK(lo.why == Decision::Why::SensitiveAddress);
     CHECK(lo.detail.find("127.0.0.1") != std::string::npos);
-    Decision denied = m.check_address(name("github.com"), ip("192.168.66.7"), 443);
+    Decision denied = m.check_address(name("github.com"), ip("192.168.66.7"), 443, {});
     CHECK(denied.why == Decision::Why::DeniedByRule);
     CHECK(denied.rule == "192.168.66.0/24:*");
 }
@@ -167,8 +167,40 @@ TEST_CASE("check_address: a host rule reaches private but not sensitive addresse
 TEST_CASE("check_address on an IP target is the literal's own decision") {
     Matcher m = make({"127.0.0.1:8080"});
     auto t = *normalize_host("0x7f.1");
-    CHECK(m.check_address(t, t.ip, 8080).allowed);
-    CHECK_FALSE(m.check_address(t, t.ip, 8081).allowed);
+    CHECK(m.check_address(t, t.ip, 8080, {}).allowed);
+    CHECK_FALSE(m.check_address(t, t.ip, 8081, {}).allowed);
+}
+
+TEST_CASE("check_address: an address of this host is reached only through an explicit IP rule") {
+    // An allowed name resolving to one of this host's interface addresses
+    // would reach services bound to 0.0.0.0, as loopback would.
+    Matcher m = make({"intranet.example", "*.example.org:*", "192.0.2.2:8080", "[fd00::2]:8080"});
+    auto name = [](const char* n) { return *normalize_host(n); };
+    const std::vector<IpAddr> local = {ip("192.0.2.2"), ip("fd00::2"), ip("127.0.0.1")};
+
+    Decision d = m.check_address(name("intranet.example"), ip("192.0.2.2"), 443, local);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.why == Decision::Why::SensitiveAddress);
+    CHECK(d.rule.empty());
+    CHECK(d.detail.find("192.0.2.2") != std::string::npos);
+    CHECK(d.detail.find("an address of this host") != std::string::npos);
+    CHECK(d.detail.find("\"192.0.2.2:443\"") != std::string::npos);  // the rule to add
+
+    CHECK_FALSE(m.check_address(name("a.example.org"), ip("fd00::2"), 22, local).allowed);
+    CHECK_FALSE(m.check_address(name("a.example.org"), ip("::ffff:192.0.2.2"), 22, local).allowed);
+    // The explicit IP rules reach it, on their port only.
+    Decision by_ip = m.check_address(name("a.example.org"), ip("192.0.2.2"), 8080, local);
+    CHECK(by_ip.allowed);
+    CHECK(by_ip.rule == "192.0.2.2:8080");
+    CHECK(m.check_address(name("a.example.org"), ip("fd00::2"), 8080, local).allowed);
+    // Another address of the same subnet is just a private address.
+    CHECK(m.check_address(name("intranet.example"), ip("192.0.2.3"), 443, local).allowed);
+    // Without the injected list the same address is an ordinary one.
+    CHECK(m.check_address(name("intranet.example"), ip("192.0.2.2"), 443, {}).allowed);
+    // An IP target is judged by its own rules, as before.
+    auto literal = *normalize_host("192.0.2.2");
+    CHECK(m.check_address(literal, literal.ip, 8080, local).allowed);
+    CHECK_FALSE(m.check_address(literal, literal.ip, 443, local).allowed);
 }
 
 TEST_CASE("suggest_rule writes the form a user would add") {
