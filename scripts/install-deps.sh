@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config git
-  libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev nlohmann-json3-dev
+  libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev libpsl-dev nlohmann-json3-dev
+  # the Public Suffix List that libpsl prefers when it is newer than its built-in one
+  publicsuffix
   # tests: doctest, fuzzers and sanitizers (clang), TTY tests, schema check, local servers
   doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file pandoc dpkg-dev
   # tests/tools: git, pip and npm fetching through the egress proxy from local HTTPS servers

@@ -1,6 +1,7 @@
 #include "policy/cli_layer.hpp"
 
 #include "net/host_rule.hpp"
+#include "net/public_suffix.hpp"
 #include "policy/env_glob.hpp"
 #include "policy/layer.hpp"
 #include "policy/validate.hpp"
@@ -25,6 +26,10 @@ public:
             auto rule = net::parse_host_rule(text);
             if (!rule) {
                 error("--allow-net", rule.error().message);
+                continue;
+            }
+            if (auto problem = net::public_suffix_problem(*rule)) {
+                error("--allow-net", *problem, net::kPublicSuffixHint);
                 continue;
             }
             layer_.net_allow.push_back({text, flag("--allow-net")});

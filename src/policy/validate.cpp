@@ -4,6 +4,7 @@
 #include <string>
 
 #include "net/host_rule.hpp"
+#include "net/public_suffix.hpp"
 #include "policy/protected_names.hpp"
 
 namespace mxc::policy {
@@ -108,6 +109,14 @@ private:
             if (!rule) {
                 error(e.origin, std::string("[network].") + key + ": " + rule.error().message);
                 continue;
+            }
+            // A deny rule may be as wide as it likes; an allow rule may not
+            // open a whole public suffix.
+            if (std::string_view(key) == "allow") {
+                if (auto problem = net::public_suffix_problem(*rule)) {
+                    error(e.origin, "[network].allow: " + *problem, net::kPublicSuffixHint);
+                    continue;
+                }
             }
             into.push_back(e);
         }

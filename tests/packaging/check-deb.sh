@@ -32,6 +32,11 @@ field() { sed -n "s/^ $1: //p" "$tmp/info"; }
 # dpkg-shlibdeps found the shared libraries mxc links (libseccomp, libc...).
 field Depends | grep -q 'libseccomp2'
 check "Depends names libseccomp2 (got '$(field Depends)')" $?
+# libpsl: host rules covering a public suffix ("*.com") are refused.
+field Depends | grep -q 'libpsl5'
+check "Depends names libpsl5 (got '$(field Depends)')" $?
+field Recommends | grep -q 'publicsuffix'
+check "Recommends names publicsuffix (got '$(field Recommends)')" $?
 
 dpkg-deb -c "$deb" >"$tmp/contents"
 check "dpkg-deb -c reads it" $?

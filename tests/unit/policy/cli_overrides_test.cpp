@@ -98,6 +98,17 @@ TEST_CASE("an invalid --allow-net rule is refused") {
     CHECK(r.error().message.find("flag --allow-net: error: ") == 0);
 }
 
+TEST_CASE("--allow-net with a wildcard over a public suffix is refused like the same rule in a profile") {
+    CliOverrides cli;
+    cli.allow_net = {"*.co.uk"};
+    auto r = load(kNone, cli);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("flag --allow-net: error: host rule \"*.co.uk\" covers the public suffix "
+                                 "\"co.uk\"") == 0);
+    cli.allow_net = {"*.example.co.uk"};
+    CHECK(load(kNone, cli).ok());
+}
+
 TEST_CASE("--env NAME passes a variable, NAME=VALUE sets one verbatim") {
     CliOverrides cli;
     cli.env = {"FOO", "BAR=1=2", "EMPTY=", "X={tmp}"};

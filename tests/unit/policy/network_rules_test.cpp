@@ -28,3 +28,26 @@ TEST_CASE("a CIDR with an impossible prefix is refused") {
 TEST_CASE("every bad host rule is reported") {
     CHECK(errors("schema = 1\n[network]\nallow = [\"a b\", \"10.0.0.0/99\", \"x.com:99999\"]\n").size() == 3);
 }
+
+TEST_CASE("an allow wildcard that covers a whole public suffix is refused with its position") {
+    CHECK(
+        first_error("schema = 1\n[network]\nallow = [\"github.com\", \"*.com\"]\n") ==
+        "test.toml:3:24: error: [network].allow: host rule \"*.com\" covers the public suffix \"com\": every "
+        "site anyone registers under it would be reachable (name the domains the command needs, e.g. "
+        "\"*.example.co.uk\" or \"api.example.com\")");
+    for (const char* rule : {"*.co.uk", "*.CO.UK.", "*.uk:443", "*.org:*", "*.xn--p1ai",
+                             "*.\xd1\x80\xd1\x84"}) {  // "*.рф", IDN form of xn--p1ai
+        CAPTURE(rule);
+        CHECK(first_error(std::string("schema = 1\n[network]\nallow = [\"") + rule + "\"]\n")
+                  .find("covers the public suffix") != std::string::npos);
+    }
+}
+
+TEST_CASE("rules narrower than a public suffix, and deny rules, are accepted") {
+    CHECK(errors(
+              "schema = 1\n[network]\nmode = \"allowlist\"\n"
+              "allow = [\"*.example.com\", \"*.example.co.uk\", \"*.githubusercontent.com\", \"*.internal\", "
+              "\"*.corp:*\", \"com\", \"co.uk:443\"]\n"
+              "deny = [\"*.com\", \"*.co.uk\"]\n")
+              .empty());
+}
