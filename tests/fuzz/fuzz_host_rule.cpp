@@ -1,4 +1,5 @@
-// libFuzzer target: host rule parsing, host normalisation and matching.
+// libFuzzer target: host rule parsing, host normalisation, matching and the
+// public suffix check.
 // Invariants: nothing crashes; normalising a normalised host is a fixed point.
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "net/host_rule.hpp"
 #include "net/matcher.hpp"
+#include "net/public_suffix.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -16,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         mxc::net::Matcher m({rule.value()}, {});
         (void)m.decide("example.com", 443);
         (void)m.decide("127.0.0.1", 80);
+        (void)mxc::net::public_suffix_problem(rule.value());  // a wildcard's domain reaches libpsl
     }
     auto t = mxc::net::normalize_host(in);
     if (t.ok()) {
@@ -27,6 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (maybe.ok()) {
             (void)maybe->decide(*t, 443);
             (void)maybe->check_address(*t, mxc::net::IpAddr::from_v4(0x7f000001), 443, {});
+            // The same address as one of this host's: refused unless an IP rule covers it.
+            (void)maybe->check_address(*t, mxc::net::IpAddr::from_v4(0x0a000001), 443,
+                                       {mxc::net::IpAddr::from_v4(0x0a000001)});
         }
         (void)mxc::net::suggest_rule(*t, 443);
     }
