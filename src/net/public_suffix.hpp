@@ -21,7 +21,8 @@ namespace mxc::net {
 // True when `name` (lowercase punycode, as HostRule and Target hold it) is a
 // public suffix in the ICANN section: "com", "co.uk", "xn--p1ai".
 // Linux: libpsl, using the newer of its built-in list and the publicsuffix
-// package's (/usr/share/publicsuffix). Windows: no list; always false.
+// package's (/usr/share/publicsuffix). Windows (no libpsl): the same
+// package's list as it was on the build host, embedded (public_suffix_list.hpp).
 bool is_icann_public_suffix(std::string_view name);
 
 // For an allow rule: why it is refused ("covers the public suffix ..."), or
