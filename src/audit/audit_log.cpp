@@ -138,6 +138,12 @@ void AuditLog::exit(const ExitEvent& e) {
     write_line(envelope("exit", o.str()));
 }
 
+void AuditLog::tamper(const TamperEvent& e) {
+    json::Object o;
+    o.field("path", e.path).field("what", e.what).field("action", e.action);
+    write_line(envelope("tamper", o.str()));
+}
+
 std::string new_session_id() {
     std::random_device rd;  // getrandom() on Linux, rand_s() on Windows
     std::string id;

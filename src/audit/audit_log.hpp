@@ -42,6 +42,14 @@ struct ExitEvent {
     std::uint64_t max_rss_kb = 0;
 };
 
+// Something a run left behind that mxc undid or reports after it ended
+// (issue 10: a changed git hook or config, a created protected path).
+struct TamperEvent {
+    std::string path;
+    std::string what;    // what the run did
+    std::string action;  // what mxc did about it
+};
+
 class AuditLog {
 public:
     // path "-" means stderr. The file is opened O_APPEND|O_CREAT, mode 0600.
@@ -54,6 +62,7 @@ public:
     void start(const StartEvent& e);
     void net(const NetEvent& e);
     void exit(const ExitEvent& e);
+    void tamper(const TamperEvent& e);
 
     [[nodiscard]] const std::string& session() const { return session_; }
 

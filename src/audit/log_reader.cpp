@@ -86,6 +86,8 @@ Result<ParsedLine> parse_line(const std::string& line) {
                            num<std::uint64_t>(j, "wall_ms"),
                            num<std::uint64_t>(j, "cpu_ms"),
                            num<std::uint64_t>(j, "max_rss_kb")};
+    } else if (p.event == "tamper") {
+        p.tamper = TamperEvent{str(j, "path"), str(j, "what"), str(j, "action")};
     }
     return p;
 }
@@ -96,7 +98,7 @@ Status LogReader::add_line(const std::string& line) {
     auto parsed = parse_line(line);
     if (!parsed) return make_error("line " + std::to_string(line_no_) + ": " + parsed.error().message);
     auto [it, fresh] = index_.try_emplace(parsed->session, sessions_.size());
-    if (fresh) sessions_.push_back(SessionRecord{parsed->session, parsed->agent, {}, {}, {}, {}});
+    if (fresh) sessions_.push_back(SessionRecord{parsed->session, parsed->agent, {}, {}, {}, {}, {}});
     SessionRecord& s = sessions_[it->second];
     if (parsed->start) {
         s.start = std::move(parsed->start);
@@ -104,6 +106,7 @@ Status LogReader::add_line(const std::string& line) {
     }
     if (parsed->net) s.net.push_back(std::move(*parsed->net));
     if (parsed->exit) s.exit = std::move(parsed->exit);
+    if (parsed->tamper) s.tamper.push_back(std::move(*parsed->tamper));
     return {};
 }
 

@@ -19,16 +19,18 @@ struct SessionRecord {
     std::optional<StartEvent> start;
     std::vector<NetEvent> net;
     std::optional<ExitEvent> exit;
+    std::vector<TamperEvent> tamper;
 };
 
 struct ParsedLine {
     std::string ts;
     std::string session;
     std::string agent;
-    std::string event;  // "start" | "net" | "exit" | other
+    std::string event;  // "start" | "net" | "exit" | "tamper" | other
     std::optional<StartEvent> start;
     std::optional<NetEvent> net;
     std::optional<ExitEvent> exit;
+    std::optional<TamperEvent> tamper;
 };
 
 // Parses one line. Lone-surrogate escapes (\udc80-\udcff: bytes that were not

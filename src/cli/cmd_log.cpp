@@ -110,6 +110,8 @@ void print_session(const audit::SessionRecord& s) {
                         static_cast<unsigned long long>(h.count));
         }
     }
+    for (const auto& t : s.tamper)
+        std::printf("  tamper   %s: %s (%s)\n", t.path.c_str(), t.what.c_str(), t.action.c_str());
     if (s.exit)
         std::printf("  exit     %s\n", exit_text(*s.exit).c_str());
     else
@@ -141,6 +143,12 @@ std::string session_json(const audit::SessionRecord& s) {
             .field("warnings", s.start->warnings);
     }
     o.field("allowed", sum.allowed).field("denied", sum.denied).raw("hosts", json::array(hosts));
+    std::vector<std::string> tamper;
+    for (const auto& t : s.tamper) {
+        tamper.push_back(
+            json::Object{}.field("path", t.path).field("what", t.what).field("action", t.action).str());
+    }
+    o.raw("tamper", json::array(tamper));
     if (s.exit) {
         o.raw("exit", json::Object{}
                           .field("status", s.exit->status)
@@ -186,6 +194,9 @@ void print_live(const audit::ParsedLine& p) {
                     safe(p.net->rule).c_str());
     } else if (p.exit) {
         std::printf("%s %s exit   %s\n", when.c_str(), sid.c_str(), exit_text(*p.exit).c_str());
+    } else if (p.tamper) {
+        std::printf("%s %s tamper %s: %s (%s)\n", when.c_str(), sid.c_str(), p.tamper->path.c_str(),
+                    p.tamper->what.c_str(), p.tamper->action.c_str());
     }
     std::fflush(stdout);
 }

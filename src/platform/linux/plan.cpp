@@ -357,6 +357,33 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
     }
 }
 
+// Read rules inside a write rule that are missing at launch (I3). The
+// innermost enclosing rule decides: under a read or deny rule nothing can be
+// created anyway.
+void compile_absent_protected(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
+    for (const auto& r : policy.paths) {
+        if (r.access != Access::Read) continue;
+        if (!policy.tmp.empty() && is_same_or_under(r.path, policy.tmp)) continue;
+        auto fact = facts.paths.find(r.path);
+        if (fact != facts.paths.end() && fact->second.exists) continue;
+        const policy::PathRule* enclosing = nullptr;
+        for (const auto& o : policy.paths) {
+            if (is_under(r.path, o.path) && (enclosing == nullptr || o.path.size() > enclosing->path.size()))
+                enclosing = &o;
+        }
+        if (enclosing == nullptr || enclosing->access != Access::Write) continue;
+        auto root = facts.paths.find(enclosing->path);
+        if (root == facts.paths.end() || !root->second.exists || !root->second.is_dir) continue;
+        const std::string rel = r.path.substr(enclosing->path == "/" ? 1 : enclosing->path.size() + 1);
+        const std::string why = rule_text(r) + " (" + r.origin.describe() + ")";
+        plan.must_stay_absent.push_back(AbsentProtected{r.path, root->second.resolved, rel, why});
+        for (auto& v : plan.verdicts) {
+            if (v.rule == rule_text(r))
+                v.mechanism += "; missing at launch: removed after the run if created";
+        }
+    }
+}
+
 // True when an explicit IP/CIDR rule reaches loopback (127.0.0.0/8, ::1): the
 // user asked for the host's loopback, which from inside the sandbox's own
 // namespace is only reachable through the proxy.
@@ -679,6 +706,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     }
     compile_network(policy, facts, plan);
     compile_paths(policy, facts, plan);
+    compile_absent_protected(policy, facts, plan);
     if (plan.landlock.enabled) {
         plan.enforced.push_back("landlock ABI " + std::to_string(plan.landlock.abi) + " (" +
                                 std::to_string(plan.landlock.rules.size()) + " rules" +

@@ -182,6 +182,16 @@ struct ProxyPlan {
     std::string no_proxy;      // NO_PROXY value given to the command
 };
 
+// A protected path (a read rule inside a write rule) that did not exist at
+// launch: no mount covers it, so the run could create it. After the run,
+// whatever is there is removed (issue 10, I3).
+struct AbsentProtected {
+    std::string path;  // the rule path
+    std::string root;  // the write rule's host directory (resolved at launch)
+    std::string rel;   // path below root
+    std::string why;   // rule text and origin
+};
+
 struct LinuxPlan {
     // Rules that cannot be enforced here, one message each. Non-empty means
     // the launch is refused (125) unless best_effort, which turns them into
@@ -211,7 +221,8 @@ struct LinuxPlan {
     std::optional<std::chrono::milliseconds> wall_time;
     std::chrono::milliseconds kill_grace{2000};
     long parent_pid = 0;  // --die-with-parent: end the sandbox when this process (mxc's parent) dies
-    std::vector<platform::RuleVerdict> verdicts;  // for `mxc explain`
+    std::vector<platform::RuleVerdict> verdicts;    // for `mxc explain`
+    std::vector<AbsentProtected> must_stay_absent;  // checked and cleaned after the run
 };
 
 LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& facts);

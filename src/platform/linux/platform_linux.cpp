@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "audit/audit_log.hpp"
+#include "integrity/absent_guard.hpp"
+#include "integrity/git_guard.hpp"
 #include "platform/linux/host_facts.hpp"
 #include "platform/linux/plan.hpp"
 #include "platform/linux/seccomp_filter.hpp"
@@ -22,6 +24,48 @@ constexpr int kMxcFailure = 125;
 std::string user_name() {
     if (passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
     return std::to_string(::getuid());
+}
+
+// The directories whose repositories a run can change: every write root, and
+// the workspace and its parents up to the write root that holds them (a
+// repository whose .git sits above the workspace but inside a write rule).
+std::vector<std::string> git_roots(const lnx::LinuxPlan& plan, const lnx::HostFacts& facts,
+                                   const std::string& workspace) {
+    std::vector<std::string> roots;
+    for (const auto& m : plan.mounts) {
+        if (m.kind == lnx::MountKind::BindRw && m.is_dir) roots.push_back(m.source);
+    }
+    auto ws = facts.paths.find(workspace);
+    std::string dir = ws != facts.paths.end() && ws->second.exists ? ws->second.resolved : workspace;
+    const std::vector<std::string> write_roots = roots;
+    while (!dir.empty()) {
+        bool inside = false;
+        for (const auto& r : write_roots) {
+            inside |= dir == r || (dir.size() > r.size() && dir.compare(0, r.size(), r) == 0 &&
+                                   (r == "/" || dir[r.size()] == '/'));
+        }
+        if (!inside) break;
+        roots.push_back(dir);
+        if (dir == "/") break;
+        const auto slash = dir.rfind('/');
+        dir = slash == 0 ? "/" : dir.substr(0, slash);
+    }
+    return roots;
+}
+
+std::vector<integrity::AbsentPath> absent_paths(const lnx::LinuxPlan& plan) {
+    std::vector<integrity::AbsentPath> out;
+    for (const auto& a : plan.must_stay_absent) out.push_back({a.path, a.root, a.rel, a.why});
+    return out;
+}
+
+// stderr and the audit log: the user must learn what the run tried.
+void report_tampering(const std::vector<integrity::Tamper>& found, audit::AuditLog* log) {
+    for (const auto& t : found) {
+        (void)std::fprintf(stderr, "mxc: tamper: %s: %s (%s)\n", t.path.c_str(), t.what.c_str(),
+                           t.action.c_str());
+        if (log != nullptr) log->tamper(audit::TamperEvent{t.path, t.what, t.action});
+    }
 }
 
 void print_to_stdout(const std::string& text) {
@@ -93,6 +137,13 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
 
     for (const auto& u : plan.untrusted_links) (void)std::fprintf(stderr, "mxc: warning: %s\n", u.c_str());
 
+    // I2/I3 (issue 10): record the exec-capable git state and the missing
+    // protected paths now; after the run, whatever it did to them is undone.
+    integrity::GitGuard git_guard = integrity::GitGuard::snapshot(git_roots(plan, facts, policy.workspace));
+    integrity::AbsentGuard absent_guard = integrity::AbsentGuard::watch(absent_paths(plan));
+    for (const auto& e : git_guard.errors()) plan.warnings.push_back("git integrity check incomplete: " + e);
+    for (const auto& e : absent_guard.skipped()) plan.notes.push_back("not watched: " + e);
+
     if (request.audit != nullptr) {
         audit::StartEvent start;
         start.profile = policy.name;
@@ -114,6 +165,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(on_net));
     for (const auto& w : outcome.warnings) (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
     if (!outcome.error.empty()) (void)std::fprintf(stderr, "mxc: %s\n", outcome.error.c_str());
+    // The sandbox's processes are all gone (its pid namespace died with
+    // init), so nothing races the restore.
+    report_tampering(git_guard.check_and_restore("tamper-" + request.session_id.substr(0, 8)), request.audit);
+    report_tampering(absent_guard.check_and_remove(), request.audit);
 
     if (request.audit != nullptr) {
         audit::ExitEvent ev;

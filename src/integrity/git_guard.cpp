@@ -1,0 +1,595 @@
+#include "integrity/git_guard.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <utility>
+
+namespace mxc::integrity {
+
+// One tracked name below a git directory.
+struct GitGuard::Item {
+    enum class Role {
+        Exact,      // a file that must be as it was (or stay absent)
+        Tree,       // hooks/: exactly the children it had (each also an Exact item)
+        Container,  // modules/, worktrees/: children it had are guarded; new ones are checked
+    };
+    std::string rel;  // below the git directory, e.g. "hooks/pre-commit", "modules/lib/config"
+    Role role = Role::Exact;
+    Node expected;
+    std::set<std::string> children;  // Tree and Container: names present at launch
+};
+
+// A git directory held open from launch: renaming it (or its parents) does
+// not change which directory is checked.
+struct GitGuard::GitDir {
+    std::string path;
+    UniqueFd fd;
+    std::vector<Item> items;
+};
+
+struct GitGuard::Repo {
+    std::string root;
+    UniqueFd root_fd;
+    Node dot_git;  // what {root}/.git was at launch
+    std::vector<GitDir> dirs;
+};
+
+namespace {
+
+using Item = GitGuard::Item;
+
+constexpr int kMaxDepth = 4;  // modules/a/modules/b/...: deep enough for real trees, bounded
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+bool is_exec_key(const std::string& section, bool has_sub, const std::string& key, const std::string& value) {
+    static const std::set<std::string> kCore = {
+        "hookspath", "fsmonitor", "sshcommand", "editor",
+        "pager",     "askpass",   "gitproxy",   "alternaterefscommand"};
+    if (section == "core") return kCore.count(key) != 0;
+    if (section == "include") return key == "path";
+    if (section == "includeif") return key == "path";
+    if (section == "sequence") return key == "editor";
+    if (section == "diff")
+        return (!has_sub && key == "external") || (has_sub && (key == "command" || key == "textconv"));
+    if (section == "filter") return key == "clean" || key == "smudge" || key == "process";
+    if (section == "merge") return has_sub && key == "driver";
+    if (section == "credential") return key == "helper";
+    if (section == "gpg") return key == "program";
+    if (section == "uploadpack") return key == "packobjectshook";
+    if (section == "remote") return key == "uploadpack" || key == "receivepack" || key == "vcs";
+    if (section == "alias") return !value.empty() && value[0] == '!';
+    if (section == "pager") return true;
+    if (section == "interactive") return key == "difffilter";
+    if (section == "web") return key == "browser";
+    if (section == "browser" || section == "man" || section == "difftool" || section == "mergetool")
+        return key == "cmd" || key == "path";
+    if (section == "protocol") return key == "allow";
+    if (section == "url") return key == "insteadof" || key == "pushinsteadof";
+    if (section == "submodule") return key == "update" && !value.empty() && value[0] == '!';
+    if (section == "extensions") return key == "worktreeconfig";
+    return false;
+}
+
+Result<Node> observe_rel(int base, const std::string& rel, bool content) {
+    const auto slash = rel.rfind('/');
+    if (slash == std::string::npos) return observe(base, rel, content);
+    UniqueFd parent = open_dir_rel(base, rel.substr(0, slash));
+    if (!parent.valid()) return Node{};
+    return observe(parent.get(), rel.substr(slash + 1), content);
+}
+
+// Opens (creating when `create`) the parent directories of `rel`, replacing
+// anything that is not a real directory on the way.
+UniqueFd parent_for_restore(int base, const std::string& rel, bool create, std::string& leaf) {
+    UniqueFd cur(::fcntl(base, F_DUPFD_CLOEXEC, 0));
+    std::size_t pos = 0;
+    for (;;) {
+        const auto slash = rel.find('/', pos);
+        if (slash == std::string::npos) {
+            leaf = rel.substr(pos);
+            return cur;
+        }
+        const std::string part = rel.substr(pos, slash - pos);
+        pos = slash + 1;
+        UniqueFd next = open_dir(cur.get(), part);
+        if (!next.valid()) {
+            if (!create) return UniqueFd();
+            Node dir;
+            dir.kind = Kind::Dir;
+            dir.mode = 0755;
+            dir.uid = ::geteuid();
+            dir.gid = ::getegid();
+            struct stat st {};
+            if (::fstat(cur.get(), &st) == 0) {
+                dir.uid = st.st_uid;
+                dir.gid = st.st_gid;
+            }
+            if (!restore_node(cur.get(), part, dir)) return UniqueFd();
+            next = open_dir(cur.get(), part);
+            if (!next.valid()) return UniqueFd();
+        }
+        cur = std::move(next);
+    }
+}
+
+bool is_config_name(const std::string& rel) {
+    const auto base = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+    return base == "config" || base == "config.worktree";
+}
+
+std::string keys_text(const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+}
+
+std::string describe(const Node& n) {
+    if (n.kind == Kind::Symlink) return "a symlink to " + n.bytes;
+    return std::string("a ") + to_string(n.kind);
+}
+
+bool looks_like_gitdir(int fd) {
+    struct stat st {};
+    return ::fstatat(fd, "HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+           ::fstatat(fd, "config", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+class Snapshotter {
+public:
+    Snapshotter(int fd, std::vector<Item>& items, std::vector<std::string>& errors, const std::string& shown)
+        : fd_(fd), items_(items), errors_(errors), shown_(shown) {}
+
+    void gitdir(const std::string& prefix, int depth) {
+        for (const char* f : {"config", "config.worktree", "commondir", "gitdir", "info/attributes"})
+            exact(prefix + f);
+        tree(prefix + "hooks");
+        if (depth < kMaxDepth) {
+            container(prefix + "modules", depth);
+            container(prefix + "worktrees", depth);
+        }
+    }
+
+private:
+    bool exact(const std::string& rel) {
+        auto node = observe_rel(fd_, rel, true);
+        if (!node) {
+            errors_.push_back(shown_ + "/" + rel + ": " + node.error().message);
+            return false;
+        }
+        items_.push_back(Item{rel, Item::Role::Exact, std::move(*node), {}});
+        return true;
+    }
+
+    void tree(const std::string& rel) {
+        auto node = observe_rel(fd_, rel, false);
+        if (!node) {
+            errors_.push_back(shown_ + "/" + rel + ": " + node.error().message);
+            return;
+        }
+        Item item{rel, Item::Role::Tree, *node, {}};
+        std::vector<std::string> names;
+        if (node->kind == Kind::Dir) {
+            UniqueFd d = open_dir_rel(fd_, rel);
+            if (d.valid()) names = list_dir(d.get());
+        }
+        item.children.insert(names.begin(), names.end());
+        items_.push_back(std::move(item));
+        for (const auto& n : names) exact(rel + "/" + n);
+    }
+
+    void container(const std::string& rel, int depth) {
+        auto node = observe_rel(fd_, rel, false);
+        if (!node) {
+            errors_.push_back(shown_ + "/" + rel + ": " + node.error().message);
+            return;
+        }
+        Item item{rel, Item::Role::Container, *node, {}};
+        std::vector<std::string> names;
+        UniqueFd d;
+        if (node->kind == Kind::Dir) {
+            d = open_dir_rel(fd_, rel);
+            if (d.valid()) names = list_dir(d.get());
+        }
+        item.children.insert(names.begin(), names.end());
+        items_.push_back(std::move(item));
+        for (const auto& n : names) {
+            UniqueFd child = open_dir(d.get(), n);
+            if (!child.valid()) continue;  // a file in modules/ is not a git directory
+            // A submodule named "a/b" lives in modules/a/b: descend until
+            // something looks like a git directory.
+            if (looks_like_gitdir(child.get())) {
+                gitdir(rel + "/" + n + "/", depth + 1);
+            } else if (depth + 1 < kMaxDepth) {
+                container(rel + "/" + n, depth + 1);
+            }
+        }
+    }
+
+    int fd_;
+    std::vector<Item>& items_;
+    std::vector<std::string>& errors_;
+    const std::string& shown_;
+};
+
+// Where a `gitdir: X` file or a commondir file points, made absolute.
+std::string pointer_target(const std::string& text, const std::string& base_dir, bool gitdir_prefix) {
+    std::string t = text;
+    if (gitdir_prefix) {
+        if (t.rfind("gitdir:", 0) != 0) return "";
+        t = t.substr(7);
+    }
+    t = trim(t.substr(0, t.find('\n')));
+    if (t.empty()) return "";
+    if (t[0] != '/') t = base_dir + "/" + t;
+    char buf[PATH_MAX];
+    // The launch state is the baseline: links the user made on the way to
+    // their own git directory are taken as they are at launch, then that
+    // directory is held open, so later changes to the path do not matter.
+    if (::realpath(t.c_str(), buf) == nullptr) return "";
+    return buf;
+}
+
+Tamper change(const std::string& path, const Node& expected, const Node& actual, const std::string& rel) {
+    Tamper t{path, "", ""};
+    if (expected.kind == Kind::Absent) {
+        t.what = "created (" + describe(actual) + ")";
+        t.action = "removed";
+    } else if (actual.kind == Kind::Absent) {
+        t.what = std::string("removed (was a ") + to_string(expected.kind) + ")";
+        t.action = "restored";
+    } else if (actual.kind != expected.kind) {
+        t.what = "replaced by " + describe(actual);
+        t.action = "removed it without following it, restored the " + std::string(to_string(expected.kind));
+    } else if (actual.bytes != expected.bytes) {
+        t.what = "modified";
+        t.action = "restored";
+    } else {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "mode changed to %04o", static_cast<unsigned>(actual.mode));
+        t.what = buf;
+        t.action = "restored";
+    }
+    if (actual.kind == Kind::File && is_config_name(rel)) {
+        const auto keys = exec_capable_keys(actual.bytes);
+        if (!keys.empty()) t.what += "; it set " + keys_text(keys);
+    }
+    return t;
+}
+
+void check_exact(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out) {
+    const std::string path = dir.path + "/" + item.rel;
+    auto actual = observe_rel(dir.fd.get(), item.rel, true);
+    if (!actual) {
+        // Unreadable now (e.g. grown past the size cap): restore it anyway.
+        Node unreadable;
+        unreadable.kind = Kind::Other;
+        actual = unreadable;
+    }
+    if (same_content(item.expected, *actual)) return;
+    Tamper t = change(path, item.expected, *actual, item.rel);
+    std::string leaf;
+    UniqueFd parent = parent_for_restore(dir.fd.get(), item.rel, item.expected.kind != Kind::Absent, leaf);
+    Status st = parent.valid() ? restore_node(parent.get(), leaf, item.expected)
+                               : Status(make_error("parent directory is gone"));
+    if (!st) t.action = "NOT restored: " + st.error().message;
+    out.push_back(std::move(t));
+}
+
+// Tree/Container: the directory itself, and children it did not have.
+void check_dir(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out) {
+    const std::string path = dir.path + "/" + item.rel;
+    auto actual = observe_rel(dir.fd.get(), item.rel, false);
+    if (!actual) return;
+    if (item.expected.kind == Kind::Dir && actual->kind != Kind::Dir) {
+        Tamper t = change(path, item.expected, *actual, item.rel);
+        std::string leaf;
+        UniqueFd parent = parent_for_restore(dir.fd.get(), item.rel, true, leaf);
+        Status st = parent.valid() ? restore_node(parent.get(), leaf, item.expected)
+                                   : Status(make_error("parent directory is gone"));
+        if (!st) t.action = "NOT restored: " + st.error().message;
+        out.push_back(std::move(t));
+    }
+    if (item.expected.kind != Kind::Dir && actual->kind != Kind::Dir) {
+        if (actual->kind != Kind::Absent && item.expected.kind == Kind::Absent) {
+            // Created as a file or link where git looks for a directory: remove.
+            check_exact(dir, Item{item.rel, Item::Role::Exact, item.expected, {}}, out);
+        }
+        return;
+    }
+    UniqueFd d = open_dir_rel(dir.fd.get(), item.rel);
+    if (!d.valid()) return;
+    for (const auto& name : list_dir(d.get())) {
+        if (item.children.count(name) != 0) continue;
+        const std::string child_path = path + "/" + name;
+        if (item.role == Item::Role::Tree) {
+            auto node = observe(d.get(), name, false);
+            Tamper t{child_path, "created (" + (node ? describe(*node) : std::string("?")) + ")", "removed"};
+            if (auto st = remove_tree(d.get(), name); !st) t.action = "NOT removed: " + st.error().message;
+            out.push_back(std::move(t));
+            continue;
+        }
+        // A new submodule or worktree git directory is the agent's own work
+        // (`git submodule add`, `git worktree add`): kept, unless it carries
+        // something git would execute.
+        std::vector<std::string> found;
+        UniqueFd child = open_dir(d.get(), name);
+        if (child.valid()) {
+            found = exec_state(child.get(), 1);
+        } else {
+            auto node = observe(d.get(), name, false);
+            if (node && node->kind == Kind::Symlink) found.push_back("a symlink to " + node->bytes);
+        }
+        if (found.empty()) continue;
+        std::string what = "created with exec-capable state:";
+        for (const auto& f : found) what += " " + f + ";";
+        what.pop_back();
+        Tamper t{child_path, what, "removed"};
+        if (auto st = remove_tree(d.get(), name); !st) t.action = "NOT removed: " + st.error().message;
+        out.push_back(std::move(t));
+    }
+}
+
+// The original .git directory, wherever the run moved it, is put back.
+std::string move_back(GitGuard::Repo& repo) {
+    if (repo.dirs.empty()) return "the original git directory was not held open";
+    const std::string link = "/proc/self/fd/" + std::to_string(repo.dirs.front().fd.get());
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return "cannot find the original .git";
+    const std::string now(buf, static_cast<std::size_t>(n));
+    if (now.size() > 10 && now.compare(now.size() - 10, 10, " (deleted)") == 0)
+        return "the original .git was deleted by the run";
+    const auto slash = now.rfind('/');
+    if (slash == std::string::npos) return "cannot find the original .git";
+    UniqueFd parent = open_dir_path(slash == 0 ? "/" : now.substr(0, slash));
+    const std::string base = now.substr(slash + 1);
+    struct stat there {};
+    struct stat held {};
+    if (!parent.valid() || ::fstatat(parent.get(), base.c_str(), &there, AT_SYMLINK_NOFOLLOW) != 0 ||
+        ::fstat(repo.dirs.front().fd.get(), &held) != 0 || there.st_ino != held.st_ino ||
+        there.st_dev != held.st_dev) {
+        return "the original .git is now at " + now + " (not moved back: it changed while looking)";
+    }
+    if (::renameat(parent.get(), base.c_str(), repo.root_fd.get(), ".git") != 0)
+        return "the original .git is now at " + now + " (not moved back: " + std::strerror(errno) + ")";
+    return "moved the original back from " + now;
+}
+
+void check_dot_git(GitGuard::Repo& repo, const std::string& tag, std::vector<Tamper>& out) {
+    const std::string path = repo.root + "/.git";
+    auto actual = observe(repo.root_fd.get(), ".git", true);
+    if (!actual) return;
+    const Node& expected = repo.dot_git;
+    if (expected.kind == Kind::Absent) {
+        if (actual->kind == Kind::Absent) return;
+        std::vector<std::string> found;
+        if (actual->kind == Kind::Dir) {
+            UniqueFd g = open_dir(repo.root_fd.get(), ".git");
+            if (g.valid()) found = exec_state(g.get());
+        } else if (actual->kind == Kind::File) {
+            found.push_back("a .git file: " + trim(actual->bytes.substr(0, actual->bytes.find('\n'))));
+        } else {
+            found.push_back(describe(*actual));
+        }
+        std::string what = "repository created by the run; exec-capable state:";
+        if (found.empty()) what += " none";
+        for (const auto& f : found) what += " " + f + ";";
+        if (what.back() == ';') what.pop_back();
+        out.push_back(Tamper{path, what, "left in place: inspect it before running git there"});
+        return;
+    }
+    if (expected.kind == Kind::Dir) {
+        if (actual->kind == Kind::Dir && actual->dev == expected.dev && actual->ino == expected.ino) return;
+        Tamper t{path, "", ""};
+        if (actual->kind == Kind::Absent) {
+            t.what = "moved away or removed";
+        } else {
+            t.what = "replaced by " + describe(*actual);
+            auto aside = move_aside(repo.root_fd.get(), ".git", tag);
+            if (!aside) {
+                t.action = "NOT moved aside: " + aside.error().message;
+                out.push_back(std::move(t));
+                return;
+            }
+            t.action = "moved the planted one to " + repo.root + "/" + *aside + "; ";
+        }
+        t.action += move_back(repo);
+        out.push_back(std::move(t));
+        return;
+    }
+    if (same_content(expected, *actual)) return;
+    Tamper t = change(path, expected, *actual, ".git");
+    if (actual->kind == Kind::Dir) {
+        auto aside = move_aside(repo.root_fd.get(), ".git", tag);
+        if (!aside) {
+            t.action = "NOT moved aside: " + aside.error().message;
+            out.push_back(std::move(t));
+            return;
+        }
+        t.action = "moved the planted directory to " + repo.root + "/" + *aside + ", restored the file";
+    }
+    if (auto st = restore_node(repo.root_fd.get(), ".git", expected); !st)
+        t.action = "NOT restored: " + st.error().message;
+    out.push_back(std::move(t));
+}
+
+}  // namespace
+
+std::vector<std::string> exec_capable_keys(const std::string& config_text) {
+    std::vector<std::string> keys;
+    std::string section;
+    std::string sub;
+    bool has_sub = false;
+    std::size_t pos = 0;
+    while (pos <= config_text.size()) {
+        auto nl = config_text.find('\n', pos);
+        if (nl == std::string::npos) nl = config_text.size();
+        std::string line = trim(config_text.substr(pos, nl - pos));
+        pos = nl + 1;
+        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+        if (line[0] == '[') {
+            const auto close = line.rfind(']');
+            std::string head = line.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+            const auto quote = head.find('"');
+            has_sub = false;
+            sub.clear();
+            if (quote != std::string::npos) {
+                section = lower(trim(head.substr(0, quote)));
+                sub = head.substr(quote + 1);
+                if (!sub.empty() && sub.back() == '"') sub.pop_back();
+                has_sub = true;
+            } else if (const auto dot = head.find('.'); dot != std::string::npos) {
+                // [section.sub] (deprecated form): the subsection is lowercased.
+                section = lower(trim(head.substr(0, dot)));
+                sub = lower(trim(head.substr(dot + 1)));
+                has_sub = true;
+            } else {
+                section = lower(trim(head));
+            }
+            // A key may follow the header on the same line: "[core] fsmonitor = x".
+            line = close == std::string::npos ? "" : trim(line.substr(close + 1));
+            if (line.empty()) continue;
+        }
+        const auto eq = line.find('=');
+        const std::string key = lower(trim(line.substr(0, eq)));
+        const std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
+        if (key.empty() || section.empty()) continue;
+        if (is_exec_key(section, has_sub, key, value))
+            keys.push_back(section + (has_sub ? "." + sub : "") + "." + key);
+    }
+    return keys;
+}
+
+std::vector<std::string> exec_state(int gitdir_fd, int depth) {
+    std::vector<std::string> found;
+    if (UniqueFd hooks = open_dir(gitdir_fd, "hooks"); hooks.valid()) {
+        for (const auto& n : list_dir(hooks.get())) {
+            if (n.size() < 7 || n.compare(n.size() - 7, 7, ".sample") != 0) found.push_back("hook " + n);
+        }
+    } else if (auto node = observe(gitdir_fd, "hooks", false); node && node->kind == Kind::Symlink) {
+        found.push_back("hooks is a symlink to " + node->bytes);
+    }
+    for (const char* f : {"config", "config.worktree"}) {
+        auto node = observe(gitdir_fd, f, true);
+        if (!node) continue;
+        if (node->kind == Kind::Symlink) found.push_back(std::string(f) + " is a symlink to " + node->bytes);
+        for (const auto& k : exec_capable_keys(node->bytes)) found.push_back(std::string(f) + ": " + k);
+    }
+    if (auto node = observe(gitdir_fd, "commondir", true); node && node->kind != Kind::Absent)
+        found.push_back("commondir " + trim(node->bytes));
+    if (auto node = observe_rel(gitdir_fd, "info/attributes", false); node && node->kind != Kind::Absent)
+        found.push_back("info/attributes");
+    if (depth < kMaxDepth) {
+        for (const char* c : {"modules", "worktrees"}) {
+            UniqueFd d = open_dir(gitdir_fd, c);
+            if (!d.valid()) continue;
+            for (const auto& n : list_dir(d.get())) {
+                UniqueFd child = open_dir(d.get(), n);
+                if (!child.valid()) continue;
+                for (const auto& f : exec_state(child.get(), depth + 1))
+                    found.push_back(std::string(c) + "/" + n + ": " + f);
+            }
+        }
+    }
+    return found;
+}
+
+std::size_t GitGuard::repositories() const {
+    return repos_.size();
+}
+
+GitGuard::GitGuard() = default;
+GitGuard::~GitGuard() = default;
+GitGuard::GitGuard(GitGuard&&) noexcept = default;
+GitGuard& GitGuard::operator=(GitGuard&&) noexcept = default;
+
+GitGuard GitGuard::snapshot(const std::vector<std::string>& roots) {
+    GitGuard guard;
+    std::set<std::pair<dev_t, ino_t>> seen;
+    for (const auto& root : roots) {
+        Repo repo;
+        repo.root = root;
+        repo.root_fd = open_dir_path(root);
+        if (!repo.root_fd.valid()) continue;
+        struct stat st {};
+        if (::fstat(repo.root_fd.get(), &st) != 0 || !seen.insert({st.st_dev, st.st_ino}).second) continue;
+        auto dot = observe(repo.root_fd.get(), ".git", true);
+        if (!dot) {
+            guard.errors_.push_back(root + "/.git: " + dot.error().message);
+            continue;
+        }
+        repo.dot_git = *dot;
+        std::string gitdir_path;
+        UniqueFd gitdir;
+        if (dot->kind == Kind::Dir) {
+            gitdir_path = root + "/.git";
+            gitdir = open_dir(repo.root_fd.get(), ".git");
+        } else if (dot->kind == Kind::File) {
+            gitdir_path = pointer_target(dot->bytes, root, true);
+            if (!gitdir_path.empty()) gitdir = open_dir_path(gitdir_path);
+        }
+        if (gitdir.valid()) {
+            GitDir dir{gitdir_path, std::move(gitdir), {}};
+            Snapshotter(dir.fd.get(), dir.items, guard.errors_, dir.path).gitdir("", 0);
+            // A linked worktree's or a submodule's commondir holds the hooks
+            // and config git actually uses.
+            std::string common;
+            if (auto c = observe(dir.fd.get(), "commondir", true); c && c->kind == Kind::File)
+                common = pointer_target(c->bytes, gitdir_path, false);
+            repo.dirs.push_back(std::move(dir));
+            if (!common.empty()) {
+                UniqueFd cfd = open_dir_path(common);
+                struct stat a {};
+                struct stat b {};
+                if (cfd.valid() && ::fstat(cfd.get(), &a) == 0 &&
+                    ::fstat(repo.dirs.front().fd.get(), &b) == 0 &&
+                    (a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+                    GitDir cdir{common, std::move(cfd), {}};
+                    Snapshotter(cdir.fd.get(), cdir.items, guard.errors_, cdir.path).gitdir("", 0);
+                    repo.dirs.push_back(std::move(cdir));
+                }
+            }
+        }
+        guard.repos_.push_back(std::move(repo));
+    }
+    return guard;
+}
+
+std::vector<Tamper> GitGuard::check_and_restore(const std::string& tag) {
+    std::vector<Tamper> out;
+    for (auto& repo : repos_) {
+        check_dot_git(repo, tag, out);
+        for (auto& dir : repo.dirs) {
+            for (const auto& item : dir.items) {
+                if (item.role == Item::Role::Exact)
+                    check_exact(dir, item, out);
+                else
+                    check_dir(dir, item, out);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace mxc::integrity
