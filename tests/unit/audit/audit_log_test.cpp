@@ -111,3 +111,17 @@ TEST_CASE("session ids are 32 hex digits and differ") {
     CHECK(a != b);
     CHECK(a.find_first_not_of("0123456789abcdef") == std::string::npos);
 }
+
+TEST_CASE("audit tamper events carry path, what and action") {
+    TempLog log;
+    {
+        auto a = mxc::audit::AuditLog::open(log.path, "s", "");
+        REQUIRE(a.ok());
+        (*a)->tamper({"/w/.git/hooks/pre-commit", "created (a file)", "removed"});
+    }
+    auto lines = log.lines();
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find(
+              R"x("event":"tamper","path":"/w/.git/hooks/pre-commit","what":"created (a file)","action":"removed"})x") !=
+          std::string::npos);
+}

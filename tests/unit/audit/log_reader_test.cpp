@@ -103,3 +103,17 @@ TEST_CASE("suggested rules flag loopback and metadata addresses for review") {
     REQUIRE(rules.size() == 2);
     for (const auto& rule : rules) CHECK(rule.needs_review == (rule.rule == "169.254.169.254"));
 }
+
+TEST_CASE("log reader collects tamper events into their session") {
+    LogReader r;
+    REQUIRE(r.add_line(kStart).ok());
+    REQUIRE(
+        r.add_line(
+             R"({"ts":"t","session":"s1","agent":"","event":"tamper","path":"/w/.git/config","what":"modified; it set core.fsmonitor","action":"restored"})")
+            .ok());
+    REQUIRE(r.sessions().size() == 1);
+    REQUIRE(r.sessions()[0].tamper.size() == 1);
+    CHECK(r.sessions()[0].tamper[0].path == "/w/.git/config");
+    CHECK(r.sessions()[0].tamper[0].what == "modified; it set core.fsmonitor");
+    CHECK(r.sessions()[0].tamper[0].action == "restored");
+}
