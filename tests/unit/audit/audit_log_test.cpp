@@ -121,7 +121,8 @@ TEST_CASE("audit tamper events carry path, what and action") {
     }
     auto lines = log.lines();
     REQUIRE(lines.size() == 1);
-    CHECK(lines[0].find(
-              R"x("event":"tamper","path":"/w/.git/hooks/pre-commit","what":"created (a file)","action":"removed"})x") !=
-          std::string::npos);
+    CHECK(
+        lines[0].find(
+            R"x("event":"tamper","path":"/w/.git/hooks/pre-commit","what":"created (a file)","action":"removed"})x") !=
+        std::string::npos);
 }

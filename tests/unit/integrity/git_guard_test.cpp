@@ -31,7 +31,8 @@ struct Tree {
     Tree(const Tree&) = delete;
     Tree& operator=(const Tree&) = delete;
 
-    std::string put(const std::string& rel, const std::string& content, fs::perms mode = fs::perms(0644)) const {
+    std::string put(const std::string& rel, const std::string& content,
+                    fs::perms mode = fs::perms(0644)) const {
         fs::path p = fs::path(root) / rel;
         fs::create_directories(p.parent_path());
         std::ofstream(p, std::ios::binary) << content;
@@ -116,7 +117,8 @@ TEST_CASE("a planted hook is removed and a changed one restored with its mode") 
     CHECK(reported(found, "/hooks/post-checkout", "modified"));
     CHECK_FALSE(t.exists("ws/.git/hooks/pre-commit"));
     CHECK(t.read("ws/.git/hooks/post-checkout") == "#!/bin/sh\necho mine\n");
-    CHECK((fs::status(t.root + "/ws/.git/hooks/post-checkout").permissions() & fs::perms::all) == fs::perms(0755));
+    CHECK((fs::status(t.root + "/ws/.git/hooks/post-checkout").permissions() & fs::perms::all) ==
+          fs::perms(0755));
 }
 
 TEST_CASE("hooks replaced by a symlink: the link is removed, not followed, and the hooks come back") {
@@ -189,7 +191,9 @@ TEST_CASE("a created commondir and config.worktree are removed") {
     CHECK(t.exists("ws/.git/info/exclude"));
 }
 
-TEST_CASE("submodules: an existing module's hooks are guarded, a new module with a hook removed, a plain one kept") {
+TEST_CASE(
+    "submodules: an existing module's hooks are guarded, a new module with a hook removed, a plain one "
+    "kept") {
     Tree t;
     t.repo();
     t.put("ws/.git/modules/lib/HEAD", "ref: refs/heads/main\n");

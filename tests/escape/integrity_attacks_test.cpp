@@ -1,0 +1,154 @@
+// Issue 10, attacks 1 and 3: a run plants something that the user's own host
+// tools trust afterwards. Run 1 plants inside mxc; then the host's git (or
+// cargo) runs, as the user would, and must run nothing the run wrote. The
+// control plants the same thing without mxc and shows the host tool running
+// the payload (a marker file), so a plant that does not work can never pass.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "escape_support.hpp"
+
+namespace fs = std::filesystem;
+using mxc::escape::exists;
+using mxc::escape::profile_path;
+using mxc::escape::Scene;
+
+namespace {
+
+// The host side: the user's own git, in the workspace, as the test identity.
+mxc::test::RunResult host(const Scene& s, std::vector<std::string> argv, const std::string& cwd = "") {
+    mxc::test::RunSpec spec;
+    spec.argv = {"/usr/bin/env", "HOME=" + s.home, "GIT_CONFIG_NOSYSTEM=1", "PATH=/usr/bin:/bin"};
+    spec.argv.insert(spec.argv.end(), argv.begin(), argv.end());
+    spec.cwd = cwd.empty() ? s.ws : cwd;
+    return mxc::test::run(spec);
+}
+
+const std::vector<std::string> kGit = {"/usr/bin/git", "-c", "user.name=u", "-c", "user.email=u@example.com"};
+
+std::vector<std::string> git(std::vector<std::string> args) {
+    std::vector<std::string> argv = kGit;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+// A scene whose workspace is a real repository with one commit, under the
+// coding-agent-like profile (only .git/hooks and .git/config read-only).
+void make_repo(Scene& s) {
+    s.profile = profile_path("escape-git.toml");
+    fs::remove_all(s.ws + "/.git");
+    s.plant("ws/README", "hello\n");
+    s.plant("home/.cargo/registry/.keep", "");
+    REQUIRE(host(s, git({"init", "-q", "-b", "main"})).status == 0);
+    REQUIRE(host(s, git({"add", "README"})).status == 0);
+    REQUIRE(host(s, git({"commit", "-qm", "init"})).status == 0);
+}
+
+// What the user does next on the host: status, then a commit (hooks run).
+void use_host_git(const Scene& s) {
+    (void)host(s, git({"status"}));
+    (void)host(s, git({"commit", "--allow-empty", "-qm", "next"}));
+}
+
+std::string mark(const Scene& s, const std::string& name) {
+    return s.root + "/pwned-" + name;
+}
+
+// Runs `script` in the workspace inside mxc (blocked = after the run, host
+// git creates none of `markers`) and in a fresh scene without mxc (the
+// control: host git creates every marker).
+void check_git_plant(const std::string& what, const std::string& (*script)(const Scene&, std::string&),
+                     const std::vector<std::string>& markers) {
+    {
+        Scene s;
+        make_repo(s);
+        std::string text;
+        auto inside = s.inside({"-c", script(s, text)}, "/bin/sh");
+        INFO("inside: status ", inside.status, "\nstderr:\n", inside.err);
+        CHECK_MESSAGE((inside.status == 0 || inside.status == 1), what, ": mxc itself failed");
+        use_host_git(s);
+        for (const auto& m : markers) {
+            if (exists(mark(s, m))) FAIL_CHECK("ESCAPE: ", what, ": host git ran the planted ", m);
+        }
+        // What was undone is reported (unless mxc blocked the plant outright).
+        if (inside.status == 0) CHECK(inside.err.find("mxc: tamper: ") != std::string::npos);
+    }
+    {
+        Scene s;
+        make_repo(s);
+        std::string text;
+        auto bare = s.bare({"-c", script(s, text)}, "/bin/sh");
+        INFO("bare: status ", bare.status, "\nstderr:\n", bare.err);
+        REQUIRE_MESSAGE(bare.status == 0, "control: the plant itself failed");
+        use_host_git(s);
+        for (const auto& m : markers) {
+            CHECK_MESSAGE(exists(mark(s, m)), "control failed: host git did not run the planted ", m,
+                          " without mxc, so this test proves nothing");
+        }
+    }
+}
+
+const std::string& rename_git(const Scene& s, std::string& text) {
+    text =
+        "set -e; mv .git .g0 && mkdir .git && cp -a .g0/. .git/ && "
+        "printf '#!/bin/sh\\ntouch " +
+        mark(s, "hook") +
+        "\\n' > .git/hooks/pre-commit && "
+        "chmod +x .git/hooks/pre-commit && "
+        "git config core.fsmonitor 'touch " +
+        mark(s, "fsmonitor") + "; false'";
+    return text;
+}
+
+const std::string& commondir(const Scene& s, std::string& text) {
+    // With .git/commondir, git takes config and hooks from the directory it
+    // names: the read-only binds on .git/config and .git/hooks are bypassed.
+    text =
+        "set -e; cp -a .git .evil && rm -rf .evil/hooks && mkdir .evil/hooks && "
+        "printf '#!/bin/sh\\ntouch " +
+        mark(s, "hook") +
+        "\\n' > .evil/hooks/pre-commit && "
+        "chmod +x .evil/hooks/pre-commit && "
+        "git --git-dir=.evil config core.fsmonitor 'touch " +
+        mark(s, "fsmonitor") +
+        "; false' && "
+        "echo ../.evil > .git/commondir";
+    return text;
+}
+
+const std::string& submodule(const Scene& s, std::string& text) {
+    // An absorbed submodule: its git directory lives in .git/modules/sub,
+    // and host `git status` runs `git status` inside it (fsmonitor included).
+    text =
+        "set -e; G='git -c user.name=a -c user.email=a@example.com'; "
+        "mkdir sub && cd sub && git init -q && $G commit -q --allow-empty -m s && cd .. && "
+        "git update-index --add --cacheinfo 160000,$(git -C sub rev-parse HEAD),sub && "
+        "mkdir -p .git/modules && mv sub/.git .git/modules/sub && "
+        "echo 'gitdir: ../.git/modules/sub' > sub/.git && "
+        "git --git-dir=.git/modules/sub config core.worktree ../../../sub && "
+        "git --git-dir=.git/modules/sub config core.fsmonitor 'touch " +
+        mark(s, "fsmonitor") + "; false'";
+    return text;
+}
+
+}  // namespace
+
+TEST_SUITE("escape") {
+    TEST_CASE("attack 1: a renamed .git with a planted hook and core.fsmonitor runs nothing in host git") {
+        check_git_plant("rename .git, plant hook + core.fsmonitor", rename_git, {"hook", "fsmonitor"});
+    }
+
+    TEST_CASE(
+        "attack 1, commondir: .git/commondir pointing at a planted git directory runs nothing in host git") {
+        check_git_plant("plant .git/commondir", commondir, {"hook", "fsmonitor"});
+    }
+
+    TEST_CASE(
+        "attack 1, submodule: a planted .git/modules/<name> with core.fsmonitor runs nothing in host git") {
+        check_git_plant("plant .git/modules/sub", submodule, {"fsmonitor"});
+    }
+}
