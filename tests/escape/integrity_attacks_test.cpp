@@ -135,6 +135,42 @@ const std::string& submodule(const Scene& s, std::string& text) {
     return text;
 }
 
+// Host cargo, when this identity can run it (rustup lives in /root here):
+// `cargo check` in a fresh project, with $HOME/.cargo as CARGO_HOME.
+bool host_cargo_check(const Scene& s, bool& ran) {
+    const std::string cargo = "/root/.cargo/bin/cargo";
+    mxc::test::RunSpec probe;
+    probe.argv = {"/usr/bin/env", "RUSTUP_HOME=/root/.rustup", cargo, "--version"};
+    ran = access(cargo.c_str(), F_OK) == 0 && mxc::test::run(probe).status == 0;  // as the test identity
+    if (!ran) return false;
+    s.plant("proj/Cargo.toml", "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    s.plant("proj/src/main.rs", "fn main() {}\n");
+    mxc::test::RunSpec spec;
+    spec.argv = {"/usr/bin/env",
+                 "HOME=" + s.home,
+                 "RUSTUP_HOME=/root/.rustup",
+                 "PATH=/root/.cargo/bin:/usr/bin:/bin",
+                 cargo,
+                 "check",
+                 "--offline",
+                 "-q"};
+    spec.cwd = s.root + "/proj";
+    spec.timeout = std::chrono::seconds(120);
+    auto r = mxc::test::run(spec);
+    if (r.status != 0) MESSAGE("host cargo check: status ", r.status, ": ", r.err);
+    return r.status == 0;
+}
+
+// Run 1 writes a cargo config with build.rustc-wrapper under both names
+// cargo reads; the wrapper leaves a marker and runs rustc.
+std::string plant_cargo_config(const Scene& s) {
+    const std::string wrapper =
+        s.plant("ws/wrapper.sh", "#!/bin/sh\ntouch " + mark(s, "cargo") + "\nexec \"$@\"\n");
+    fs::permissions(wrapper, fs::perms(0755));
+    const std::string config = "[build]\\nrustc-wrapper = \"" + wrapper + "\"\\n";
+    return "printf '" + config + "' > \"$HOME/.cargo/config.toml\" && printf '" + config +
+           "' > \"$HOME/.cargo/config\"";
+}
 }  // namespace
 
 TEST_SUITE("escape") {
@@ -150,5 +186,96 @@ TEST_SUITE("escape") {
     TEST_CASE(
         "attack 1, submodule: a planted .git/modules/<name> with core.fsmonitor runs nothing in host git") {
         check_git_plant("plant .git/modules/sub", submodule, {"fsmonitor"});
+    }
+
+    TEST_CASE(
+        "attack 3: a missing ~/.cargo/config.toml (and config) created by a run is removed, host cargo runs "
+        "nothing") {
+        {
+            Scene s;
+            make_repo(s);
+            auto inside = s.inside({"-c", plant_cargo_config(s)}, "/bin/sh");
+            INFO("inside: status ", inside.status, "\nstderr:\n", inside.err);
+            CHECK(inside.status == 0);  // the plant works inside; what matters is what is left after
+            CHECK_FALSE(exists(s.home + "/.cargo/config.toml"));
+            CHECK_FALSE(exists(s.home + "/.cargo/config"));
+            CHECK(inside.err.find("mxc: tamper: " + s.home + "/.cargo/config.toml") != std::string::npos);
+            bool ran = false;
+            host_cargo_check(s, ran);
+            if (exists(mark(s, "cargo"))) FAIL_CHECK("ESCAPE: host cargo ran the wrapper planted by the run");
+        }
+        {
+            Scene s;
+            make_repo(s);
+            auto bare = s.bare({"-c", plant_cargo_config(s)}, "/bin/sh");
+            REQUIRE_MESSAGE(bare.status == 0, "control: the plant itself failed: ", bare.err);
+            CHECK(exists(s.home + "/.cargo/config.toml"));
+            bool ran = false;
+            const bool built = host_cargo_check(s, ran);
+            if (!ran) {
+                MESSAGE(
+                    "host cargo not runnable by this identity: control limited to the planted file "
+                    "persisting");
+            } else {
+                CHECK(built);
+                CHECK_MESSAGE(exists(mark(s, "cargo")),
+                              "control failed: host cargo did not run the planted wrapper");
+            }
+        }
+    }
+
+    TEST_CASE(
+        "attack 3, symlink: a missing ~/.cargo/config.toml made a link to / does not widen the next run") {
+        const std::string through = "/.cargo/config.toml";
+        {
+            Scene s;
+            make_repo(s);
+            auto run1 = s.inside(
+                {"-c", "ln -s / \"$HOME/.cargo/config.toml\" && ln -s / \"$HOME/.cargo/config\""}, "/bin/sh");
+            INFO("run 1: status ", run1.status, "\nstderr:\n", run1.err);
+            CHECK(run1.status == 0);
+            CHECK_FALSE(exists(s.home + "/.cargo/config.toml"));
+            CHECK_FALSE(exists(s.home + "/.cargo/config"));
+            CHECK(run1.err.find("a symlink to /") != std::string::npos);
+            // Run 2: the read rule ~/.cargo/config.toml must not have become "/".
+            mxc::escape::expect_blocked(
+                s.inside({"read", s.home + through + s.outside + "/secret", mxc::escape::kSecret}),
+                "read the host through ~/.cargo/config.toml -> /");
+        }
+        {
+            Scene s;
+            make_repo(s);
+            REQUIRE(s.bare({"-c", "ln -s / \"$HOME/.cargo/config.toml\""}, "/bin/sh").status == 0);
+            mxc::escape::expect_control(
+                s.bare({"read", s.home + through + s.outside + "/secret", mxc::escape::kSecret}),
+                "read the host through ~/.cargo/config.toml -> /");
+        }
+    }
+
+    TEST_CASE("the agent can still commit, branch and fetch in its workspace under coding-agent") {
+        Scene s;
+        make_repo(s);
+        s.profile = "coding-agent";
+        // origin: a bare repository in the workspace, one commit ahead.
+        REQUIRE(host(s, git({"clone", "-q", "--bare", s.ws, s.ws + "/origin.git"})).status == 0);
+        REQUIRE(host(s, git({"remote", "add", "origin", s.ws + "/origin.git"})).status == 0);
+        REQUIRE(host(s, git({"clone", "-q", s.ws + "/origin.git", s.root + "/other"})).status == 0);
+        REQUIRE(host(s, git({"commit", "--allow-empty", "-qm", "upstream"}), s.root + "/other").status == 0);
+        REQUIRE(host(s, git({"push", "-q", "origin", "main"}), s.root + "/other").status == 0);
+        const std::string upstream = host(s, {"/usr/bin/git", "rev-parse", "HEAD"}, s.root + "/other").out;
+
+        auto run = s.inside({"-c",
+                             "set -e; G='git -c user.name=a -c user.email=a@example.com'; "
+                             "$G commit --allow-empty -qm agent-work && git checkout -qb feature && "
+                             "$G commit --allow-empty -qm feature-work && git fetch -q origin && "
+                             "git rev-parse origin/main"},
+                            "/bin/sh");
+        INFO("status ", run.status, "\nstderr:\n", run.err);
+        REQUIRE(run.status == 0);
+        CHECK(run.out == upstream);
+        CHECK(run.err.find("mxc: tamper:") == std::string::npos);  // ordinary git work is not tampering
+        CHECK(host(s, {"/usr/bin/git", "log", "-1", "--format=%s", "feature"}).out == "feature-work\n");
+        CHECK(host(s, {"/usr/bin/git", "log", "-1", "--format=%s", "main"}).out == "agent-work\n");
+        CHECK(host(s, {"/usr/bin/git", "rev-parse", "origin/main"}).out == upstream);
     }
 }
