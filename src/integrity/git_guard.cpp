@@ -1,8 +1,12 @@
 #include "integrity/git_guard.hpp"
 
+#include "integrity/git_index.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <algorithm>
 #include <cctype>
@@ -42,6 +46,8 @@ struct GitGuard::Repo {
     UniqueFd root_fd;
     Node dot_git;  // what {root}/.git was at launch
     std::vector<GitDir> dirs;
+    bool checkout = false;           // a submodule checkout, reached through a gitlink of its parent
+    std::set<std::string> gitlinks;  // gitlink paths in the index at launch
 };
 
 namespace {
@@ -49,6 +55,29 @@ namespace {
 using Item = GitGuard::Item;
 
 constexpr int kMaxDepth = 4;  // modules/a/modules/b/...: deep enough for real trees, bounded
+constexpr std::size_t kMaxRepos = 256;
+constexpr std::size_t kMaxIndexBytes = 256U << 20;
+
+// "/a/b/../c" -> "/a/c", without asking the filesystem (no link is followed).
+std::string lexically_normal(const std::string& path) {
+    std::vector<std::string> parts;
+    std::size_t pos = 0;
+    while (pos <= path.size()) {
+        auto slash = path.find('/', pos);
+        if (slash == std::string::npos) slash = path.size();
+        const std::string part = path.substr(pos, slash - pos);
+        pos = slash + 1;
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+            continue;
+        }
+        parts.push_back(part);
+    }
+    std::string out;
+    for (const auto& p : parts) out += "/" + p;
+    return out.empty() ? "/" : out;
+}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -396,6 +425,14 @@ void check_dot_git(GitGuard::Repo& repo, const std::string& tag, std::vector<Tam
         if (found.empty()) what += " none";
         for (const auto& f : found) what += " " + f + ";";
         if (what.back() == ';') what.pop_back();
+        if (repo.checkout && !found.empty()) {
+            // A submodule checkout: host git status in the parent enters it.
+            auto aside = move_aside(repo.root_fd.get(), ".git", tag);
+            out.push_back(Tamper{path, what + " (a submodule checkout host git status enters)",
+                                 aside ? "moved aside to " + repo.root + "/" + *aside
+                                       : "NOT moved aside: " + aside.error().message});
+            return;
+        }
         out.push_back(Tamper{path, what, "left in place: inspect it before running git there"});
         return;
     }
@@ -434,6 +471,108 @@ void check_dot_git(GitGuard::Repo& repo, const std::string& tag, std::vector<Tam
     out.push_back(std::move(t));
 }
 
+// Gitlink paths in a git directory's index. Only plain relative paths are
+// kept: a path with ".." or a leading "/" is not something git checks out.
+std::vector<std::string> read_gitlinks(int gitdir_fd, std::vector<std::string>& errors,
+                                       const std::string& shown) {
+    auto index = observe(gitdir_fd, "index", true, kMaxIndexBytes);
+    if (!index) {
+        errors.push_back(shown + "/index: " + index.error().message + " (submodule checkouts not guarded)");
+        return {};
+    }
+    if (index->kind != Kind::File) return {};
+    auto config = observe(gitdir_fd, "config", true);
+    std::vector<std::string> links;
+    for (auto& p : index_gitlinks(index->bytes, hash_len_from_config(config ? config->bytes : ""))) {
+        if (p.empty() || p[0] == '/' || p == ".." || p.rfind("../", 0) == 0 ||
+            p.find("/../") != std::string::npos)
+            continue;
+        links.push_back(std::move(p));
+    }
+    return links;
+}
+
+bool newer(const struct stat& st, const timespec& t) {
+    return st.st_ctim.tv_sec > t.tv_sec || (st.st_ctim.tv_sec == t.tv_sec && st.st_ctim.tv_nsec >= t.tv_nsec);
+}
+
+// Whether anything git would execute from this git directory changed after
+// `t` (inode change times: a run cannot set them back, unlike mtimes).
+bool changed_since(int gitdir_fd, const timespec& t) {
+    struct stat st {};
+    for (const char* f :
+         {".", "config", "config.worktree", "commondir", "hooks", "info", "info/attributes"}) {
+        if (::fstatat(gitdir_fd, f, &st, AT_SYMLINK_NOFOLLOW) == 0 && newer(st, t)) return true;
+    }
+    if (UniqueFd hooks = open_dir(gitdir_fd, "hooks"); hooks.valid()) {
+        for (const auto& n : list_dir(hooks.get())) {
+            if (::fstatat(hooks.get(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && newer(st, t)) return true;
+        }
+    }
+    return false;
+}
+
+// The exec-capable state a `.git` at `name` in `dirfd` would give git: its
+// directory's, or for a `gitdir:` file, that of the directory it names
+// (resolved lexically, opened without following links).
+std::vector<std::string> dot_git_state(int dirfd, const std::string& shown_dir, const timespec& launch,
+                                       bool& changed) {
+    changed = true;
+    struct stat st {};
+    if (::fstatat(dirfd, ".git", &st, AT_SYMLINK_NOFOLLOW) != 0) return {};
+    const bool entry_changed = newer(st, launch);
+    auto node = observe(dirfd, ".git", true);
+    if (!node || node->kind == Kind::Absent) return {};
+    if (node->kind == Kind::Dir) {
+        UniqueFd g = open_dir(dirfd, ".git");
+        if (!g.valid()) return {"an unreadable .git"};
+        changed = entry_changed || changed_since(g.get(), launch);
+        return exec_state(g.get());
+    }
+    if (node->kind != Kind::File) return {describe(*node)};
+    std::string t = node->bytes;
+    if (t.rfind("gitdir:", 0) != 0) return {};
+    t = trim(t.substr(7, t.find('\n') == std::string::npos ? std::string::npos : t.find('\n') - 7));
+    if (t.empty()) return {};
+    if (t[0] != '/') t = shown_dir + "/" + t;
+    UniqueFd g = open_dir_path(lexically_normal(t));
+    if (!g.valid()) return {"a .git file pointing to " + t + " through a link or nowhere"};
+    changed = entry_changed || changed_since(g.get(), launch);
+    auto found = exec_state(g.get());
+    for (auto& f : found) f = "(via gitdir: " + t + ") " + f;
+    return found;
+}
+
+void check_new_gitlinks(GitGuard::Repo& repo, const timespec& launch, const std::string& tag,
+                        std::vector<Tamper>& out) {
+    if (repo.dirs.empty()) return;
+    std::vector<std::string> ignored;
+    for (const auto& link : read_gitlinks(repo.dirs.front().fd.get(), ignored, repo.dirs.front().path)) {
+        if (repo.gitlinks.count(link) != 0) continue;  // guarded as its own repository since launch
+        UniqueFd dir = open_dir_rel(repo.root_fd.get(), link);
+        if (!dir.valid()) continue;
+        const std::string shown = repo.root + "/" + link;
+        bool changed = true;
+        const auto found = dot_git_state(dir.get(), shown, launch, changed);
+        if (found.empty()) continue;
+        std::string what =
+            "made a submodule checkout by the run (host git status enters it); exec-capable state:";
+        for (const auto& f : found) what += " " + f + ";";
+        what.pop_back();
+        if (!changed) {
+            // The user's own nested repository, untouched: only the index
+            // entry is new, and its hooks are the user's.
+            out.push_back(
+                Tamper{shown + "/.git", what + " (unchanged since before the run)", "left in place"});
+            continue;
+        }
+        Tamper t{shown + "/.git", what, ""};
+        auto aside = move_aside(dir.get(), ".git", tag);
+        t.action =
+            aside ? "moved aside to " + shown + "/" + *aside : "NOT moved aside: " + aside.error().message;
+        out.push_back(std::move(t));
+    }
+}
 }  // namespace
 
 std::vector<std::string> exec_capable_keys(const std::string& config_text) {
@@ -526,60 +665,87 @@ GitGuard& GitGuard::operator=(GitGuard&&) noexcept = default;
 
 GitGuard GitGuard::snapshot(const std::vector<std::string>& roots) {
     GitGuard guard;
+    // Taken before anything is read: whatever changes after it has a newer
+    // ctime. The kernel stamps inodes from the coarse clock, which lags the
+    // fine one by up to a tick, so compare against the coarse clock too.
+#ifdef CLOCK_REALTIME_COARSE
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &guard.launch_);
+#else
+    ::clock_gettime(CLOCK_REALTIME, &guard.launch_);
+    guard.launch_.tv_sec -= 1;
+#endif
     std::set<std::pair<dev_t, ino_t>> seen;
-    for (const auto& root : roots) {
-        Repo repo;
-        repo.root = root;
-        repo.root_fd = open_dir_path(root);
-        if (!repo.root_fd.valid()) continue;
-        struct stat st {};
-        if (::fstat(repo.root_fd.get(), &st) != 0 || !seen.insert({st.st_dev, st.st_ino}).second) continue;
-        auto dot = observe(repo.root_fd.get(), ".git", true);
-        if (!dot) {
-            guard.errors_.push_back(root + "/.git: " + dot.error().message);
-            continue;
-        }
-        repo.dot_git = *dot;
-        std::string gitdir_path;
-        UniqueFd gitdir;
-        if (dot->kind == Kind::Dir) {
-            gitdir_path = root + "/.git";
-            gitdir = open_dir(repo.root_fd.get(), ".git");
-        } else if (dot->kind == Kind::File) {
-            gitdir_path = pointer_target(dot->bytes, root, true);
-            if (!gitdir_path.empty()) gitdir = open_dir_path(gitdir_path);
-        }
-        if (gitdir.valid()) {
-            GitDir dir{gitdir_path, std::move(gitdir), {}};
-            Snapshotter(dir.fd.get(), dir.items, guard.errors_, dir.path).gitdir("", 0);
-            // A linked worktree's or a submodule's commondir holds the hooks
-            // and config git actually uses.
-            std::string common;
-            if (auto c = observe(dir.fd.get(), "commondir", true); c && c->kind == Kind::File)
-                common = pointer_target(c->bytes, gitdir_path, false);
-            repo.dirs.push_back(std::move(dir));
-            if (!common.empty()) {
-                UniqueFd cfd = open_dir_path(common);
-                struct stat a {};
-                struct stat b {};
-                if (cfd.valid() && ::fstat(cfd.get(), &a) == 0 &&
-                    ::fstat(repo.dirs.front().fd.get(), &b) == 0 &&
-                    (a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
-                    GitDir cdir{common, std::move(cfd), {}};
-                    Snapshotter(cdir.fd.get(), cdir.items, guard.errors_, cdir.path).gitdir("", 0);
-                    repo.dirs.push_back(std::move(cdir));
-                }
+    for (const auto& root : roots) guard.add_repo(root, open_dir_path(root), 0, false, seen);
+    return guard;
+}
+
+void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bool checkout,
+                        std::set<std::pair<dev_t, ino_t>>& seen) {
+    Repo repo;
+    repo.root = root;
+    repo.root_fd = std::move(root_fd);
+    repo.checkout = checkout;
+    if (!repo.root_fd.valid()) return;
+    struct stat st {};
+    if (::fstat(repo.root_fd.get(), &st) != 0 || !seen.insert({st.st_dev, st.st_ino}).second) return;
+    auto dot = observe(repo.root_fd.get(), ".git", true);
+    if (!dot) {
+        errors_.push_back(root + "/.git: " + dot.error().message);
+        return;
+    }
+    repo.dot_git = *dot;
+    std::string gitdir_path;
+    UniqueFd gitdir;
+    if (dot->kind == Kind::Dir) {
+        gitdir_path = root + "/.git";
+        gitdir = open_dir(repo.root_fd.get(), ".git");
+    } else if (dot->kind == Kind::File) {
+        gitdir_path = pointer_target(dot->bytes, root, true);
+        if (!gitdir_path.empty()) gitdir = open_dir_path(gitdir_path);
+    }
+    std::vector<std::string> links;
+    if (gitdir.valid()) {
+        GitDir dir{gitdir_path, std::move(gitdir), {}};
+        Snapshotter(dir.fd.get(), dir.items, errors_, dir.path).gitdir("", 0);
+        // A linked worktree's or a submodule's commondir holds the hooks
+        // and config git actually uses.
+        std::string common;
+        if (auto c = observe(dir.fd.get(), "commondir", true); c && c->kind == Kind::File)
+            common = pointer_target(c->bytes, gitdir_path, false);
+        links = read_gitlinks(dir.fd.get(), errors_, dir.path);
+        repo.dirs.push_back(std::move(dir));
+        if (!common.empty()) {
+            UniqueFd cfd = open_dir_path(common);
+            struct stat a {};
+            struct stat b {};
+            if (cfd.valid() && ::fstat(cfd.get(), &a) == 0 && ::fstat(repo.dirs.front().fd.get(), &b) == 0 &&
+                (a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+                GitDir cdir{common, std::move(cfd), {}};
+                Snapshotter(cdir.fd.get(), cdir.items, errors_, cdir.path).gitdir("", 0);
+                repo.dirs.push_back(std::move(cdir));
             }
         }
-        guard.repos_.push_back(std::move(repo));
     }
-    return guard;
+    repo.gitlinks.insert(links.begin(), links.end());
+    const UniqueFd parent_fd(::fcntl(repo.root_fd.get(), F_DUPFD_CLOEXEC, 0));
+    repos_.push_back(std::move(repo));
+    // Submodule checkouts: host `git status` here runs git in each of them.
+    if (depth >= kMaxDepth || !parent_fd.valid()) return;
+    for (const auto& link : links) {
+        if (repos_.size() >= kMaxRepos) {
+            errors_.push_back(root + ": more than " + std::to_string(kMaxRepos) +
+                              " submodules, the rest unguarded");
+            return;
+        }
+        add_repo(root + "/" + link, open_dir_rel(parent_fd.get(), link), depth + 1, true, seen);
+    }
 }
 
 std::vector<Tamper> GitGuard::check_and_restore(const std::string& tag) {
     std::vector<Tamper> out;
     for (auto& repo : repos_) {
         check_dot_git(repo, tag, out);
+        check_new_gitlinks(repo, launch_, tag, out);
         for (auto& dir : repo.dirs) {
             for (const auto& item : dir.items) {
                 if (item.role == Item::Role::Exact)

@@ -11,7 +11,12 @@
 //
 // The interface is plain data plus one class so a Windows port can implement
 // the same two calls; this implementation is POSIX (dir fds, *at calls).
+#include <sys/types.h>
+
+#include <ctime>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/unique_fd.hpp"
@@ -61,7 +66,11 @@ public:
     GitGuard& operator=(GitGuard&&) noexcept;
 
 private:
+    void add_repo(const std::string& root, UniqueFd root_fd, int depth, bool checkout,
+                  std::set<std::pair<dev_t, ino_t>>& seen);
+
     std::vector<Repo> repos_;
+    timespec launch_{};
     std::vector<std::string> errors_;
 };
 

@@ -12,10 +12,6 @@
 namespace mxc::integrity {
 namespace {
 
-// Exec-capable git files are small; anything larger is not read whole (a run
-// could otherwise make the supervisor allocate without bound).
-constexpr off_t kMaxBytes = 4 << 20;
-
 Error errno_error(const std::string& what, const std::string& name, int err = errno) {
     return make_error(what + " " + name + ": " + std::strerror(err));
 }
@@ -27,7 +23,7 @@ Kind kind_of(mode_t mode) {
     return Kind::Other;
 }
 
-Result<std::string> read_all(int fd, const std::string& name) {
+Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes) {
     std::string out;
     char buf[16384];
     for (;;) {
@@ -36,7 +32,8 @@ Result<std::string> read_all(int fd, const std::string& name) {
         if (n < 0) return errno_error("read", name);
         if (n == 0) return out;
         out.append(buf, static_cast<std::size_t>(n));
-        if (static_cast<off_t>(out.size()) > kMaxBytes) return make_error(name + ": larger than 4 MiB");
+        if (out.size() > max_bytes)
+            return make_error(name + ": larger than " + std::to_string(max_bytes) + " bytes");
     }
 }
 
@@ -99,7 +96,7 @@ bool same_content(const Node& a, const Node& b) {
     return a.mode == b.mode && a.bytes == b.bytes;
 }
 
-Result<Node> observe(int dirfd, const std::string& name, bool read_content) {
+Result<Node> observe(int dirfd, const std::string& name, bool read_content, std::size_t max_bytes) {
     Node node;
     struct stat st {};
     if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -126,7 +123,7 @@ Result<Node> observe(int dirfd, const std::string& name, bool read_content) {
         if (::fstat(fd.get(), &again) != 0) return errno_error("fstat", name);
         if (again.st_ino != st.st_ino || again.st_dev != st.st_dev || !S_ISREG(again.st_mode))
             return make_error(name + ": replaced while being read");
-        auto bytes = read_all(fd.get(), name);
+        auto bytes = read_all(fd.get(), name, max_bytes);
         if (!bytes) return bytes.error();
         node.bytes = std::move(*bytes);
     }

@@ -6,6 +6,7 @@
 // POSIX only (the Linux build); the Windows port will need its own.
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,11 @@ bool same_content(const Node& a, const Node& b);
 
 // Observes `name` in `dirfd`. Regular files are read when `read_content`
 // (through an O_NOFOLLOW open, fstat-checked against the lstat so a swap in
-// between is seen); at most `max_bytes` are accepted.
-Result<Node> observe(int dirfd, const std::string& name, bool read_content);
+// between is seen); a file larger than `max_bytes` is an error (a run must
+// not make the supervisor allocate without bound).
+inline constexpr std::size_t kMaxFileBytes = 4U << 20;
+Result<Node> observe(int dirfd, const std::string& name, bool read_content,
+                     std::size_t max_bytes = kMaxFileBytes);
 
 // Opens a directory below `dirfd` (O_DIRECTORY|O_NOFOLLOW); invalid if absent,
 // not a directory or a symlink.

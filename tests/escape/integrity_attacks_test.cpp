@@ -171,6 +171,20 @@ std::string plant_cargo_config(const Scene& s) {
     return "printf '" + config + "' > \"$HOME/.cargo/config.toml\" && printf '" + config +
            "' > \"$HOME/.cargo/config\"";
 }
+const std::string& nested_repo(const Scene& s, std::string& text) {
+    // A plain nested repository (its .git a directory in the work tree) that
+    // the index lists as a gitlink: host `git status` enters it and runs its
+    // core.fsmonitor. Nothing under the parent's .git is touched.
+    text =
+        "set -e; G='git -c user.name=a -c user.email=a@example.com'; "
+        "mkdir sub && cd sub && git init -q && $G commit -q --allow-empty -m s && "
+        "git config core.fsmonitor 'touch " +
+        mark(s, "fsmonitor") +
+        "; false' && cd .. && "
+        "git update-index --add --cacheinfo 160000,$(git -C sub rev-parse HEAD),sub";
+    return text;
+}
+
 }  // namespace
 
 TEST_SUITE("escape") {
@@ -186,6 +200,12 @@ TEST_SUITE("escape") {
     TEST_CASE(
         "attack 1, submodule: a planted .git/modules/<name> with core.fsmonitor runs nothing in host git") {
         check_git_plant("plant .git/modules/sub", submodule, {"fsmonitor"});
+    }
+
+    TEST_CASE(
+        "attack 1, gitlink: a nested repository added to the index with core.fsmonitor runs nothing in host "
+        "git") {
+        check_git_plant("nested repository as a gitlink", nested_repo, {"fsmonitor"});
     }
 
     TEST_CASE(

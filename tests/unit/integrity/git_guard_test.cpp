@@ -303,3 +303,57 @@ TEST_CASE("AbsentGuard leaves a repository the run creates to GitGuard") {
     CHECK(guard.check_and_remove().empty());
     CHECK(t.exists("ws/.git/hooks"));
 }
+
+namespace {
+// A git index (version 2) with one gitlink entry.
+std::string gitlink_index(const std::string& path) {
+    std::string s = std::string("DIRC") + std::string("\0\0\0\2\0\0\0\1", 8);
+    s.append(24, '\0');
+    s += std::string("\0\0\xe0\0", 4);  // mode 0160000
+    s.append(12, '\0');
+    s.append(20, '\x11');
+    s += '\0';
+    s += static_cast<char>(path.size());
+    s += path;
+    s.append(8 - (62 + path.size()) % 8, '\0');
+    return s;
+}
+}  // namespace
+
+TEST_CASE("a nested repository the run adds as a gitlink, with a hook, is moved aside") {
+    Tree t;
+    t.repo();
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    t.repo("ws/sub");
+    t.put("ws/sub/.git/config", "[core]\n\tfsmonitor = id\n");
+    t.put("ws/.git/index", gitlink_index("sub"));
+    auto found = guard.check_and_restore("t");
+    CHECK(reported(found, "ws/sub/.git", "core.fsmonitor"));
+    CHECK_FALSE(t.exists("ws/sub/.git"));
+    CHECK(t.exists("ws/sub/.git.mxc-t/config"));
+}
+
+TEST_CASE("the user's own nested repository, unchanged, stays when the run only adds the gitlink") {
+    Tree t;
+    t.repo();
+    t.repo("ws/sub");
+    t.put("ws/sub/.git/hooks/pre-commit", "#!/bin/sh\nmy-linter\n", fs::perms(0755));
+    sleep(1);  // inode change times have coarse granularity on some filesystems
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    t.put("ws/.git/index", gitlink_index("sub"));
+    auto found = guard.check_and_restore("t");
+    CHECK(reported(found, "ws/sub/.git", "unchanged since before the run"));
+    CHECK(t.exists("ws/sub/.git/hooks/pre-commit"));
+}
+
+TEST_CASE("a submodule checkout present at launch is guarded like its parent") {
+    Tree t;
+    t.repo();
+    t.repo("ws/sub");
+    t.put("ws/.git/index", gitlink_index("sub"));
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    t.put("ws/sub/.git/hooks/post-checkout", "#!/bin/sh\nid\n", fs::perms(0755));
+    auto found = guard.check_and_restore("t");
+    CHECK(reported(found, "ws/sub/.git/hooks/post-checkout", "created"));
+    CHECK_FALSE(t.exists("ws/sub/.git/hooks/post-checkout"));
+}
