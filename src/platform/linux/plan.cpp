@@ -376,10 +376,12 @@ void compile_absent_protected(const policy::ResolvedPolicy& policy, const HostFa
         if (root == facts.paths.end() || !root->second.exists || !root->second.is_dir) continue;
         const std::string rel = r.path.substr(enclosing->path == "/" ? 1 : enclosing->path.size() + 1);
         const std::string why = rule_text(r) + " (" + r.origin.describe() + ")";
-        plan.must_stay_absent.push_back(AbsentProtected{r.path, root->second.resolved, rel, why});
+        const bool inside_git = rel.rfind(".git/", 0) == 0 || rel.find("/.git/") != std::string::npos;
+        plan.must_stay_absent.push_back(AbsentProtected{r.path, root->second.resolved, rel, why, inside_git});
         for (auto& v : plan.verdicts) {
-            if (v.rule == rule_text(r))
-                v.mechanism += "; missing at launch: removed after the run if created";
+            if (v.rule != rule_text(r)) continue;
+            v.mechanism += "; missing at launch: removed after the run if created";
+            if (inside_git) v.mechanism += " (a repository the run creates is reported instead)";
         }
     }
 }

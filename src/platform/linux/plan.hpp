@@ -190,6 +190,9 @@ struct AbsentProtected {
     std::string root;  // the write rule's host directory (resolved at launch)
     std::string rel;   // path below root
     std::string why;   // rule text and origin
+    // Below a .git directory: when the run creates that repository itself,
+    // the path is its own, and the repository is reported instead.
+    bool inside_git = false;
 };
 
 struct LinuxPlan {

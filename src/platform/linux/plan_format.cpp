@@ -33,7 +33,8 @@ std::string format_plan(const LinuxPlan& plan) {
     }
     line("  (then: masks, /dev and the root tmpfs remounted read-only; pivot_root)");
     for (const auto& a : plan.must_stay_absent)
-        line("protected, missing at launch: " + a.path + ": removed after the run if created    # " + a.why);
+        line("protected, missing at launch: " + a.path + ": removed after the run if created" +
+             (a.inside_git ? " (a repository the run creates is reported instead)" : "") + "    # " + a.why);
     if (plan.landlock.enabled) {
         line("landlock: ABI " + std::to_string(plan.landlock.abi) + ", handled " +
              describe_landlock_access(plan.landlock.handled_fs) +

@@ -18,6 +18,7 @@ TEST_CASE("a missing read rule inside a write rule must stay absent") {
     CHECK(a.path == "/home/u/.cargo/config.toml");
     CHECK(a.root == "/data/u/.cargo");  // the write root as resolved at launch
     CHECK(a.rel == "config.toml");
+    CHECK_FALSE(a.inside_git);
     CHECK(a.why.find("filesystem.read /home/u/.cargo/config.toml") != std::string::npos);
     CHECK(format_plan(plan).find("protected, missing at launch: /home/u/.cargo/config.toml") !=
           std::string::npos);
@@ -64,4 +65,6 @@ TEST_CASE("a deeper missing path keeps its path below the write root") {
                     .compile();
     REQUIRE(plan.must_stay_absent.size() == 1);
     CHECK(plan.must_stay_absent.front().rel == ".git/hooks");
+    CHECK(plan.must_stay_absent.front().inside_git);
+    CHECK(format_plan(plan).find("a repository the run creates is reported instead") != std::string::npos);
 }
