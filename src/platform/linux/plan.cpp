@@ -380,7 +380,9 @@ void compile_absent_protected(const policy::ResolvedPolicy& policy, const HostFa
         plan.must_stay_absent.push_back(AbsentProtected{r.path, root->second.resolved, rel, why, inside_git});
         for (auto& v : plan.verdicts) {
             if (v.rule != rule_text(r)) continue;
-            v.mechanism += "; missing at launch: removed after the run if created";
+            v.mechanism += v.mechanism.find("missing at launch") != std::string::npos
+                               ? "; removed after the run if created"
+                               : "; missing at launch: removed after the run if created";
             if (inside_git) v.mechanism += " (a repository the run creates is reported instead)";
         }
     }

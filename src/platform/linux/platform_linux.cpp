@@ -33,7 +33,9 @@ std::vector<std::string> git_roots(const lnx::LinuxPlan& plan, const lnx::HostFa
                                    const std::string& workspace) {
     std::vector<std::string> roots;
     for (const auto& m : plan.mounts) {
-        if (m.kind == lnx::MountKind::BindRw && m.is_dir) roots.push_back(m.source);
+        // A pinned .git is a write root of its own, but the repository is its parent's.
+        const bool git_dir = m.source.size() >= 5 && m.source.compare(m.source.size() - 5, 5, "/.git") == 0;
+        if (m.kind == lnx::MountKind::BindRw && m.is_dir && !git_dir) roots.push_back(m.source);
     }
     auto ws = facts.paths.find(workspace);
     std::string dir = ws != facts.paths.end() && ws->second.exists ? ws->second.resolved : workspace;
