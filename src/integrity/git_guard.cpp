@@ -421,8 +421,10 @@ void check_dot_git(GitGuard::Repo& repo, const std::string& tag, std::vector<Tam
         } else {
             found.push_back(describe(*actual));
         }
+        // A plain `git init` is ordinary work: only something git would
+        // execute is worth a report.
+        if (found.empty()) return;
         std::string what = "repository created by the run; exec-capable state:";
-        if (found.empty()) what += " none";
         for (const auto& f : found) what += " " + f + ";";
         if (what.back() == ';') what.pop_back();
         if (repo.checkout && !found.empty()) {

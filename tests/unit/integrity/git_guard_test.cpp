@@ -263,6 +263,14 @@ TEST_CASE("a repository the run created is reported with its exec-capable state 
     CHECK(t.exists("ws/.git/hooks/pre-commit"));
 }
 
+TEST_CASE("a plain repository the run created is not reported") {
+    Tree t;
+    fs::create_directories(t.root + "/ws");
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    t.repo();
+    CHECK(guard.check_and_restore("t").empty());
+}
+
 TEST_CASE("AbsentGuard removes a file created at a missing protected path") {
     Tree t;
     fs::create_directories(t.root + "/cargo");
