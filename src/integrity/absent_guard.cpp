@@ -86,7 +86,10 @@ std::vector<Tamper> AbsentGuard::check_and_remove() {
             }
             // The protected name itself, or a non-directory the run put on
             // the way to it (a link there would redirect the path later).
-            Tamper t{shown + "/" + name, "", "removed"};
+            std::string path = shown;
+            path += '/';
+            path += name;
+            Tamper t{std::move(path), "", "removed"};
             t.what = std::string(last ? "protected path missing at launch" : "on the way to " + w.path.path) +
                      ", created by the run (" +
                      (node->kind == Kind::Symlink ? "a symlink to " + node->bytes

@@ -79,6 +79,13 @@ std::string lexically_normal(const std::string& path) {
     return out.empty() ? "/" : out;
 }
 
+std::string join(const std::string& a, const std::string& sep, const std::string& b) {
+    std::string out = a;
+    out += sep;
+    out += b;
+    return out;
+}
+
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
@@ -224,7 +231,7 @@ private:
         }
         item.children.insert(names.begin(), names.end());
         items_.push_back(std::move(item));
-        for (const auto& n : names) exact(rel + "/" + n);
+        for (const auto& n : names) exact(join(rel, "/", n));
     }
 
     void container(const std::string& rel, int depth) {
@@ -248,9 +255,9 @@ private:
             // A submodule named "a/b" lives in modules/a/b: descend until
             // something looks like a git directory.
             if (looks_like_gitdir(child.get())) {
-                gitdir(rel + "/" + n + "/", depth + 1);
+                gitdir(join(rel, "/", n) + "/", depth + 1);
             } else if (depth + 1 < kMaxDepth) {
-                container(rel + "/" + n, depth + 1);
+                container(join(rel, "/", n), depth + 1);
             }
         }
     }
@@ -350,7 +357,7 @@ void check_dir(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out
     if (!d.valid()) return;
     for (const auto& name : list_dir(d.get())) {
         if (item.children.count(name) != 0) continue;
-        const std::string child_path = path + "/" + name;
+        const std::string child_path = join(path, "/", name);
         if (item.role == Item::Role::Tree) {
             auto node = observe(d.get(), name, false);
             Tamper t{child_path, "created (" + (node ? describe(*node) : std::string("?")) + ")", "removed"};
@@ -541,7 +548,8 @@ std::vector<std::string> dot_git_state(int dirfd, const std::string& shown_dir, 
     if (!g.valid()) return {"a .git file pointing to " + t + " through a link or nowhere"};
     changed = entry_changed || changed_since(g.get(), launch);
     auto found = exec_state(g.get());
-    for (auto& f : found) f = "(via gitdir: " + t + ") " + f;
+    const std::string via = "(via gitdir: " + t + ") ";
+    for (auto& f : found) f.insert(0, via);
     return found;
 }
 
@@ -617,7 +625,7 @@ std::vector<std::string> exec_capable_keys(const std::string& config_text) {
         const std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
         if (key.empty() || section.empty()) continue;
         if (is_exec_key(section, has_sub, key, value))
-            keys.push_back(section + (has_sub ? "." + sub : "") + "." + key);
+            keys.push_back(join(has_sub ? join(section, ".", sub) : section, ".", key));
     }
     return keys;
 }
@@ -649,7 +657,7 @@ std::vector<std::string> exec_state(int gitdir_fd, int depth) {
                 UniqueFd child = open_dir(d.get(), n);
                 if (!child.valid()) continue;
                 for (const auto& f : exec_state(child.get(), depth + 1))
-                    found.push_back(std::string(c) + "/" + n + ": " + f);
+                    found.push_back(join(join(c, "/", n), ": ", f));
             }
         }
     }
@@ -739,7 +747,7 @@ void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bo
                               " submodules, the rest unguarded");
             return;
         }
-        add_repo(root + "/" + link, open_dir_rel(parent_fd.get(), link), depth + 1, true, seen);
+        add_repo(join(root, "/", link), open_dir_rel(parent_fd.get(), link), depth + 1, true, seen);
     }
 }
 

@@ -50,22 +50,29 @@ Status write_all(int fd, const std::string& bytes, const std::string& name) {
     return {};
 }
 
+std::string child_of(const std::string& dir, const std::string& name) {
+    std::string out = dir;
+    out += '/';
+    out += name;
+    return out;
+}
+
 Status remove_children(int dirfd, const std::string& shown, int depth) {
     if (depth > 256) return make_error(shown + ": directory tree too deep to remove");
     for (const auto& child : list_dir(dirfd)) {
         struct stat st {};
         if (::fstatat(dirfd, child.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
             if (errno == ENOENT) continue;
-            return errno_error("stat", shown + "/" + child);
+            return errno_error("stat", child_of(shown, child));
         }
         if (S_ISDIR(st.st_mode)) {
             UniqueFd sub = open_dir(dirfd, child);
-            if (!sub.valid()) return errno_error("open", shown + "/" + child);
-            MXC_TRY(remove_children(sub.get(), shown + "/" + child, depth + 1));
+            if (!sub.valid()) return errno_error("open", child_of(shown, child));
+            MXC_TRY(remove_children(sub.get(), child_of(shown, child), depth + 1));
             if (::unlinkat(dirfd, child.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
-                return errno_error("rmdir", shown + "/" + child);
+                return errno_error("rmdir", child_of(shown, child));
         } else if (::unlinkat(dirfd, child.c_str(), 0) != 0 && errno != ENOENT) {
-            return errno_error("unlink", shown + "/" + child);
+            return errno_error("unlink", child_of(shown, child));
         }
     }
     return {};
@@ -251,7 +258,10 @@ Status restore_node(int dirfd, const std::string& name, const Node& expected) {
 
 Result<std::string> move_aside(int dirfd, const std::string& name, const std::string& tag) {
     for (int i = 0; i < 100; ++i) {
-        std::string aside = name + ".mxc-" + tag + (i == 0 ? "" : "-" + std::to_string(i));
+        std::string aside = name;
+        aside += ".mxc-";
+        aside += tag;
+        if (i != 0) aside += "-" + std::to_string(i);
         struct stat st {};
         if (::fstatat(dirfd, aside.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) continue;
         if (::renameat(dirfd, name.c_str(), dirfd, aside.c_str()) != 0) return errno_error("rename", name);
