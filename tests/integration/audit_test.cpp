@@ -52,3 +52,38 @@ TEST_CASE("a working directory outside every rule is refused with 125 and a hint
     CHECK(r.status == 125);
     CHECK(r.err.find("working directory " + elsewhere.path()) != std::string::npos);
 }
+
+TEST_CASE("audit: a hook the run planted is removed and recorded as a tamper event that mxc log shows") {
+    TempDir ws;
+    ws.write(".git/HEAD", "ref: refs/heads/main\n");
+    ws.write(".git/config", "[core]\n\tbare = false\n");
+    ws.write(".git/hooks/pre-commit.sample", "#!/bin/sh\n");
+    const std::string log = ws.path() + "/audit.jsonl";
+    auto r = sandbox(ws.path(), {"--audit", log, "--", "sh", "-c",
+                                 "printf '#!/bin/sh\\nid\\n' > .git/hooks/pre-commit && "
+                                 "printf '\\tfsmonitor = id\\n' >> .git/config"});
+    CHECK(r.status == 0);
+    CHECK(r.err.find("mxc: tamper: " + ws.path() + "/.git/hooks/pre-commit: created") != std::string::npos);
+    CHECK(r.err.find("core.fsmonitor") != std::string::npos);
+    CHECK_FALSE(mxc::test::read_file(ws.path() + "/.git/config").find("fsmonitor") != std::string::npos);
+    const std::string text = mxc::test::read_file(log);
+    CHECK(text.find(R"("event":"tamper","path":")" + ws.path() + R"(/.git/hooks/pre-commit")") !=
+          std::string::npos);
+    // Tamper events come before the exit event of their session.
+    CHECK(text.find("\"event\":\"tamper\"") < text.find("\"event\":\"exit\""));
+    auto shown = mxc::test::mxc({"log", log});
+    CHECK(shown.status == 0);
+    CHECK(shown.out.find("tamper   " + ws.path() + "/.git/hooks/pre-commit: created") != std::string::npos);
+}
+
+TEST_CASE("audit: what a run planted is undone even when wall_time kills it") {
+    TempDir ws;
+    ws.write(".git/HEAD", "ref: refs/heads/main\n");
+    ws.write(".git/config", "[core]\n\tbare = false\n");
+    auto r = sandbox(ws.path(), {"--timeout-ms", "300", "--", "sh", "-c",
+                                 "echo '[core] hooksPath = /tmp' >> .git/config; exec sleep 5"});
+    CHECK(r.status == 124);
+    CHECK(mxc::test::read_file(ws.path() + "/.git/config") == "[core]\n\tbare = false\n");
+    CHECK(r.err.find("mxc: tamper: " + ws.path() + "/.git/config: modified; it set core.hookspath") !=
+          std::string::npos);
+}
