@@ -1,5 +1,6 @@
 #include "integrity/absent_guard.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <utility>
@@ -24,28 +25,36 @@ std::vector<std::string> split(const std::string& rel) {
 AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
     AbsentGuard guard;
     for (const auto& p : paths) {
-        Watch w{p, open_dir_path(p.root), p.root, split(p.rel)};
-        if (!w.base.valid() || w.rest.empty()) {
+        Watch w{p, open_dir_path(p.root), split(p.rel)};
+        if (!w.root.valid() || w.parts.empty()) {
             guard.skipped_.push_back(p.path + ": its write root " + p.root + " cannot be opened");
             continue;
         }
+        // Find the first component missing at launch; every one before it
+        // must be a real directory.
+        UniqueFd dir(::fcntl(w.root.get(), F_DUPFD_CLOEXEC, 0));
+        std::string shown = p.root;
+        std::size_t missing = 0;
         bool skip = false;
-        while (w.rest.size() > 1) {
-            auto node = observe(w.base.get(), w.rest.front(), false);
+        for (; missing < w.parts.size(); ++missing) {
+            const std::string& name = w.parts[missing];
+            auto node = observe(dir.get(), name, false);
             if (!node || node->kind == Kind::Absent) break;
-            if (node->kind != Kind::Dir) {
-                // The user's own link (say ~/.config -> dotfiles): the rule
-                // path only exists through it, and links are not followed.
-                guard.skipped_.push_back(p.path + ": " + w.base_path + "/" + w.rest.front() + " is " +
-                                         (node->kind == Kind::Symlink ? "a symlink" : "not a directory") +
-                                         " at launch");
+            if (missing + 1 == w.parts.size() || node->kind != Kind::Dir) {
+                // The path exists after all (the plan raced it), or only
+                // through the user's own link (say ~/.config -> dotfiles),
+                // which is not followed.
+                if (node->kind != Kind::Dir || missing + 1 < w.parts.size()) {
+                    guard.skipped_.push_back(p.path + ": " + shown + "/" + name + " is " +
+                                             (node->kind == Kind::Symlink ? "a symlink" : "present") +
+                                             " at launch");
+                }
                 skip = true;
                 break;
             }
-            w.base = open_dir(w.base.get(), w.rest.front());
-            w.base_path += "/" + w.rest.front();
-            w.rest.erase(w.rest.begin());
-            if (!w.base.valid()) {
+            dir = open_dir(dir.get(), name);
+            shown += "/" + name;
+            if (!dir.valid()) {
                 skip = true;
                 break;
             }
@@ -54,15 +63,11 @@ AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
         // A repository the run creates ({workspace}/.git/hooks when the
         // workspace had no .git) is its own work: GitGuard reports it.
         bool inside_new_repo = false;
-        for (std::size_t i = 0; i + 1 < w.rest.size(); ++i) inside_new_repo |= w.rest[i] == ".git";
+        for (std::size_t i = missing; i + 1 < w.parts.size(); ++i) inside_new_repo |= w.parts[i] == ".git";
         if (inside_new_repo) {
             guard.skipped_.push_back(p.path +
                                      ": inside a repository that does not exist yet (reported if created)");
             continue;
-        }
-        if (w.rest.size() == 1) {
-            auto leaf = observe(w.base.get(), w.rest.front(), false);
-            if (leaf && leaf->kind != Kind::Absent) continue;  // exists after all: the plan raced it
         }
         guard.watches_.push_back(std::move(w));
     }
@@ -72,13 +77,15 @@ AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
 std::vector<Tamper> AbsentGuard::check_and_remove() {
     std::vector<Tamper> out;
     for (auto& w : watches_) {
-        UniqueFd dir(::dup(w.base.get()));
-        std::string shown = w.base_path;
-        for (std::size_t i = 0; i < w.rest.size() && dir.valid(); ++i) {
-            const std::string& name = w.rest[i];
+        // From the write root again, not from the deepest directory seen at
+        // launch: the run may have renamed that one and rebuilt the path.
+        UniqueFd dir(::fcntl(w.root.get(), F_DUPFD_CLOEXEC, 0));
+        std::string shown = w.path.root;
+        for (std::size_t i = 0; i < w.parts.size() && dir.valid(); ++i) {
+            const std::string& name = w.parts[i];
             auto node = observe(dir.get(), name, false);
             if (!node || node->kind == Kind::Absent) break;
-            const bool last = i + 1 == w.rest.size();
+            const bool last = i + 1 == w.parts.size();
             if (!last && node->kind == Kind::Dir) {
                 dir = open_dir(dir.get(), name);
                 shown += "/" + name;

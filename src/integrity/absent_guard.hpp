@@ -32,9 +32,8 @@ public:
 
     struct Watch {
         AbsentPath path;
-        UniqueFd base;                  // deepest directory that existed at launch
-        std::string base_path;          // its host path
-        std::vector<std::string> rest;  // components below base, the last is the protected name
+        UniqueFd root;                   // the write root, held from launch
+        std::vector<std::string> parts;  // components below it; the last is the protected name
     };
 
 private:

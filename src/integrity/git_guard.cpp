@@ -197,6 +197,9 @@ public:
         : fd_(fd), items_(items), errors_(errors), shown_(shown) {}
 
     void gitdir(const std::string& prefix, int depth) {
+        // info/ first: a link planted in its place (or in it) is removed
+        // before info/attributes is compared through it.
+        container(prefix + "info", kMaxDepth);
         for (const char* f : {"config", "config.worktree", "commondir", "gitdir", "info/attributes"})
             exact(prefix + f);
         tree(prefix + "hooks");

@@ -365,3 +365,44 @@ TEST_CASE("a submodule checkout present at launch is guarded like its parent") {
     CHECK(reported(found, "ws/sub/.git/hooks/post-checkout", "created"));
     CHECK_FALSE(t.exists("ws/sub/.git/hooks/post-checkout"));
 }
+
+TEST_CASE(
+    "AbsentGuard walks from the write root again: renaming a parent and rebuilding the path does not hide "
+    "it") {
+    Tree t;
+    fs::create_directories(t.root + "/home/.config");
+    auto guard =
+        AbsentGuard::watch({{"~/.config/git/config", t.root + "/home", ".config/git/config", "rule"}});
+    fs::rename(t.root + "/home/.config", t.root + "/home/.config-old");
+    t.put("home/.config/git/config", "[core]\n\tfsmonitor = id\n");
+    auto found = guard.check_and_remove();
+    CHECK(reported(found, "home/.config/git/config", "created by the run"));
+    CHECK_FALSE(t.exists("home/.config/git/config"));
+}
+
+TEST_CASE("AbsentGuard does not watch a path that only exists through the user's own link") {
+    Tree t;
+    fs::create_directories(t.root + "/dotfiles");
+    fs::create_directories(t.root + "/home");
+    fs::create_directory_symlink(t.root + "/dotfiles", t.root + "/home/.config");
+    auto guard =
+        AbsentGuard::watch({{"~/.config/git/config", t.root + "/home", ".config/git/config", "rule"}});
+    CHECK(guard.skipped().size() == 1);
+    t.put("dotfiles/git/config", "[user]\n\tname = me\n");
+    CHECK(guard.check_and_remove().empty());
+    CHECK(t.exists("dotfiles/git/config"));
+}
+
+TEST_CASE("info replaced by a symlink (attributes selecting a driver) is put back as a directory") {
+    Tree t;
+    t.repo();
+    t.put("planted/attributes", "* diff=evil\n");
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    fs::remove_all(t.root + "/ws/.git/info");
+    fs::create_directory_symlink(t.root + "/planted", t.root + "/ws/.git/info");
+    auto found = guard.check_and_restore("t");
+    CHECK(reported(found, "/.git/info", "replaced by a symlink"));
+    CHECK(fs::is_directory(fs::symlink_status(t.root + "/ws/.git/info")));
+    CHECK_FALSE(t.exists("ws/.git/info/attributes"));
+    CHECK(t.read("planted/attributes") == "* diff=evil\n");
+}
