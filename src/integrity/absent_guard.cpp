@@ -45,9 +45,14 @@ AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
                 // through the user's own link (say ~/.config -> dotfiles),
                 // which is not followed.
                 if (node->kind != Kind::Dir || missing + 1 < w.parts.size()) {
-                    guard.skipped_.push_back(p.path + ": " + shown + "/" + name + " is " +
-                                             (node->kind == Kind::Symlink ? "a symlink" : "present") +
-                                             " at launch");
+                    std::string message = p.path;
+                    message += ": ";
+                    message += shown;
+                    message += '/';
+                    message += name;
+                    message +=
+                        node->kind == Kind::Symlink ? " is a symlink at launch" : " is present at launch";
+                    guard.skipped_.push_back(std::move(message));
                 }
                 skip = true;
                 break;
