@@ -111,7 +111,8 @@ void print_session(const audit::SessionRecord& s) {
         }
     }
     for (const auto& t : s.tamper)
-        std::printf("  tamper   %s: %s (%s)\n", t.path.c_str(), t.what.c_str(), t.action.c_str());
+        std::printf("  tamper   %s: %s (%s)\n", safe(t.path).c_str(), safe(t.what).c_str(),
+                    safe(t.action).c_str());
     if (s.exit)
         std::printf("  exit     %s\n", exit_text(*s.exit).c_str());
     else
@@ -195,8 +196,8 @@ void print_live(const audit::ParsedLine& p) {
     } else if (p.exit) {
         std::printf("%s %s exit   %s\n", when.c_str(), sid.c_str(), exit_text(*p.exit).c_str());
     } else if (p.tamper) {
-        std::printf("%s %s tamper %s: %s (%s)\n", when.c_str(), sid.c_str(), p.tamper->path.c_str(),
-                    p.tamper->what.c_str(), p.tamper->action.c_str());
+        std::printf("%s %s tamper %s: %s (%s)\n", when.c_str(), sid.c_str(), safe(p.tamper->path).c_str(),
+                    safe(p.tamper->what).c_str(), safe(p.tamper->action).c_str());
     }
     std::fflush(stdout);
 }

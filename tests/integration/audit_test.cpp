@@ -87,3 +87,16 @@ TEST_CASE("audit: what a run planted is undone even when wall_time kills it") {
     CHECK(r.err.find("mxc: tamper: " + ws.path() + "/.git/config: modified; it set core.hookspath") !=
           std::string::npos);
 }
+
+TEST_CASE("tamper reports print a planted name's control bytes escaped, not to the terminal") {
+    TempDir ws;
+    ws.write(".git/HEAD", "ref: refs/heads/main\n");
+    ws.write(".git/hooks/pre-commit.sample", "#!/bin/sh\n");
+    auto r = sandbox(ws.path(),
+                     {"--", "sh", "-c", "touch \".git/hooks/x$(printf '\\033')]0;owned$(printf '\\007')\""});
+    CHECK(r.status == 0);
+    CHECK(r.err.find("mxc: tamper: ") != std::string::npos);
+    CHECK(r.err.find('\x1b') == std::string::npos);
+    CHECK(r.err.find('\x07') == std::string::npos);
+    CHECK(r.err.find("\\x1b]0;owned\\x07") != std::string::npos);
+}

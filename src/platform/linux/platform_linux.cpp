@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "audit/audit_log.hpp"
+#include "common/terminal_text.hpp"
 #include "integrity/absent_guard.hpp"
 #include "integrity/git_guard.hpp"
 #include "platform/linux/host_facts.hpp"
@@ -64,8 +65,9 @@ std::vector<integrity::AbsentPath> absent_paths(const lnx::LinuxPlan& plan) {
 // stderr and the audit log: the user must learn what the run tried.
 void report_tampering(const std::vector<integrity::Tamper>& found, audit::AuditLog* log) {
     for (const auto& t : found) {
-        (void)std::fprintf(stderr, "mxc: tamper: %s: %s (%s)\n", t.path.c_str(), t.what.c_str(),
-                           t.action.c_str());
+        // Names and link targets are the run's choice: no control bytes reach the terminal.
+        (void)std::fprintf(stderr, "mxc: tamper: %s: %s (%s)\n", terminal_safe(t.path).c_str(),
+                           terminal_safe(t.what).c_str(), terminal_safe(t.action).c_str());
         if (log != nullptr) log->tamper(audit::TamperEvent{t.path, t.what, t.action});
     }
 }
