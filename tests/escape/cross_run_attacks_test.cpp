@@ -23,6 +23,18 @@ void plant_inside(const Scene& s, const std::string& script) {
     REQUIRE_MESSAGE(r.status == 0, "run 1 could not plant: ", script);
 }
 
+// Run 1 plants a link on a rule path that was missing at launch. mxc removes
+// it after run 1 (I3: a protected path missing at launch stays absent), so
+// plant it again bare, as a run whose mxc was SIGKILLed would leave it: run
+// 2's plan must still not follow it (I1).
+void plant_link_that_survives(const Scene& s, const std::string& script, const std::string& link) {
+    plant_inside(s, script);
+    CHECK_FALSE_MESSAGE(std::filesystem::exists(std::filesystem::symlink_status(link)),
+                        "I3: the link run 1 planted at a missing protected path must be removed after it");
+    auto r = s.bare({"-c", script}, "/bin/sh");
+    REQUIRE_MESSAGE(r.status == 0, "could not plant bare: ", script, ": ", r.err);
+}
+
 }  // namespace
 
 TEST_SUITE("escape") {
@@ -32,7 +44,7 @@ TEST_SUITE("escape") {
         Scene s;
         const std::string rule = s.ws + "/vendor/lib";
         s.flags = {"--allow-read", rule};
-        plant_inside(s, "mkdir -p vendor && ln -s / vendor/lib");
+        plant_link_that_survives(s, "mkdir -p vendor && ln -s / vendor/lib", rule);
         const std::string through = rule + s.outside + "/secret";
         expect_blocked(s.inside({"read", through, kSecret}), "read outside through a planted rule link");
         expect_control(s.bare({"read", through, kSecret}), "read outside through a planted rule link");
@@ -44,7 +56,7 @@ TEST_SUITE("escape") {
         Scene s;
         const std::string rule = s.ws + "/vendor/outside";
         s.flags = {"--allow-read", rule};
-        plant_inside(s, "ln -s " + s.root + " vendor");
+        plant_link_that_survives(s, "ln -s " + s.root + " vendor", s.ws + "/vendor");
         const std::string through = rule + "/secret";
         expect_blocked(s.inside({"read", through, kSecret}), "read outside through a planted parent link");
         expect_control(s.bare({"read", through, kSecret}), "read outside through a planted parent link");
