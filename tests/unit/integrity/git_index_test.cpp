@@ -19,7 +19,8 @@ void put32(std::string& s, std::uint32_t v) {
 }
 
 // entries: (mode, path). Version 4 compresses each path against the previous.
-std::string make_index(std::uint32_t version, const std::vector<std::pair<std::uint32_t, std::string>>& entries,
+std::string make_index(std::uint32_t version,
+                       const std::vector<std::pair<std::uint32_t, std::string>>& entries,
                        std::size_t hash_len = 20) {
     std::string s = "DIRC";
     put32(s, version);
@@ -36,7 +37,8 @@ std::string make_index(std::uint32_t version, const std::vector<std::pair<std::u
         s += static_cast<char>(len & 0xff);
         if (version == 4) {
             std::size_t common = 0;
-            while (common < previous.size() && common < path.size() && previous[common] == path[common]) ++common;
+            while (common < previous.size() && common < path.size() && previous[common] == path[common])
+                ++common;
             const std::size_t drop = previous.size() - common;
             REQUIRE(drop < 128);  // one varint byte is enough for these tests
             s += static_cast<char>(drop);
@@ -59,7 +61,8 @@ TEST_CASE("gitlinks are found among files in index versions 2, 3 and 4") {
         {0100644, "README"}, {0160000, "vendor/lib"}, {0100755, "vendor/lib.sh"}, {0160000, "vendor/lim"}};
     for (std::uint32_t v : {2U, 3U, 4U}) {
         CAPTURE(v);
-        CHECK(index_gitlinks(make_index(v, entries), 20) == std::vector<std::string>{"vendor/lib", "vendor/lim"});
+        CHECK(index_gitlinks(make_index(v, entries), 20) ==
+              std::vector<std::string>{"vendor/lib", "vendor/lim"});
     }
 }
 
