@@ -56,6 +56,7 @@ using Item = GitGuard::Item;
 
 constexpr int kMaxDepth = 4;  // modules/a/modules/b/...: deep enough for real trees, bounded
 constexpr std::size_t kMaxRepos = 256;
+constexpr std::size_t kMaxHooks = 256;
 constexpr std::size_t kMaxIndexBytes = 256U << 20;
 
 // "/a/b/../c" -> "/a/c", without asking the filesystem (no link is followed).
@@ -209,6 +210,9 @@ public:
         }
     }
 
+    // A core.hooksPath directory: exactly the files it had.
+    void hooks_dir() { tree("."); }
+
 private:
     bool exact(const std::string& rel) {
         auto node = observe_rel(fd_, rel, true);
@@ -234,7 +238,7 @@ private:
         }
         item.children.insert(names.begin(), names.end());
         items_.push_back(std::move(item));
-        for (const auto& n : names) exact(join(rel, "/", n));
+        for (const auto& n : names) exact(rel == "." ? n : join(rel, "/", n));
     }
 
     void container(const std::string& rel, int depth) {
@@ -317,7 +321,7 @@ Tamper change(const std::string& path, const Node& expected, const Node& actual,
 }
 
 void check_exact(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out) {
-    const std::string path = dir.path + "/" + item.rel;
+    const std::string path = item.rel == "." ? dir.path : dir.path + "/" + item.rel;
     auto actual = observe_rel(dir.fd.get(), item.rel, true);
     if (!actual) {
         // Unreadable now (e.g. grown past the size cap): restore it anyway.
@@ -337,7 +341,7 @@ void check_exact(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& o
 
 // Tree/Container: the directory itself, and children it did not have.
 void check_dir(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out) {
-    const std::string path = dir.path + "/" + item.rel;
+    const std::string path = item.rel == "." ? dir.path : dir.path + "/" + item.rel;
     auto actual = observe_rel(dir.fd.get(), item.rel, false);
     if (!actual) return;
     if (item.expected.kind == Kind::Dir && actual->kind != Kind::Dir) {
@@ -588,8 +592,12 @@ void check_new_gitlinks(GitGuard::Repo& repo, const timespec& launch, const std:
 }
 }  // namespace
 
-std::vector<std::string> exec_capable_keys(const std::string& config_text) {
-    std::vector<std::string> keys;
+namespace {
+
+// Calls fn(section, has_sub, sub, key, value) for each entry of a git config
+// file: section and key lowercased, [section.sub] subsections too.
+template <class Fn>
+void for_each_config_entry(const std::string& config_text, Fn fn) {
     std::string section;
     std::string sub;
     bool has_sub = false;
@@ -627,10 +635,37 @@ std::vector<std::string> exec_capable_keys(const std::string& config_text) {
         const std::string key = lower(trim(line.substr(0, eq)));
         const std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
         if (key.empty() || section.empty()) continue;
+        fn(section, has_sub, sub, key, value);
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> exec_capable_keys(const std::string& config_text) {
+    std::vector<std::string> keys;
+    for_each_config_entry(config_text, [&](const std::string& section, bool has_sub, const std::string& sub,
+                                           const std::string& key, const std::string& value) {
         if (is_exec_key(section, has_sub, key, value))
             keys.push_back(join(has_sub ? join(section, ".", sub) : section, ".", key));
-    }
+    });
     return keys;
+}
+
+std::string config_hooks_path(const std::string& config_text) {
+    std::string path;
+    for_each_config_entry(config_text, [&](const std::string& section, bool has_sub, const std::string&,
+                                           const std::string& key, const std::string& value) {
+        if (section != "core" || has_sub || key != "hookspath") return;
+        path = value;
+        // An inline comment ends the value unless quoted; a quoted value loses its quotes.
+        if (path.size() >= 2 && path.front() == '"') {
+            const auto close = path.find('"', 1);
+            path = path.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+        } else if (const auto hash = path.find_first_of("#;"); hash != std::string::npos) {
+            path = trim(path.substr(0, hash));
+        }
+    });
+    return path;
 }
 
 std::vector<std::string> exec_state(int gitdir_fd, int depth) {
@@ -739,6 +774,7 @@ void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bo
             }
         }
     }
+    add_hooks_path(repo, root);
     repo.gitlinks.insert(links.begin(), links.end());
     const UniqueFd parent_fd(::fcntl(repo.root_fd.get(), F_DUPFD_CLOEXEC, 0));
     repos_.push_back(std::move(repo));
@@ -752,6 +788,60 @@ void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bo
         }
         add_repo(join(root, "/", link), open_dir_rel(parent_fd.get(), link), depth + 1, true, seen);
     }
+}
+
+// core.hooksPath moves the hooks out of the git directory, often into the
+// work tree itself (husky: .husky/_), where the run can write them. The last
+// setting wins: the user's global files first, then the repository's.
+void GitGuard::add_hooks_path(Repo& repo, const std::string& root) {
+    std::vector<std::string> texts;
+    if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+        const char* xdg = std::getenv("XDG_CONFIG_HOME");
+        for (const std::string& file :
+             {std::string(home) + "/.gitconfig",
+              (xdg != nullptr && xdg[0] == '/' ? std::string(xdg) : std::string(home) + "/.config") +
+                  "/git/config"}) {
+            const auto slash = file.rfind('/');
+            UniqueFd dir = open_dir_path(file.substr(0, slash));
+            if (!dir.valid()) continue;
+            if (auto n = observe(dir.get(), file.substr(slash + 1), true); n && n->kind == Kind::File)
+                texts.push_back(n->bytes);
+        }
+    }
+    for (auto& dir : repo.dirs) {
+        for (const char* f : {"config", "config.worktree"}) {
+            if (auto n = observe(dir.fd.get(), f, true); n && n->kind == Kind::File)
+                texts.push_back(n->bytes);
+        }
+    }
+    std::string hooks;
+    for (const auto& t : texts) {
+        if (std::string h = config_hooks_path(t); !h.empty()) hooks = h;
+    }
+    if (hooks.empty()) return;
+    if (hooks.rfind("~/", 0) == 0) {
+        const char* home = std::getenv("HOME");
+        if (home == nullptr || home[0] != '/') return;
+        hooks = std::string(home) + hooks.substr(1);
+    } else if (hooks[0] != '/') {
+        hooks = root + "/" + hooks;  // relative to the top of the work tree
+    }
+    hooks = lexically_normal(hooks);
+    UniqueFd fd = open_dir_path(hooks);
+    if (!fd.valid()) {
+        // The user's own link on the way (taken as it is at launch).
+        char buf[PATH_MAX];
+        if (::realpath(hooks.c_str(), buf) != nullptr) fd = open_dir_path(buf);
+    }
+    if (!fd.valid()) return;  // no such directory: nothing to run, and nothing to compare
+    if (list_dir(fd.get()).size() > kMaxHooks) {
+        errors_.push_back(hooks + ": more than " + std::to_string(kMaxHooks) +
+                          " entries, core.hooksPath not guarded");
+        return;
+    }
+    GitDir dir{hooks, std::move(fd), {}};
+    Snapshotter(dir.fd.get(), dir.items, errors_, dir.path).hooks_dir();
+    repo.dirs.push_back(std::move(dir));
 }
 
 std::vector<Tamper> GitGuard::check_and_restore(const std::string& tag) {

@@ -36,6 +36,9 @@ struct Tamper {
 // as "section.key" or "section.<sub>.key", in file order. Pure.
 std::vector<std::string> exec_capable_keys(const std::string& config_text);
 
+// The last core.hooksPath in a git config file, unquoted; "" if none. Pure.
+std::string config_hooks_path(const std::string& config_text);
+
 // Exec-capable state of a git directory (hooks other than *.sample, config
 // keys above, commondir, info/attributes), one finding per line. `dirfd` is
 // the git directory.
@@ -68,6 +71,7 @@ public:
 private:
     void add_repo(const std::string& root, UniqueFd root_fd, int depth, bool checkout,
                   std::set<std::pair<dev_t, ino_t>>& seen);
+    void add_hooks_path(Repo& repo, const std::string& root);
 
     std::vector<Repo> repos_;
     timespec launch_{};

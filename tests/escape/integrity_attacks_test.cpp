@@ -62,10 +62,11 @@ std::string mark(const Scene& s, const std::string& name) {
 // git creates none of `markers`) and in a fresh scene without mxc (the
 // control: host git creates every marker).
 void check_git_plant(const std::string& what, const std::string& (*script)(const Scene&, std::string&),
-                     const std::vector<std::string>& markers) {
+                     const std::vector<std::string>& markers, void (*setup)(const Scene&) = nullptr) {
     {
         Scene s;
         make_repo(s);
+        if (setup != nullptr) setup(s);
         std::string text;
         auto inside = s.inside({"-c", script(s, text)}, "/bin/sh");
         INFO("inside: status ", inside.status, "\nstderr:\n", inside.err);
@@ -80,6 +81,7 @@ void check_git_plant(const std::string& what, const std::string& (*script)(const
     {
         Scene s;
         make_repo(s);
+        if (setup != nullptr) setup(s);
         std::string text;
         auto bare = s.bare({"-c", script(s, text)}, "/bin/sh");
         INFO("bare: status ", bare.status, "\nstderr:\n", bare.err);
@@ -185,6 +187,18 @@ const std::string& nested_repo(const Scene& s, std::string& text) {
     return text;
 }
 
+// The user keeps hooks in the work tree (husky): core.hooksPath = .husky/_.
+void husky(const Scene& s) {
+    const std::string hook = s.plant("ws/.husky/_/pre-commit", "#!/bin/sh\nexit 0\n");
+    fs::permissions(hook, fs::perms(0755));
+    REQUIRE(host(s, git({"config", "core.hooksPath", ".husky/_"})).status == 0);
+}
+
+const std::string& husky_hook(const Scene& s, std::string& text) {
+    text = "printf '#!/bin/sh\\ntouch " + mark(s, "hook") + "\\n' > .husky/_/pre-commit";
+    return text;
+}
+
 }  // namespace
 
 TEST_SUITE("escape") {
@@ -206,6 +220,12 @@ TEST_SUITE("escape") {
         "attack 1, gitlink: a nested repository added to the index with core.fsmonitor runs nothing in host "
         "git") {
         check_git_plant("nested repository as a gitlink", nested_repo, {"fsmonitor"});
+    }
+
+    TEST_CASE(
+        "attack 1, core.hooksPath: a hook rewritten in the work tree's hooks directory runs nothing in host "
+        "git") {
+        check_git_plant("rewrite .husky/_/pre-commit", husky_hook, {"hook"}, husky);
     }
 
     TEST_CASE(

@@ -406,3 +406,26 @@ TEST_CASE("info replaced by a symlink (attributes selecting a driver) is put bac
     CHECK_FALSE(t.exists("ws/.git/info/attributes"));
     CHECK(t.read("planted/attributes") == "* diff=evil\n");
 }
+
+TEST_CASE("config_hooks_path reads the last core.hooksPath, quoted or with a comment") {
+    CHECK(config_hooks_path("[core]\n\tbare = false\n").empty());
+    CHECK(config_hooks_path("[core]\n\thooksPath = .husky/_\n") == ".husky/_");
+    CHECK(config_hooks_path("[core]\n\thooksPath = a\n[core]\n\tHOOKSPATH = \"b c\"\n") == "b c");
+    CHECK(config_hooks_path("[core]\n\thooksPath = ~/hooks # mine\n") == "~/hooks");
+    CHECK(config_hooks_path("[core \"x\"]\n\thooksPath = no\n").empty());
+}
+
+TEST_CASE("hooks under core.hooksPath in the work tree (husky) are guarded like .git/hooks") {
+    Tree t;
+    t.repo();
+    t.put("ws/.git/config", "[core]\n\thooksPath = .husky/_\n");
+    t.put("ws/.husky/_/pre-commit", "#!/bin/sh\nnpm test\n", fs::perms(0755));
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    t.put("ws/.husky/_/pre-commit", "#!/bin/sh\nid\n", fs::perms(0755));
+    t.put("ws/.husky/_/post-checkout", "#!/bin/sh\nid\n", fs::perms(0755));
+    auto found = guard.check_and_restore("t");
+    CHECK(reported(found, "ws/.husky/_/pre-commit", "modified"));
+    CHECK(reported(found, "ws/.husky/_/post-checkout", "created"));
+    CHECK(t.read("ws/.husky/_/pre-commit") == "#!/bin/sh\nnpm test\n");
+    CHECK_FALSE(t.exists("ws/.husky/_/post-checkout"));
+}
