@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <map>
 #include <utility>
 
 namespace mxc::integrity {
@@ -24,8 +25,13 @@ std::vector<std::string> split(const std::string& rel) {
 
 AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
     AbsentGuard guard;
+    // Most paths share a few write roots: open each once.
+    std::map<std::string, UniqueFd> roots;
     for (const auto& p : paths) {
-        Watch w{p, open_dir_path(p.root), split(p.rel)};
+        auto it = roots.find(p.root);
+        if (it == roots.end()) it = roots.emplace(p.root, open_dir_path(p.root)).first;
+        UniqueFd root(it->second.valid() ? ::fcntl(it->second.get(), F_DUPFD_CLOEXEC, 0) : -1);
+        Watch w{p, std::move(root), split(p.rel)};
         if (!w.root.valid() || w.parts.empty()) {
             guard.skipped_.push_back(p.path + ": its write root " + p.root + " cannot be opened");
             continue;

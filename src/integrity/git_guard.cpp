@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -136,6 +137,33 @@ Result<Node> observe_rel(int base, const std::string& rel, bool content) {
     return observe(parent.get(), rel.substr(slash + 1), content);
 }
 
+// Directories below a git directory, each opened once per pass (hooks/ holds
+// a dozen files: one open, not one per file). Cleared after any restore,
+// which may have replaced a directory.
+class DirCache {
+public:
+    explicit DirCache(int base) : base_(base) {}
+    // -1 when `rel` is not a real directory now.
+    int get(const std::string& rel) {
+        if (rel.empty() || rel == ".") return base_;
+        auto it = dirs_.find(rel);
+        if (it == dirs_.end()) it = dirs_.emplace(rel, open_dir_rel(base_, rel)).first;
+        return it->second.get();
+    }
+    Result<Node> observe_rel(const std::string& rel, bool content) {
+        const auto slash = rel.rfind('/');
+        if (slash == std::string::npos) return observe(base_, rel, content);
+        const int parent = get(rel.substr(0, slash));
+        if (parent < 0) return Node{};
+        return observe(parent, rel.substr(slash + 1), content);
+    }
+    void clear() { dirs_.clear(); }
+
+private:
+    int base_;
+    std::map<std::string, UniqueFd> dirs_;
+};
+
 // Opens (creating when `create`) the parent directories of `rel`, replacing
 // anything that is not a real directory on the way.
 UniqueFd parent_for_restore(int base, const std::string& rel, bool create, std::string& leaf) {
@@ -195,7 +223,7 @@ bool looks_like_gitdir(int fd) {
 class Snapshotter {
 public:
     Snapshotter(int fd, std::vector<Item>& items, std::vector<std::string>& errors, const std::string& shown)
-        : fd_(fd), items_(items), errors_(errors), shown_(shown) {}
+        : cache_(fd), items_(items), errors_(errors), shown_(shown) {}
 
     void gitdir(const std::string& prefix, int depth) {
         // info/ first: a link planted in its place (or in it) is removed
@@ -215,7 +243,7 @@ public:
 
 private:
     bool exact(const std::string& rel) {
-        auto node = observe_rel(fd_, rel, true);
+        auto node = cache_.observe_rel(rel, true);
         if (!node) {
             errors_.push_back(shown_ + "/" + rel + ": " + node.error().message);
             return false;
@@ -225,7 +253,7 @@ private:
     }
 
     void tree(const std::string& rel) {
-        auto node = observe_rel(fd_, rel, false);
+        auto node = cache_.observe_rel(rel, false);
         if (!node) {
             errors_.push_back(shown_ + "/" + rel + ": " + node.error().message);
             return;
@@ -233,8 +261,7 @@ private:
         Item item{rel, Item::Role::Tree, *node, {}};
         std::vector<std::string> names;
         if (node->kind == Kind::Dir) {
-            UniqueFd d = open_dir_rel(fd_, rel);
-            if (d.valid()) names = list_dir(d.get());
+            if (const int d = cache_.get(rel); d >= 0) names = list_dir(d);
         }
         item.children.insert(names.begin(), names.end());
         items_.push_back(std::move(item));
@@ -242,22 +269,19 @@ private:
     }
 
     void container(const std::string& rel, int depth) {
-        auto node = observe_rel(fd_, rel, false);
+        auto node = cache_.observe_rel(rel, false);
         if (!node) {
             errors_.push_back(shown_ + "/" + rel + ": " + node.error().message);
             return;
         }
         Item item{rel, Item::Role::Container, *node, {}};
         std::vector<std::string> names;
-        UniqueFd d;
-        if (node->kind == Kind::Dir) {
-            d = open_dir_rel(fd_, rel);
-            if (d.valid()) names = list_dir(d.get());
-        }
+        const int d = node->kind == Kind::Dir ? cache_.get(rel) : -1;
+        if (d >= 0) names = list_dir(d);
         item.children.insert(names.begin(), names.end());
         items_.push_back(std::move(item));
         for (const auto& n : names) {
-            UniqueFd child = open_dir(d.get(), n);
+            UniqueFd child = open_dir(d, n);
             if (!child.valid()) continue;  // a file in modules/ is not a git directory
             // A submodule named "a/b" lives in modules/a/b: descend until
             // something looks like a git directory.
@@ -269,7 +293,7 @@ private:
         }
     }
 
-    int fd_;
+    DirCache cache_;
     std::vector<Item>& items_;
     std::vector<std::string>& errors_;
     const std::string& shown_;
@@ -320,9 +344,9 @@ Tamper change(const std::string& path, const Node& expected, const Node& actual,
     return t;
 }
 
-void check_exact(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out) {
+void check_exact(GitGuard::GitDir& dir, DirCache& cache, const Item& item, std::vector<Tamper>& out) {
     const std::string path = item.rel == "." ? dir.path : dir.path + "/" + item.rel;
-    auto actual = observe_rel(dir.fd.get(), item.rel, true);
+    auto actual = cache.observe_rel(item.rel, true);
     if (!actual) {
         // Unreadable now (e.g. grown past the size cap): restore it anyway.
         Node unreadable;
@@ -330,6 +354,7 @@ void check_exact(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& o
         actual = unreadable;
     }
     if (same_content(item.expected, *actual)) return;
+    cache.clear();
     Tamper t = change(path, item.expected, *actual, item.rel);
     std::string leaf;
     UniqueFd parent = parent_for_restore(dir.fd.get(), item.rel, item.expected.kind != Kind::Absent, leaf);
@@ -340,11 +365,12 @@ void check_exact(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& o
 }
 
 // Tree/Container: the directory itself, and children it did not have.
-void check_dir(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out) {
+void check_dir(GitGuard::GitDir& dir, DirCache& cache, const Item& item, std::vector<Tamper>& out) {
     const std::string path = item.rel == "." ? dir.path : dir.path + "/" + item.rel;
-    auto actual = observe_rel(dir.fd.get(), item.rel, false);
+    auto actual = cache.observe_rel(item.rel, false);
     if (!actual) return;
     if (item.expected.kind == Kind::Dir && actual->kind != Kind::Dir) {
+        cache.clear();
         Tamper t = change(path, item.expected, *actual, item.rel);
         std::string leaf;
         UniqueFd parent = parent_for_restore(dir.fd.get(), item.rel, true, leaf);
@@ -356,13 +382,18 @@ void check_dir(GitGuard::GitDir& dir, const Item& item, std::vector<Tamper>& out
     if (item.expected.kind != Kind::Dir && actual->kind != Kind::Dir) {
         if (actual->kind != Kind::Absent && item.expected.kind == Kind::Absent) {
             // Created as a file or link where git looks for a directory: remove.
-            check_exact(dir, Item{item.rel, Item::Role::Exact, item.expected, {}}, out);
+            check_exact(dir, cache, Item{item.rel, Item::Role::Exact, item.expected, {}}, out);
         }
         return;
     }
+    // Own fd, not the cache's: removals below must not leave a stale cache.
     UniqueFd d = open_dir_rel(dir.fd.get(), item.rel);
     if (!d.valid()) return;
-    for (const auto& name : list_dir(d.get())) {
+    const std::vector<std::string> names = list_dir(d.get());
+    if (std::any_of(names.begin(), names.end(),
+                    [&](const std::string& n) { return item.children.count(n) == 0; }))
+        cache.clear();
+    for (const auto& name : names) {
         if (item.children.count(name) != 0) continue;
         const std::string child_path = join(path, "/", name);
         if (item.role == Item::Role::Tree) {
@@ -850,11 +881,12 @@ std::vector<Tamper> GitGuard::check_and_restore(const std::string& tag) {
         check_dot_git(repo, tag, out);
         check_new_gitlinks(repo, launch_, tag, out);
         for (auto& dir : repo.dirs) {
+            DirCache cache(dir.fd.get());
             for (const auto& item : dir.items) {
                 if (item.role == Item::Role::Exact)
-                    check_exact(dir, item, out);
+                    check_exact(dir, cache, item, out);
                 else
-                    check_dir(dir, item, out);
+                    check_dir(dir, cache, item, out);
             }
         }
     }
