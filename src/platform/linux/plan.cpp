@@ -98,6 +98,21 @@ std::optional<UntrustedLink> find_untrusted_link(const PathFact& fact,
     return std::nullopt;
 }
 
+// The deepest entry of `merged` strictly above `path`: walks up the parents
+// (a map lookup each) instead of scanning every rule, which kept startup
+// quadratic in the number of rules.
+const Effective* innermost_enclosing(const std::map<std::string, Effective>& merged,
+                                     const std::string& path) {
+    std::string parent = path;
+    while (parent.size() > 1) {
+        const auto slash = parent.rfind('/');
+        parent.resize(slash == 0 ? 1 : slash);
+        auto it = merged.find(parent);
+        if (it != merged.end()) return &it->second;
+    }
+    return nullptr;
+}
+
 void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
     const std::vector<std::string> areas = untrusted_areas(policy, facts);
     std::map<std::string, Effective> merged;
@@ -239,11 +254,7 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         if (e.access == Access::Deny) kind = e.is_dir ? MountKind::MaskDir : MountKind::MaskFile;
         // A bind inside an identical bind of the same kind shows the same
         // files with the same rights: skip the redundant mount (startup cost).
-        const Effective* enclosing = nullptr;
-        for (const auto& [other, o] : merged) {
-            if (is_under(target, other) && (enclosing == nullptr || other.size() > enclosing->target.size()))
-                enclosing = &o;
-        }
+        const Effective* enclosing = innermost_enclosing(merged, target);
         static constexpr const char* kSystem[] = {kProc, kDev, kTmp};
         const std::string& here = target;  // lambdas cannot capture structured bindings (C++17)
         const bool system_between = std::any_of(std::begin(kSystem), std::end(kSystem), [&](const char* s) {
@@ -375,11 +386,12 @@ void compile_absent_protected(const policy::ResolvedPolicy& policy, const HostFa
         auto root = facts.paths.find(enclosing->path);
         if (root == facts.paths.end() || !root->second.exists || !root->second.is_dir) continue;
         const std::string rel = r.path.substr(enclosing->path == "/" ? 1 : enclosing->path.size() + 1);
-        const std::string why = rule_text(r) + " (" + r.origin.describe() + ")";
+        const std::string text = rule_text(r);
+        const std::string why = text + " (" + r.origin.describe() + ")";
         const bool inside_git = rel.rfind(".git/", 0) == 0 || rel.find("/.git/") != std::string::npos;
         plan.must_stay_absent.push_back(AbsentProtected{r.path, root->second.resolved, rel, why, inside_git});
         for (auto& v : plan.verdicts) {
-            if (v.rule != rule_text(r)) continue;
+            if (v.rule != text) continue;
             v.mechanism += v.mechanism.find("missing at launch") != std::string::npos
                                ? "; removed after the run if created"
                                : "; missing at launch: removed after the run if created";
