@@ -12,6 +12,7 @@
 
 #include "platform/windows/apply/acl_grant.hpp"
 #include "platform/windows/apply/acl_journal.hpp"
+#include "platform/windows/plan/journal_format.hpp"
 #include "platform/windows/plan/windows_plan.hpp"
 #include "support.hpp"
 
@@ -48,42 +49,53 @@ int aces_for(const std::wstring& path, const std::string& sid_text) {
 
 TEST_CASE("a live run's journal is not replayed") {
     std::wstring dir = widen(mxc::test::win::temp_dir());
-    auto j = AclJournal::create(dir, "live-run", kSidA);
+    std::string run = mxc::test::win::fresh_run_id();
+    auto j = AclJournal::create(dir, run, run_capability_sid(run));
     REQUIRE(j.ok());
     auto report = replay_stale_journals(dir);
     CHECK(report.journals == 0);
+    CHECK(report.rejected == 0);
     CHECK(fs::exists(fs::path(j->path())));
 }
 
 TEST_CASE("a crashed run's journal is replayed and deleted") {
     std::wstring dir = widen(mxc::test::win::temp_dir());
-    std::string victim = mxc::test::win::temp_dir() + "\\tmp-of-crashed-run";
-    fs::create_directories(victim + "\\sub");
-    std::string journal = narrow(dir) + "\\crashed.journal";
+    std::string run = mxc::test::win::fresh_run_id();
+    auto victim = journal_tmp_dir(mxc::test::win::temp_root(), run);
+    REQUIRE(victim.ok());
+    fs::create_directories(fs::path(widen(*victim + "\\sub")));
+    std::string journal = narrow(dir) + "\\" + run + ".journal";
     {
         std::ofstream out(journal, std::ios::binary);
-        out << "mxc-journal 1\t" << kSidA << "\n"
-            << "dir\t" << victim << "\n";
+        out << journal_header(run_capability_sid(run)) << "\n"
+            << "dir\t" << *victim << "\n";
     }
     auto report = replay_stale_journals(dir);
     CHECK(report.journals == 1);
     CHECK(report.errors.empty());
-    CHECK_FALSE(fs::exists(victim));
+    CHECK_FALSE(fs::exists(fs::path(widen(*victim))));
     CHECK_FALSE(fs::exists(journal));
 }
 
 TEST_CASE("restore() undoes the run's changes and deletes its journal") {
     std::wstring dir = widen(mxc::test::win::temp_dir());
     std::wstring tmp = widen(mxc::test::win::temp_dir() + "\\run-tmp");
-    auto j = AclJournal::create(dir, "run-1", kSidA);
+    std::string run = mxc::test::win::fresh_run_id();
+    auto j = AclJournal::create(dir, run, run_capability_sid(run));
     REQUIRE(j.ok());
-    AclApplier applier(*j, kSidA);
+    AclApplier applier(*j, run_capability_sid(run));
     REQUIRE(applier.create_dir(tmp).ok());
     CHECK(fs::exists(fs::path(tmp)));
     auto errors = j->restore();
     CHECK(errors.empty());
     CHECK_FALSE(fs::exists(fs::path(tmp)));
     CHECK_FALSE(fs::exists(fs::path(j->path())));
+}
+
+TEST_CASE("a journal is created only under a run id name") {
+    std::wstring dir = widen(mxc::test::win::temp_dir());
+    CHECK_FALSE(AclJournal::create(dir, "..\\..\\evil", kSidA).ok());
+    CHECK_FALSE(AclJournal::create(dir, "live-run", kSidA).ok());
 }
 
 TEST_CASE("removing one run's ACEs leaves another run's ACEs in place") {
@@ -132,7 +144,8 @@ TEST_CASE("wine 8: file DACLs are accepted and dropped, so a grant is reported a
     CHECK(remove_aces_for(path, a->get()).ok());
 
     std::wstring dir = widen(mxc::test::win::temp_dir());
-    auto j = AclJournal::create(dir, "wine-grant", kSidA);
+    std::string run = mxc::test::win::fresh_run_id();
+    auto j = AclJournal::create(dir, run, kSidA);
     REQUIRE(j.ok());
     AclApplier applier(*j, kSidA);
     AclGrant g;

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "platform/platform.hpp"
+#include "platform/windows/apply/acl_journal.hpp"
+#include "platform/windows/apply/host_probe.hpp"
 #include "platform/windows/apply/win_util.hpp"
 #include "platform/windows/plan/command_line.hpp"
 
@@ -134,10 +136,53 @@ int exec_with_test_policy(const std::vector<std::string>& argv) {
 
 std::string temp_dir() {
     static int counter = 0;
+    // wine reuses small process ids across runs: a random part keeps the
+    // directory fresh (a leftover journal from an earlier run would be replayed).
     auto base = std::filesystem::temp_directory_path() /
-                ("mxc-wtest-" + std::to_string(GetCurrentProcessId()) + "-" + std::to_string(++counter));
+                ("mxc-wtest-" + std::to_string(GetCurrentProcessId()) + "-" + std::to_string(++counter) +
+                 "-" + platform::win::random_run_id().substr(0, 8));
     std::filesystem::create_directories(base);
     return base.string();
+}
+
+std::string unix_path_of(const std::string& windows_path) {
+    using Fn = char*(CDECL*)(LPCWSTR);
+    auto fn = reinterpret_cast<Fn>(reinterpret_cast<void*>(
+        GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name")));
+    if (!fn) return {};
+    char* p = fn(widen(windows_path).c_str());
+    if (!p) return {};
+    std::string out = p;
+    HeapFree(GetProcessHeap(), 0, p);
+    return out;
+}
+
+bool plant_unix_symlink(const std::string& target, const std::string& link) {
+    std::string t = unix_path_of(target), l = unix_path_of(link);
+    if (t.empty() || l.empty()) return false;
+    std::vector<std::string> argv = {"/bin/ln", "-s", t, l};
+    std::wstring cmd = widen(platform::win::build_command_line(argv));
+    STARTUPINFOW si{};
+    si.cb = sizeof si;
+    PROCESS_INFORMATION pi{};
+    if (!CreateProcessW(L"Z:\\bin\\ln", cmd.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &si, &pi))
+        return false;
+    UniqueHandle proc(pi.hProcess), thread(pi.hThread);
+    WaitForSingleObject(proc.get(), 10000);
+    // An ELF child's exit code is not always reported: check the result.
+    for (int i = 0; i < 50; ++i) {
+        if (GetFileAttributesW(widen(link).c_str()) != INVALID_FILE_ATTRIBUTES) return true;
+        Sleep(100);
+    }
+    return false;
+}
+
+std::string fresh_run_id() {
+    return platform::win::random_run_id();
+}
+
+std::string temp_root() {
+    return narrow(platform::win::AclJournal::temp_root());
 }
 
 }  // namespace mxc::test::win

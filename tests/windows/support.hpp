@@ -31,6 +31,17 @@ int exec_with_test_policy(const std::vector<std::string>& argv);
 
 std::string temp_dir();  // fresh, unique directory under %TEMP%
 
+// wine only: the Unix path of a Windows path (wine_get_unix_file_name), and
+// a Unix symlink made by running /bin/ln (an ELF child: wine starts it
+// outside Windows, and CreateSymbolicLinkW creates nothing under wine 8).
+// Windows code sees such a symlink as a reparse point.
+std::string unix_path_of(const std::string& windows_path);
+bool plant_unix_symlink(const std::string& target, const std::string& link);
+
+// A fresh 32-hex run id and this user's %TEMP% (what journals are checked against).
+std::string fresh_run_id();
+std::string temp_root();
+
 // Helper child: CONNECT to `target` through $HTTP_PROXY; prints "proxy <url>",
 // the reply's status line, and on 200 what a "ping" echoed back.
 int proxy_connect_helper(const std::string& target);

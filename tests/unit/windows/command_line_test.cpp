@@ -68,3 +68,31 @@ TEST_CASE("splitter follows the documented MSVCRT examples") {
     CHECK(split_command_line(R"(a\\\\"b c" d e)") == std::vector<std::string>{"a\\\\b c", "d", "e"});
     CHECK(split_command_line(R"(a"b"" c d)") == std::vector<std::string>{"ab\" c d"});
 }
+
+TEST_CASE("batch refusal: every spelling CreateProcess treats as a .bat or .cmd is a batch script") {
+    using mxc::platform::win::is_batch_script;
+    for (std::string p : {"C:\\t\\t.bat", "C:\\t\\T.BAT", "C:\\t\\t.cmd", "C:\\t\\t.bat.", "C:\\t\\t.bat ",
+                          "C:\\t\\t.bat. . ", "C:\\t\\t.bat::$DATA", "C:\\t\\t.bat::$data",
+                          "C:\\t\\t.Cmd::$DATA. ", "C:\\t\\t.bat. ::$DATA", "t.bat...", "C:/t/t.bat "})
+        CHECK_MESSAGE(is_batch_script(p), p);
+    for (std::string p : {"C:\\t\\t.exe", "C:\\t\\t.bat.exe", "C:\\t\\t.batx", "C:\\t.bat\\t.exe",
+                          "C:\\t\\bat", "C:\\t\\t.exe::$DATA"})
+        CHECK_FALSE_MESSAGE(is_batch_script(p), p);
+}
+
+TEST_CASE("batch refusal: normalisation strips only what Win32 strips") {
+    using mxc::platform::win::effective_file_name;
+    CHECK(effective_file_name("C:\\t\\t.bat. ") == "t.bat");
+    CHECK(effective_file_name("C:\\t\\t.bat::$DATA") == "t.bat");
+    CHECK(effective_file_name("C:\\t\\t.exe") == "t.exe");
+    CHECK(effective_file_name("C:\\t\\a b.exe") == "a b.exe");
+}
+
+TEST_CASE("alternate data streams are never started") {
+    using mxc::platform::win::names_stream;
+    CHECK(names_stream("C:\\t\\t.txt:evil.exe"));
+    CHECK(names_stream("C:\\t\\t.txt:evil.exe:$DATA"));
+    CHECK_FALSE(names_stream("C:\\t\\t.exe"));
+    CHECK_FALSE(names_stream("C:\\t\\t.exe::$DATA"));  // the default stream: the file itself
+    CHECK_FALSE(names_stream("C:t.exe"));
+}

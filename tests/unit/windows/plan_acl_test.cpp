@@ -167,6 +167,7 @@ TEST_CASE("two runs of the same profile use different trustees") {
     f2.run_id = "ffffffffffffffffffffffffffffffff";
     auto a = compile_windows_plan(p, facts());
     auto b = compile_windows_plan(p, f2);
-    CHECK(a.app_container.profile_name == b.app_container.profile_name);
+    // Nor do they share an AppContainer profile (its storage would carry state).
+    CHECK(a.app_container.profile_name != b.app_container.profile_name);
     CHECK(a.acl[0].trustee_sid != b.acl[0].trustee_sid);
 }

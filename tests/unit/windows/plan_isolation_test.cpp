@@ -37,7 +37,9 @@ TEST_CASE("the AppContainer name depends on profile and workspace, not on case o
 TEST_CASE("network none in an AppContainer grants no network capability, only the run SID") {
     auto plan = compile_windows_plan(base_policy(), facts());
     REQUIRE(plan.isolation == Isolation::AppContainer);
-    CHECK(plan.app_container.profile_name == appcontainer_profile_name("coding-agent", "C:\\work\\proj"));
+    CHECK(plan.app_container.profile_name ==
+          appcontainer_profile_name("coding-agent", "C:\\work\\proj") + "." + facts().run_id);
+    CHECK(plan.app_container.profile_name.size() <= 64);
     CHECK(plan.app_container.capability_sids == std::vector<std::string>{plan.run_sid});
 }
 

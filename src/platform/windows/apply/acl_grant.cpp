@@ -58,23 +58,23 @@ Status add_ace(const std::wstring& path, PSID sid, AceType type, DWORD mask, DWO
     return {};
 }
 
-Status remove_aces_for(const std::wstring& path, PSID sid) {
-    PACL dacl = nullptr;
-    PSECURITY_DESCRIPTOR sd = nullptr;
-    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
-                                     nullptr, &dacl, nullptr, &sd);
-    LocalPtr<void> sd_owner(sd);
-    if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND) return {};  // gone: nothing to restore
-    if (rc != ERROR_SUCCESS) return win_error("reading the ACL of " + path_u8(path), rc);
-    if (!dacl) return {};
+namespace acl_detail {
 
-    // Rebuild without our explicit ACEs. Every ACE type mxc writes starts with
-    // ACE_HEADER + ACCESS_MASK + SID (ACCESS_ALLOWED_ACE layout).
+// The link object itself, never what it points at.
+UniqueHandle open_link_itself(const std::wstring& path, DWORD access) {
+    return UniqueHandle(
+        CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
+}
+
+// `dacl` without the explicit ACEs naming `sid`. Every ACE type mxc writes
+// starts with ACE_HEADER + ACCESS_MASK + SID (ACCESS_ALLOWED_ACE layout).
+Result<std::vector<BYTE>> without_aces_for(PACL dacl, PSID sid, bool& changed) {
     std::vector<BYTE> buf(dacl->AclSize);
     auto* fresh = reinterpret_cast<PACL>(buf.data());
     if (!InitializeAcl(fresh, static_cast<DWORD>(buf.size()), ACL_REVISION))
         return win_error("InitializeAcl");
-    bool changed = false;
+    changed = false;
     for (DWORD i = 0; i < dacl->AceCount; ++i) {
         void* ace = nullptr;
         if (!GetAce(dacl, i, &ace)) return win_error("GetAce");
@@ -91,6 +91,77 @@ Status remove_aces_for(const std::wstring& path, PSID sid) {
         }
         if (!AddAce(fresh, ACL_REVISION, MAXDWORD, ace, header->AceSize)) return win_error("AddAce");
     }
+    return buf;
+}
+
+}  // namespace acl_detail
+
+Status add_ace_on_link(const std::wstring& path, PSID sid, AceType type, DWORD mask) {
+    auto h = acl_detail::open_link_itself(path, READ_CONTROL | WRITE_DAC);
+    if (!h.valid()) return win_error("opening the link " + path_u8(path));
+    PACL old_dacl = nullptr;
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    DWORD rc = GetSecurityInfo(h.get(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                               &old_dacl, nullptr, &sd);
+    LocalPtr<void> sd_owner(sd);
+    if (rc != ERROR_SUCCESS) return win_error("reading the ACL of the link " + path_u8(path), rc);
+    EXPLICIT_ACCESS_W ea{};
+    ea.grfAccessPermissions = mask;
+    ea.grfAccessMode = type == AceType::Allow ? GRANT_ACCESS : DENY_ACCESS;
+    ea.grfInheritance = NO_INHERITANCE;
+    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+    ea.Trustee.TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP;
+    ea.Trustee.ptstrName = static_cast<LPWSTR>(sid);
+    PACL new_dacl = nullptr;
+    rc = SetEntriesInAclW(1, &ea, old_dacl, &new_dacl);
+    LocalPtr<void> dacl_owner(new_dacl);
+    if (rc != ERROR_SUCCESS) return win_error("building the ACL of the link " + path_u8(path), rc);
+    // By handle: the link has no children to propagate to, and a name would
+    // be resolved through it.
+    rc = SetSecurityInfo(h.get(), SE_FILE_OBJECT, dacl_info_keeping_protection(sd), nullptr, nullptr,
+                         new_dacl, nullptr);
+    if (rc != ERROR_SUCCESS) return win_error("setting the ACL of the link " + path_u8(path), rc);
+    return {};
+}
+
+Status remove_aces_on_link(const std::wstring& path, PSID sid) {
+    auto h = acl_detail::open_link_itself(path, READ_CONTROL | WRITE_DAC);
+    if (!h.valid()) {
+        DWORD err = GetLastError();
+        if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND) return {};
+        return win_error("opening the link " + path_u8(path), err);
+    }
+    PACL dacl = nullptr;
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    DWORD rc = GetSecurityInfo(h.get(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, &dacl,
+                               nullptr, &sd);
+    LocalPtr<void> sd_owner(sd);
+    if (rc != ERROR_SUCCESS) return win_error("reading the ACL of the link " + path_u8(path), rc);
+    if (!dacl) return {};
+    bool changed = false;
+    auto fresh = acl_detail::without_aces_for(dacl, sid, changed);
+    if (!fresh) return fresh.error();
+    if (!changed) return {};
+    rc = SetSecurityInfo(h.get(), SE_FILE_OBJECT, dacl_info_keeping_protection(sd), nullptr, nullptr,
+                         reinterpret_cast<PACL>(fresh->data()), nullptr);
+    if (rc != ERROR_SUCCESS) return win_error("restoring the ACL of the link " + path_u8(path), rc);
+    return {};
+}
+
+Status remove_aces_for(const std::wstring& path, PSID sid) {
+    PACL dacl = nullptr;
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                                     nullptr, &dacl, nullptr, &sd);
+    LocalPtr<void> sd_owner(sd);
+    if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND) return {};  // gone: nothing to restore
+    if (rc != ERROR_SUCCESS) return win_error("reading the ACL of " + path_u8(path), rc);
+    if (!dacl) return {};
+
+    bool changed = false;
+    auto buf = acl_detail::without_aces_for(dacl, sid, changed);
+    if (!buf) return buf.error();
+    auto* fresh = reinterpret_cast<PACL>(buf->data());
     if (!changed) return {};
     std::wstring mutable_path = path;
     rc = SetNamedSecurityInfoW(mutable_path.data(), SE_FILE_OBJECT, dacl_info_keeping_protection(sd), nullptr,
@@ -194,6 +265,10 @@ ResolvedGrantPath resolve_grant_path(const std::string& extended_path) {
 Status AclApplier::apply(const AclGrant& grant, const std::wstring& resolved_path) {
     auto sid = sid_from_string(grant.trustee_sid);
     if (!sid) return sid.error();
+    if (grant.on_link_itself) {
+        MXC_TRY(journal_.record_ace_on_link(resolved_path));
+        return add_ace_on_link(resolved_path, sid->get(), grant.type, grant.mask);
+    }
     // Journal first: if mxc dies between these two lines, the next start
     // removes an ACE that may not exist (harmless), never the reverse.
     MXC_TRY(journal_.record_ace(resolved_path));
@@ -207,8 +282,15 @@ Status AclApplier::apply(const AclGrant& grant, const std::wstring& resolved_pat
         return make_error("the ACE for " + narrow(resolved_path) +
                           " did not persist (this file system or emulator ignores Windows ACLs)");
     if (grant.low_integrity_label) {
+        // Read the original, journal it and lower it as one step against
+        // other mxc runs doing the same to this path.
+        LabelLock lock;
         auto original = journal_.original_label_for(resolved_path);
         if (!original) return original.error();
+        // Already Low (or lower), or a label mxc would not know how to put
+        // back: the grant works without relabelling, so leave it as it is.
+        // A journal never records a Low "original" (journal_format.hpp).
+        if (!valid_label_sddl(*original)) return {};
         MXC_TRY(journal_.record_label(resolved_path, *original));
         MXC_TRY(set_label(resolved_path, kLowLabelSddl));
     }

@@ -16,6 +16,11 @@ Status add_ace(const std::wstring& path, PSID sid, AceType type, DWORD mask, DWO
 // Removes the explicit ACEs naming `sid`; other runs' ACEs (other SIDs) and
 // inherited ACEs stay. The OS re-propagates inheritance below `path`.
 Status remove_aces_for(const std::wstring& path, PSID sid);
+// The same for the link object itself (opened with FILE_FLAG_OPEN_REPARSE_POINT,
+// set by handle, no inheritance): a deny rule whose path is a link that a
+// sandboxed run could have made (I1) never touches the link's target.
+Status add_ace_on_link(const std::wstring& path, PSID sid, AceType type, DWORD mask);
+Status remove_aces_on_link(const std::wstring& path, PSID sid);
 // Explicit (non-inherited) ACEs on `path` that name `sid`.
 Result<int> count_explicit_aces(const std::wstring& path, PSID sid);
 // The path's mandatory label as SDDL ("S:(ML;OICI;NW;;;LW)"), "" when it has none.

@@ -5,6 +5,7 @@ namespace {
 
 using CreateProfileFn = HRESULT(WINAPI*)(PCWSTR, PCWSTR, PCWSTR, PSID_AND_ATTRIBUTES, DWORD, PSID*);
 using DeriveSidFn = HRESULT(WINAPI*)(PCWSTR, PSID*);
+using DeleteProfileFn = HRESULT(WINAPI*)(PCWSTR);
 
 constexpr HRESULT kAlreadyExists = HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS);
 
@@ -25,6 +26,18 @@ Result<SidFromFreeSid> appcontainer_sid(const std::string& profile_name) {
         return win_error("DeriveAppContainerSidFromAppContainerName(" + profile_name + ")",
                          static_cast<DWORD>(hr));
     return SidFromFreeSid(sid);
+}
+
+Status delete_app_container(const std::string& profile_name) {
+    auto del = find_function_as<DeleteProfileFn>(L"userenv.dll", "DeleteAppContainerProfile");
+    if (!del)
+        return make_error("DeleteAppContainerProfile is not available: AppContainer " + profile_name +
+                          " kept");
+    HRESULT hr = del(widen(profile_name).c_str());
+    if (FAILED(hr) && hr != HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) &&
+        hr != HRESULT_FROM_WIN32(ERROR_NOT_FOUND))
+        return win_error("DeleteAppContainerProfile(" + profile_name + ")", static_cast<DWORD>(hr));
+    return {};
 }
 
 Result<AppContainer> AppContainer::create(const AppContainerSpec& spec) {

@@ -1,8 +1,9 @@
 #pragma once
-// The AppContainer profile for a (profile, workspace) pair, and the
-// SECURITY_CAPABILITIES that launch the command inside it. The profile is
-// kept after the run (other runs of the same pair reuse it); per-run state
-// lives in the run capability SID, not in the container.
+// The AppContainer profile of one run, and the SECURITY_CAPABILITIES that
+// launch the command inside it. The profile is per run ("mxc.<hash>.<run id>")
+// and deleted after it (journaled, so a crashed run's profile is deleted at
+// the next start): its AC folder, registry storage and named-object directory
+// never carry state from one run to the next.
 #include <vector>
 
 #include "common/result.hpp"
@@ -29,6 +30,10 @@ private:
     std::vector<SID_AND_ATTRIBUTES> attrs_;
     SECURITY_CAPABILITIES caps_{};
 };
+
+// DeleteAppContainerProfile: the profile's folder, registry key and object
+// directory go with it. A profile that is already gone is not an error.
+Status delete_app_container(const std::string& profile_name);
 
 // The package SID WFP filters name, derived from the profile name without
 // creating anything. Null when the API is missing.

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "platform/windows/apply/win_util.hpp"
+#include "platform/windows/plan/command_line.hpp"
 #include "platform/windows/plan/win_path.hpp"
 
 namespace mxc::platform::win {
@@ -44,9 +45,14 @@ LookupResult check(const std::wstring& candidate) {
     LookupResult r;
     if (!is_file(candidate)) return r;
     r.path = candidate;
-    std::wstring lower;
-    for (wchar_t c : candidate) lower.push_back(static_cast<wchar_t>(towlower(c)));
-    if (lower.ends_with(L".bat") || lower.ends_with(L".cmd")) {
+    const std::string name = narrow(candidate);
+    if (names_stream(name)) {
+        r.kind = LookupResult::Kind::NotExecutable;
+        r.reason = "alternate data streams are not started: " + name;
+        return r;
+    }
+    // "t.bat.", "t.bat " and "t.bat::$DATA" are t.bat to CreateProcess.
+    if (is_batch_script(name)) {
         // cmd.exe re-parses batch arguments with its own rules; MSVCRT quoting
         // is not enough to pass them safely ("BatBadBut"), so be explicit.
         r.kind = LookupResult::Kind::NotExecutable;

@@ -2,7 +2,11 @@
 
 #include <windows.h>
 
+#include <algorithm>
 #include <mutex>
+#include <vector>
+
+#include "platform/windows/apply/win_util.hpp"
 
 namespace mxc::platform::win {
 namespace {
@@ -45,6 +49,26 @@ ConsoleCtrlGuard::~ConsoleCtrlGuard() {
     SetConsoleCtrlHandler(on_console_event, FALSE);
     std::lock_guard<std::mutex> lock(g_mutex);
     g_cleanup = nullptr;
+}
+
+int flush_console_input() {
+    // CONIN$ is the console's input buffer even when stdin is redirected.
+    UniqueHandle in(CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                nullptr, OPEN_EXISTING, 0, nullptr));
+    if (!in.valid()) return 0;
+    DWORD queued = 0;
+    if (!GetNumberOfConsoleInputEvents(in.get(), &queued) || queued == 0) return 0;
+    // Count key presses only: the key-up of the Enter that started mxc and
+    // focus/mouse events are not worth a message.
+    std::vector<INPUT_RECORD> events(std::min<DWORD>(queued, 4096));
+    DWORD seen = 0;
+    int presses = 0;
+    if (PeekConsoleInputW(in.get(), events.data(), static_cast<DWORD>(events.size()), &seen)) {
+        for (DWORD i = 0; i < seen; ++i)
+            if (events[i].EventType == KEY_EVENT && events[i].Event.KeyEvent.bKeyDown) ++presses;
+    }
+    FlushConsoleInputBuffer(in.get());
+    return presses;
 }
 
 }  // namespace mxc::platform::win

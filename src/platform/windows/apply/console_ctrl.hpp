@@ -20,4 +20,11 @@ public:
     ConsoleCtrlGuard& operator=(const ConsoleCtrlGuard&) = delete;
 };
 
+// Discards whatever is queued on the console's input buffer and returns how
+// many key presses were in it (0 without a console). The command shares the
+// console: input it queues with WriteConsoleInputW (the Windows counterpart
+// of TIOCSTI) would otherwise be read by the user's shell after mxc exits.
+// Called after the job is terminated, before mxc returns.
+int flush_console_input();
+
 }  // namespace mxc::platform::win

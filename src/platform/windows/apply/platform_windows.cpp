@@ -22,11 +22,14 @@
 #include "platform/windows/apply/desktop.hpp"
 #include "platform/windows/apply/host_probe.hpp"
 #include "platform/windows/apply/job_object.hpp"
+#include "platform/windows/apply/path_facts.hpp"
 #include "platform/windows/apply/process_launcher.hpp"
 #include "platform/windows/apply/restricted_token.hpp"
 #include "platform/windows/apply/wfp_filters.hpp"
 #include "platform/windows/plan/command_line.hpp"
 #include "platform/windows/plan/environment.hpp"
+#include "platform/windows/plan/journal_format.hpp"
+#include "platform/windows/plan/win_path.hpp"
 #include "platform/windows/plan/windows_plan.hpp"
 
 namespace mxc::platform {
@@ -155,6 +158,7 @@ std::vector<Capability> probe_host() {
 
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
     HostProbe p = probe_with_run_id("");
+    probe_path_facts(policy, p.facts);
     return compile_windows_plan(policy, p.facts).verdicts;
 }
 
@@ -178,6 +182,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         proxy = std::move(*started);
         probe.facts.proxy_port = proxy->port();
     }
+    probe_path_facts(policy, probe.facts);
     WindowsPlan plan = compile_windows_plan(policy, probe.facts);
 
     if (request.dry_run) {
@@ -187,6 +192,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     }
 
     Strictness strict(policy.best_effort.value);
+    for (const auto& w : plan.warnings) say("warning: " + w);
     for (const auto& v : plan.verdicts) {
         std::string where = v.origin.empty() ? "" : " (" + v.origin + ")";
         if (!v.enforceable && strict.unenforceable(v.rule + where, v.missing)) return kExitMxcFailure;
@@ -195,8 +201,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     // A previous mxc that crashed left grants behind: take them back before
     // granting anything new.
     const std::wstring journal_dir = AclJournal::default_dir();
-    auto replay = replay_stale_journals(journal_dir);
-    for (const auto& e : replay.errors) say("warning: could not undo a crashed run's change: " + e);
+    const std::wstring temp_root = AclJournal::temp_root();
+    auto replay = replay_stale_journals(journal_dir, temp_root);
+    for (const auto& e : replay.errors) say("warning: crashed run's journal: " + e);
 
     std::map<std::string, std::string> extra = plan.proxy_env;
     extra["MXC_SESSION_ID"] = request.session_id.empty() ? probe.facts.run_id : request.session_id;
@@ -220,7 +227,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
 
     // ---- filesystem: journal, then {tmp}, then one ACE per rule root ----
     std::optional<AclJournal> journal;
-    if (!plan.acl.empty() || !plan.create_dirs.empty()) {
+    if (!plan.acl.empty() || !plan.create_dirs.empty() || plan.isolation == Isolation::AppContainer) {
         auto j = AclJournal::create(journal_dir, probe.facts.run_id, plan.run_sid);
         if (!j) {
             say(j.error().message);
@@ -229,6 +236,13 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         journal.emplace(std::move(*j));
         AclApplier applier(*journal, plan.run_sid);
         for (const auto& dir : plan.create_dirs) {
+            // The only directory a journal may remove (journal_format.hpp):
+            // a crash replay would refuse anything else.
+            auto expected = journal_tmp_dir(narrow(temp_root), probe.facts.run_id);
+            if (!expected || !path_equal(*expected, dir)) {
+                say("{tmp} " + dir + " is not %TEMP%\\mxc-<run id>: refusing to create it");
+                return kExitMxcFailure;
+            }
             if (auto st = applier.create_dir(widen(dir)); !st) {
                 say(st.error().message);
                 return kExitMxcFailure;
@@ -237,7 +251,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         for (const auto& g : plan.acl) {
             std::string rule = std::string("filesystem.") + policy::to_string(g.access) + " " + g.rule_path +
                                " (" + g.origin.describe() + ")";
-            auto resolved = resolve_grant_path(g.path);
+            // A link a sandboxed run could have made: the ACE goes on the link.
+            auto resolved =
+                g.on_link_itself ? ResolvedGrantPath{true, widen(g.path), ""} : resolve_grant_path(g.path);
             if (!resolved.exists) {
                 if (policy.missing.value == policy::MissingPaths::Error) {
                     say(rule + ": path does not exist (set [filesystem].missing = \"ignore\" to skip it)");
@@ -255,6 +271,11 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     std::optional<AppContainer> container;
     UniqueHandle token;
     if (plan.isolation == Isolation::AppContainer) {
+        // Journaled first: a crash leaves nothing the next start cannot delete.
+        if (auto st = journal->record_container(plan.app_container.profile_name); !st) {
+            say(st.error().message);
+            return kExitMxcFailure;
+        }
         auto ac = AppContainer::create(plan.app_container);
         if (!ac) {
             say(ac.error().message);
@@ -388,6 +409,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     auto usage = job->usage();
     // Grandchildren die with the job before their ACLs are taken back.
     job->terminate(static_cast<UINT>(status));
+    // Input the command queued on the shared console (WriteConsoleInputW,
+    // the counterpart of TIOCSTI) must not reach the user's shell.
+    if (int dropped = flush_console_input(); dropped > 0)
+        say("discarded " + std::to_string(dropped) + " console input event(s) the command left queued");
     wfp.reset();
     // Nothing in the sandbox is left to use it; its last net events (allowed
     // connections are reported at close) go out before the exit event.

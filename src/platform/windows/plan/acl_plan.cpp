@@ -33,9 +33,44 @@ struct Rule {
     const policy::PathRule* source;
 };
 
+// Where an earlier sandboxed run could have created a link: strictly inside
+// a write rule of this plan, the workspace, the home or the temp directory.
+// The workspace itself (and every rule root) is trusted as given: a run can
+// only replace what lies below a directory it may write.
+std::vector<std::string> writable_areas(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts,
+                                        const std::vector<Rule>& rules) {
+    std::vector<std::string> out;
+    for (const auto& r : rules)
+        if (r.source->access == policy::Access::Write) out.push_back(r.path.extended);
+    for (const std::string* p : {&policy.workspace, &policy.home, &facts.temp_dir}) {
+        if (p->empty()) continue;
+        if (auto ext = to_extended_path(*p)) out.push_back(ext->extended);
+    }
+    return out;
+}
+
+struct LinkInArea {
+    const PathFact* fact = nullptr;
+    std::string area;
+};
+
+LinkInArea planted_link(const Rule& rule, const WindowsHostFacts& facts,
+                        const std::vector<std::string>& areas) {
+    for (const auto& f : facts.path_facts) {
+        if (f.link.empty() || !path_equal(f.path, rule.path.extended)) continue;
+        for (const auto& a : areas)
+            if (path_within(f.link, a) && !path_equal(f.link, a)) return {&f, a};
+    }
+    return {};
+}
+
+std::string link_text(const PathFact& f) {
+    return f.link + (f.link_target.empty() ? "" : " -> " + f.link_target);
+}
+
 }  // namespace
 
-void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
+void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts, WindowsPlan& plan) {
     std::vector<Rule> rules;
     for (const auto& r : policy.paths) {
         std::string rule_text = std::string("filesystem.") + policy::to_string(r.access) + " " + r.path;
@@ -68,9 +103,58 @@ void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
         return fold_case(a.path.extended) < fold_case(b.path.extended);
     });
 
+    const auto areas = writable_areas(policy, facts, rules);
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const Rule& rule = rules[i];
         const auto& src = *rule.source;
+        const std::string rule_text =
+            std::string("filesystem.") + policy::to_string(src.access) + " " + src.path;
+
+        // mxc's journal and binary: a run that could write them would steer
+        // the next start (journal replay runs with the user's full rights).
+        if (src.access == policy::Access::Write) {
+            const std::string* hit = nullptr;
+            for (const auto& d : facts.private_dirs)
+                if (path_within(d, rule.path.extended) || path_within(rule.path.extended, d)) hit = &d;
+            if (hit) {
+                add_unenforceable(
+                    plan, rule_text, src.origin, "none",
+                    "it covers " + *hit +
+                        ", mxc's own journal or program directory, which a sandboxed run must not "
+                        "write: narrow the rule");
+                continue;
+            }
+        }
+
+        // I1: never through a link a sandboxed run could have planted (an ACE
+        // on its target, say C:\, would persist until the journal restores it).
+        if (auto planted = planted_link(rule, facts, areas); planted.fact) {
+            const std::string why = "goes through " + link_text(*planted.fact) +
+                                    ", a link inside the writable area " + planted.area +
+                                    " (a sandboxed run could have made it)";
+            if (src.access == policy::Access::Deny) {
+                AclGrant g;
+                g.path = planted.fact->link;
+                g.rule_path = src.path;
+                g.access = src.access;
+                g.type = AceType::Deny;
+                g.mask = k::kDenyMask;
+                g.inheritance = 0;
+                g.trustee_sid = plan.run_sid;
+                g.on_link_itself = true;
+                g.origin = src.origin;
+                plan.acl.push_back(g);
+                add_verdict(plan, rule_text, src.origin,
+                            "deny ACE " + hex32(k::kDenyMask) + " on the link " + planted.fact->link +
+                                " itself (not followed: the path " + why + ")");
+            } else {
+                add_verdict(plan, rule_text, src.origin,
+                            "none: the path " + why + "; nothing is granted through it");
+                plan.warnings.push_back(rule_text + " (" + src.origin.describe() +
+                                        ") applies to nothing: the path " + why);
+            }
+            continue;
+        }
         const Rule* parent = nullptr;  // nearest enclosing rule
         for (std::size_t j = i; j-- > 0;) {
             if (path_within(rule.path.extended, rules[j].path.extended)) {
@@ -88,7 +172,6 @@ void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan) {
         g.needs_short_name_resolution = rule.path.short_name_suspect;
         g.origin = src.origin;
 
-        std::string rule_text = std::string("filesystem.") + policy::to_string(src.access) + " " + src.path;
         std::string mechanism;
         switch (src.access) {
             case policy::Access::Read:

@@ -83,4 +83,56 @@ std::vector<std::string> split_command_line(const std::string& s) {
     return out;
 }
 
+namespace batch_detail {
+
+std::string last_component(const std::string& path) {
+    auto slash = path.find_last_of("\\/");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool iequals_suffix(const std::string& s, const std::string& suffix) {
+    if (s.size() < suffix.size()) return false;
+    for (std::size_t i = 0; i < suffix.size(); ++i) {
+        char a = s[s.size() - suffix.size() + i];
+        if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+        if (a != suffix[i]) return false;
+    }
+    return true;
+}
+
+}  // namespace batch_detail
+
+using batch_detail::iequals_suffix;
+using batch_detail::last_component;
+
+std::string effective_file_name(const std::string& path) {
+    std::string name = last_component(path);
+    // Repeatedly: "t.bat::$DATA. " and "t.bat. ::$DATA" both reach t.bat.
+    for (bool changed = true; changed;) {
+        changed = false;
+        while (!name.empty() && (name.back() == '.' || name.back() == ' ')) {
+            name.pop_back();
+            changed = true;
+        }
+        if (iequals_suffix(name, "::$data")) {
+            name.resize(name.size() - 7);
+            changed = true;
+        }
+    }
+    return name;
+}
+
+bool is_batch_script(const std::string& path) {
+    std::string name = effective_file_name(path);
+    return iequals_suffix(name, ".bat") || iequals_suffix(name, ".cmd");
+}
+
+bool names_stream(const std::string& path) {
+    std::string name = effective_file_name(path);
+    // "C:x" (no separator at all): the colon is the drive's.
+    if (path.find_first_of("\\/") == std::string::npos && name.size() >= 2 && name[1] == ':')
+        name = name.substr(2);
+    return name.find(':') != std::string::npos;
+}
+
 }  // namespace mxc::platform::win

@@ -2,6 +2,7 @@
 // treats it as a separate principal, with no access to the user's files unless
 // granted) or a restricted token (Windows 7, when a profile asks for it, or
 // when host-name rules need the loopback egress proxy).
+#include "platform/windows/plan/journal_format.hpp"
 #include "platform/windows/plan/plan_parts.hpp"
 #include "platform/windows/plan/win_constants.hpp"
 
@@ -34,7 +35,11 @@ void plan_isolation(const policy::ResolvedPolicy& policy, const WindowsHostFacts
 
     if (appcontainer) {
         plan.isolation = Isolation::AppContainer;
-        plan.app_container.profile_name = appcontainer_profile_name(policy.name, policy.workspace);
+        // Per run: a reused profile's AC folder, registry storage and named
+        // objects would carry state from one run into the next. The applier
+        // journals it and deletes it after the run.
+        plan.app_container.profile_name =
+            per_run_container_name(appcontainer_profile_name(policy.name, policy.workspace), facts.run_id);
         plan.app_container.display_name = "mxc " + policy.name;
         if (policy.network.mode.value == policy::NetMode::Host) {
             plan.app_container.capability_sids = {k::kCapInternetClient, k::kCapInternetClientServer,

@@ -39,7 +39,7 @@ WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const Win
     // WFP keying, so it goes first.
     detail::plan_isolation(policy, facts, plan);
     detail::plan_job(policy, plan);
-    detail::plan_acl(policy, plan);
+    detail::plan_acl(policy, facts, plan);
     detail::plan_wfp(policy, facts, plan);
     return plan;
 }

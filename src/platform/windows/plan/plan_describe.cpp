@@ -104,7 +104,8 @@ std::string describe(const WindowsPlan& plan) {
     for (const auto& g : plan.acl) {
         line(std::string("ace: ") + (g.type == AceType::Allow ? "allow " : "deny ") + detail::hex32(g.mask) +
              " inherit=" + std::to_string(g.inheritance) + (g.low_integrity_label ? " label=low" : "") +
-             (g.needs_short_name_resolution ? " resolve-8.3" : "") + " " + g.path);
+             (g.needs_short_name_resolution ? " resolve-8.3" : "") +
+             (g.on_link_itself ? " link-itself" : "") + " " + g.path);
     }
     if (plan.wfp.enabled) {
         line("wfp: dynamic session, sublayer \"" + plan.wfp.sublayer_name + "\" weight " +
@@ -125,6 +126,7 @@ std::string describe(const WindowsPlan& plan) {
              (v.origin.empty() ? "" : " (" + v.origin + ")") + ": " + v.mechanism +
              (v.enforceable ? "" : "; missing: " + v.missing));
     }
+    for (const auto& w : plan.warnings) line("warning: " + w);
     return out;
 }
 

@@ -7,7 +7,7 @@ namespace mxc::platform::win::detail {
 
 void plan_isolation(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts, WindowsPlan& plan);
 void plan_job(const policy::ResolvedPolicy& policy, WindowsPlan& plan);
-void plan_acl(const policy::ResolvedPolicy& policy, WindowsPlan& plan);
+void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts, WindowsPlan& plan);
 void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts, WindowsPlan& plan);
 
 void add_verdict(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism);

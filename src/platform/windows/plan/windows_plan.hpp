@@ -22,6 +22,16 @@
 
 namespace mxc::platform::win {
 
+// What the host says about one rule path (probe_path_facts() on Windows;
+// tests write them by hand). Only name-surrogate reparse points count as
+// links: symbolic links, junctions and volume mount points; cloud-file
+// placeholders and dedup files do not redirect a path.
+struct PathFact {
+    std::string path;         // the rule path, \?\ form (as the compiler derives it)
+    std::string link;         // the first component of `path` (itself included) that is a link; "" = none
+    std::string link_target;  // where it points, for messages ("" = unknown)
+};
+
 // What the host can do, gathered by probe_host() on Windows; tests fill it in.
 struct WindowsHostFacts {
     std::uint32_t os_build = 0;          // e.g. 19045; 0 = unknown
@@ -36,6 +46,15 @@ struct WindowsHostFacts {
     std::string user_sid;   // caller's user SID ("S-1-5-21-...")
     std::string logon_sid;  // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
     std::string run_id;     // random per run (hex); names and SIDs derive from it
+    // Links on rule paths. A link strictly inside a writable area (a write
+    // rule of this plan, the workspace, the home directory, the temp
+    // directory) could have been made by an earlier sandboxed run: no rule
+    // grants anything through it, and a deny rule lands on the link itself.
+    std::vector<PathFact> path_facts;
+    std::string temp_dir;  // %TEMP% (a writable area); "" = unknown
+    // mxc's own state and binary (the journal directory, mxc.exe's directory):
+    // a write rule that covers one of them, or lies inside one, is refused.
+    std::vector<std::string> private_dirs;
 };
 
 // ---- isolation -------------------------------------------------------------
@@ -91,6 +110,10 @@ struct AclGrant {
     // A component looks like an 8.3 short name ("PROGRA~1"): the applier must
     // expand it (GetLongPathNameW) before comparing paths or granting.
     bool needs_short_name_resolution = false;
+    // `path` is a link inside a writable area: the ACE goes on the link
+    // object itself (opened with FILE_FLAG_OPEN_REPARSE_POINT), never on
+    // what it points at. Only deny rules produce such grants.
+    bool on_link_itself = false;
     // Write rules also get an inheritable Low mandatory label: AppContainers
     // and mxc's restricted token run at Low integrity, and an unlabelled file
     // counts as Medium + no-write-up, which would veto the allow ACE.
@@ -160,6 +183,9 @@ struct WindowsPlan {
     // One verdict per rule (what enforces it, or what the host lacks). Any
     // !enforceable verdict means exit 125 unless policy.best_effort.
     std::vector<RuleVerdict> verdicts;
+    // Printed as "mxc: warning: ..." at launch (rules that apply to nothing
+    // because their path goes through a link a sandboxed run could have made).
+    std::vector<std::string> warnings;
 };
 
 WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts);
