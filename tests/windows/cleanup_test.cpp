@@ -15,7 +15,9 @@
 #include "platform/windows/apply/acl_grant.hpp"
 #include "platform/windows/apply/acl_journal.hpp"
 #include "platform/windows/apply/console_ctrl.hpp"
+#include "platform/windows/apply/leftover_reset.hpp"
 #include "platform/windows/apply/safe_remove.hpp"
+#include "platform/windows/plan/command_line.hpp"
 #include "platform/windows/plan/journal_format.hpp"
 #include "platform/windows/plan/windows_plan.hpp"
 #include "support.hpp"
@@ -289,6 +291,89 @@ TEST_CASE("console input queued during the run is discarded") {
     REQUIRE(GetNumberOfConsoleInputEvents(in.get(), &queued));
     REQUIRE(queued == events.size());
     CHECK(flush_console_input() == 5);
-    REQUIRE(GetNumberOfConsoleInputEvents(in.get(), &queued));
-    CHECK(queued == 0);
+    // Nothing of it is left for the shell to read. (A console on a real
+    // terminal may queue its own events afterwards, e.g. size or focus
+    // changes; key presses are what a shell would execute.)
+    std::vector<INPUT_RECORD> left(64);
+    DWORD n = 0;
+    REQUIRE(PeekConsoleInputW(in.get(), left.data(), static_cast<DWORD>(left.size()), &n));
+    int presses = 0;
+    for (DWORD i = 0; i < n; ++i)
+        if (left[i].EventType == KEY_EVENT && left[i].Event.KeyEvent.bKeyDown) ++presses;
+    CHECK(presses == 0);
+}
+
+TEST_CASE("SIGKILL of the launcher: journal kept, job child killed, replay at the next start") {
+    if (!tw::under_wine()) return;
+    const std::string run = tw::fresh_run_id();
+    const std::string pidfile = tw::temp_dir() + "\\grandchild.pid";
+    const std::string tmp = journal_tmp_dir(tw::temp_root(), run)->substr(4);
+    const std::string journal = narrow(AclJournal::default_dir()) + "\\" + run + ".journal";
+
+    // The launcher (this exe with --exec-tmp, i.e. mxc::platform::exec with a
+    // {tmp}) runs a command that records its pid and sleeps.
+    std::vector<std::string> argv = {tw::self_path(),   "--exec-tmp", run,    tw::self_path(),
+                                     "--pidfile-sleep", pidfile,      "60000"};
+    std::wstring cmd = widen(build_command_line(argv));
+    STARTUPINFOW si{};
+    si.cb = sizeof si;
+    PROCESS_INFORMATION pi{};
+    REQUIRE(CreateProcessW(widen(argv[0]).c_str(), cmd.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr,
+                           &si, &pi));
+    UniqueHandle launcher(pi.hProcess), launcher_thread(pi.hThread);
+    for (int i = 0; i < 300 && !fs::exists(pidfile); ++i) Sleep(100);
+    REQUIRE(fs::exists(pidfile));
+    Sleep(200);  // written before the command goes to sleep
+    DWORD grandchild_pid = 0;
+    std::ifstream(pidfile) >> grandchild_pid;
+    REQUIRE(grandchild_pid != 0);
+    UniqueHandle grandchild(OpenProcess(SYNCHRONIZE, FALSE, grandchild_pid));
+    REQUIRE(grandchild.valid());
+    CHECK(fs::exists(fs::path(widen(journal))));
+    CHECK(fs::exists(fs::path(widen(tmp))));
+
+    // A real SIGKILL of the launcher's wine process: no handler, no cleanup.
+    REQUIRE(tw::unix_kill9_launcher(run));
+    CHECK(WaitForSingleObject(launcher.get(), 10000) == WAIT_OBJECT_0);
+    // Its job handle died with it: KILL_ON_JOB_CLOSE took the command along.
+    CHECK(WaitForSingleObject(grandchild.get(), 10000) == WAIT_OBJECT_0);
+    // Nothing was undone, and the journal says what to undo.
+    CHECK(fs::exists(fs::path(widen(journal))));
+    CHECK(fs::exists(fs::path(widen(tmp))));
+
+    // The next start replays it.
+    auto report = replay_stale_journals(AclJournal::default_dir());
+    CHECK(report.journals >= 1);
+    CHECK_FALSE(fs::exists(fs::path(widen(journal))));
+    CHECK_FALSE(fs::exists(fs::path(widen(tmp))));
+}
+
+TEST_CASE("leftovers: the snapshot tells objects the run created from those that were there") {
+    // wine stores no DACLs, so nothing is really reset here; what runs is the
+    // walk (never through a link) and the file-id snapshot that decides what
+    // "created during the run" means. The decision itself: leftover_security_test.
+    std::string root = tw::temp_dir();
+    write_file(root + "\\old.txt", "before the run");
+    auto snapshot = LeftoverSnapshot::take({widen("\\\\?\\" + root)});
+    CHECK(snapshot.size() == 2);  // the root and old.txt
+    fs::create_directories(fs::path(widen(root + "\\new-dir")));
+    write_file(root + "\\new-dir\\new.txt", "made by the run");
+    // Backdating the creation time does not make a file "old".
+    {
+        UniqueHandle h(CreateFileW(widen(root + "\\new-dir\\new.txt").c_str(), FILE_WRITE_ATTRIBUTES, 0,
+                                   nullptr, OPEN_EXISTING, 0, nullptr));
+        FILETIME old_time{1, 0};
+        SetFileTime(h.get(), &old_time, nullptr, nullptr);
+    }
+    auto report = snapshot.reset_new_objects(run_capability_sid(tw::fresh_run_id()));
+    for (const auto& line : report.resets) CHECK(line.find("old.txt") == std::string::npos);
+    CHECK(report.errors.empty());
+    if (tw::under_wine()) {
+        // wine synthesises a DACL of explicit ACEs from the mode bits, so every
+        // new object qualifies (and the reset is accepted and dropped): exactly
+        // the two the run made, the backdated file included.
+        REQUIRE(report.objects == 2);
+        CHECK(report.resets[0].find("new-dir") != std::string::npos);
+        CHECK(report.resets[1].find("new.txt") != std::string::npos);
+    }
 }

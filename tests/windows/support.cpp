@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "platform/platform.hpp"
@@ -13,6 +14,7 @@
 #include "platform/windows/apply/host_probe.hpp"
 #include "platform/windows/apply/win_util.hpp"
 #include "platform/windows/plan/command_line.hpp"
+#include "platform/windows/plan/journal_format.hpp"
 
 namespace mxc::test::win {
 
@@ -172,6 +174,37 @@ bool plant_unix_symlink(const std::string& target, const std::string& link) {
     // An ELF child's exit code is not always reported: check the result.
     for (int i = 0; i < 50; ++i) {
         if (GetFileAttributesW(widen(link).c_str()) != INVALID_FILE_ATTRIBUTES) return true;
+        Sleep(100);
+    }
+    return false;
+}
+
+int exec_with_tmp(const std::string& run_id, const std::vector<std::string>& argv) {
+    auto policy = test_policy();
+    policy.tmp = *platform::win::journal_tmp_dir(temp_root(), run_id);
+    policy.tmp = policy.tmp.substr(4);  // as the resolver gives it: C:\...
+    platform::ExecRequest req;
+    req.argv = argv;
+    req.session_id = run_id;  // run id = session id, as with the CLI
+    return platform::exec(policy, req);
+}
+
+bool unix_kill9_launcher(const std::string& run_id) {
+    // "[p]": the pattern does not match the shell's own command line.
+    std::string script =
+        "pids=$(pgrep -f -- \"exec-tm[p] " + run_id +
+        "\"); [ \"$(echo $pids | wc -w)\" -eq 1 ] && kill -KILL $pids && echo killed > \"$1\"";
+    std::string marker = temp_dir() + "\\killed";
+    std::vector<std::string> argv = {"/bin/sh", "-c", script, "sh", unix_path_of(marker)};
+    std::wstring cmd = widen(platform::win::build_command_line(argv));
+    STARTUPINFOW si{};
+    si.cb = sizeof si;
+    PROCESS_INFORMATION pi{};
+    if (!CreateProcessW(L"Z:\\bin\\sh", cmd.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &si, &pi))
+        return false;
+    UniqueHandle proc(pi.hProcess), thread(pi.hThread);
+    for (int i = 0; i < 100; ++i) {
+        if (std::filesystem::exists(marker)) return true;
         Sleep(100);
     }
     return false;

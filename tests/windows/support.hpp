@@ -28,6 +28,14 @@ bool under_wine();
 // separated rules when set), PATH & co. passed, optional wall time.
 policy::ResolvedPolicy test_policy();
 int exec_with_test_policy(const std::vector<std::string>& argv);
+// The test policy with {tmp} = %TEMP%\mxc-<run_id> (so the run journals
+// and creates it), run id `run_id`.
+int exec_with_tmp(const std::string& run_id, const std::vector<std::string>& argv);
+// wine only: SIGKILL (a real one, not TerminateProcess) to the one wine
+// process whose command line contains "--exec-tmp <run_id>" (pgrep from an
+// ELF child; the run id is random, so nothing else matches). False unless
+// exactly one process matched.
+bool unix_kill9_launcher(const std::string& run_id);
 
 std::string temp_dir();  // fresh, unique directory under %TEMP%
 

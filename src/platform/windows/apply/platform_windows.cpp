@@ -22,6 +22,7 @@
 #include "platform/windows/apply/desktop.hpp"
 #include "platform/windows/apply/host_probe.hpp"
 #include "platform/windows/apply/job_object.hpp"
+#include "platform/windows/apply/leftover_reset.hpp"
 #include "platform/windows/apply/path_facts.hpp"
 #include "platform/windows/apply/process_launcher.hpp"
 #include "platform/windows/apply/restricted_token.hpp"
@@ -227,6 +228,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
 
     // ---- filesystem: journal, then {tmp}, then one ACE per rule root ----
     std::optional<AclJournal> journal;
+    std::vector<std::wstring> write_roots;  // for the leftover-permission reset after the run
     if (!plan.acl.empty() || !plan.create_dirs.empty() || plan.isolation == Isolation::AppContainer) {
         auto j = AclJournal::create(journal_dir, probe.facts.run_id, plan.run_sid);
         if (!j) {
@@ -263,6 +265,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             }
             if (auto st = applier.apply(g, resolved.path); !st) {
                 if (strict.unenforceable(rule, st.error().message)) return kExitMxcFailure;
+            } else if (g.access == policy::Access::Write && g.type == AceType::Allow) {
+                write_roots.push_back(resolved.path);
             }
         }
     }
@@ -337,6 +341,11 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         job->terminate(1);
         if (journal) journal->restore();
     });
+
+    // What exists under the write roots now: afterwards, objects not in it
+    // were made by the run, and their self-chosen permissions are reset.
+    std::optional<LeftoverSnapshot> before_run;
+    if (!write_roots.empty()) before_run.emplace(LeftoverSnapshot::take(write_roots));
 
     // ---- launch ----
     LaunchSpec spec;
@@ -413,6 +422,14 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     // the counterpart of TIOCSTI) must not reach the user's shell.
     if (int dropped = flush_console_input(); dropped > 0)
         say("discarded " + std::to_string(dropped) + " console input event(s) the command left queued");
+    if (before_run) {
+        auto leftovers = before_run->reset_new_objects(plan.run_sid);
+        if (leftovers.objects > 0)
+            say("reset the permissions of " + std::to_string(leftovers.objects) +
+                " object(s) the command created with its own DACL or integrity label:");
+        for (const auto& line : leftovers.resets) say("  " + line);
+        for (const auto& e : leftovers.errors) say("warning: " + e);
+    }
     wfp.reset();
     // Nothing in the sandbox is left to use it; its last net events (allowed
     // connections are reported at close) go out before the exit event.

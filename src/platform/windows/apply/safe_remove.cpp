@@ -24,6 +24,7 @@ struct Entry {
     DWORD attributes = 0;
     bool reparse_point = false;
     LARGE_INTEGER creation_time{};
+    std::uint64_t file_id = 0;
 };
 
 struct Walker {
@@ -44,6 +45,11 @@ bool describe(Entry& e) {
     e.attributes = info.FileAttributes;
     e.reparse_point = (info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
     e.creation_time = info.CreationTime;
+    BY_HANDLE_FILE_INFORMATION id{};
+    if (GetFileInformationByHandle(e.handle.get(), &id)) {
+        std::uint64_t index = (static_cast<std::uint64_t>(id.nFileIndexHigh) << 32) | id.nFileIndexLow;
+        e.file_id = index ^ (static_cast<std::uint64_t>(id.dwVolumeSerialNumber) << 32);
+    }
     return true;
 }
 
@@ -160,6 +166,7 @@ void walk(Walker& w, Entry e, const std::wstring& path, bool listed_as_link, int
         we.attributes = e.attributes;
         we.reparse_point = link;
         we.creation_time = e.creation_time;
+        we.file_id = e.file_id;
         (*w.visit)(we);
     }
     if ((e.attributes & FILE_ATTRIBUTE_DIRECTORY) && !link) {

@@ -9,6 +9,7 @@
 // name, which could be swapped), descends only into real directories, and
 // deletes a reparse point (symlink, junction, mount point) as the link
 // itself. Nothing outside the tree is opened after the root.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,6 +37,7 @@ struct WalkEntry {
     DWORD attributes = 0;
     bool reparse_point = false;
     LARGE_INTEGER creation_time{};
+    std::uint64_t file_id = 0;  // volume serial << 32 ^ file index: what a rename keeps and a new file lacks
 };
 
 // Visits `root` and every entry below it, never through a reparse point
