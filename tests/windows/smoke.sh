@@ -42,6 +42,16 @@ st=$?
 [ "$st" -eq 0 ] && head -n 1 "$tmp/out" | grep -q "^run sid: S-1-15-3-1024-"
 check "--dry-run prints the plan on stdout and exits 0 (got $st)" $?
 
+# Batch files are refused (126) under every spelling Win32 maps to t.bat
+# (issue 16.7): the refusal used to check only the literal ".bat" suffix.
+printf '@echo ran\r\n' >"$tmp/t.bat"
+for name in 't.bat' 't.bat.' 't.bat ' 't.bat. .'; do
+  run exec --best-effort -- "Z:$tmp/$name" >"$tmp/out" 2>"$tmp/err"
+  st=$?
+  [ "$st" -eq 126 ] && grep -q "batch files are not started directly" "$tmp/err" && ! grep -q ran "$tmp/out"
+  check "'$name' is refused as a batch file with 126 (got $st)" $?
+done
+
 if [ -f "$helper" ]; then
   # wine maps the Unix root to drive Z:.
   winhelper="Z:$(echo "$helper" | tr / '\\')"
