@@ -119,6 +119,17 @@ TEST_CASE("I1: deny through a link on an ancestor lands on that link") {
     CHECK(it->path == kWs + "\\.git");
 }
 
+TEST_CASE("I1: a link elsewhere in home (not a built-in writable dir) is the user's and is followed") {
+    // ~\.ssh -> D:\keys made by the user: no built-in profile writes ~ itself.
+    auto p = base_policy();
+    add_path(p, "C:\\Users\\u\\.ssh", Access::Deny, 20);
+    auto plan = compile_windows_plan(
+        p, with_link("\\\\?\\C:\\Users\\u\\.ssh", "\\\\?\\C:\\Users\\u\\.ssh", "\\\\?\\D:\\keys"));
+    REQUIRE(plan.acl.size() == 1);
+    CHECK_FALSE(plan.acl[0].on_link_itself);
+    CHECK(plan.acl[0].inheritance != 0);
+}
+
 TEST_CASE("I1: the user's own links outside writable areas are followed as before") {
     // C:\tools -> D:\tools made by the user: no rule of this plan can write C:\.
     auto p = base_policy();

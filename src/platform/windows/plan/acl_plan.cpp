@@ -7,6 +7,7 @@
 #include "platform/windows/plan/plan_parts.hpp"
 #include "platform/windows/plan/win_constants.hpp"
 #include "platform/windows/plan/win_path.hpp"
+#include "policy/writable_areas.hpp"
 
 namespace mxc::platform::win::detail {
 namespace {
@@ -34,17 +35,21 @@ struct Rule {
 };
 
 // Where an earlier sandboxed run could have created a link: strictly inside
-// a write rule of this plan, the workspace, the home or the temp directory.
-// The workspace itself (and every rule root) is trusted as given: a run can
-// only replace what lies below a directory it may write.
+// the workspace, a write rule of this plan, a home directory some built-in
+// profile makes writable (policy::writable_area_roots, shared with Linux) or
+// %TEMP%. The roots themselves are trusted as given: a run can only replace
+// what lies below a directory it may write. POSIX-only roots (/tmp) name
+// nothing on Windows and are skipped.
 std::vector<std::string> writable_areas(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts,
                                         const std::vector<Rule>& rules) {
     std::vector<std::string> out;
     for (const auto& r : rules)
         if (r.source->access == policy::Access::Write) out.push_back(r.path.extended);
-    for (const std::string* p : {&policy.workspace, &policy.home, &facts.temp_dir}) {
-        if (p->empty()) continue;
-        if (auto ext = to_extended_path(*p)) out.push_back(ext->extended);
+    auto roots = policy::writable_area_roots(policy);
+    roots.push_back(facts.temp_dir);
+    for (const auto& p : roots) {
+        if (p.empty() || is_posix_absolute(p)) continue;
+        if (auto ext = to_extended_path(p)) out.push_back(ext->extended);
     }
     return out;
 }
@@ -150,8 +155,12 @@ void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
             } else {
                 add_verdict(plan, rule_text, src.origin,
                             "none: the path " + why + "; nothing is granted through it");
-                plan.warnings.push_back(rule_text + " (" + src.origin.describe() +
-                                        ") applies to nothing: the path " + why);
+                std::string warning = rule_text;
+                warning.append(" (")
+                    .append(src.origin.describe())
+                    .append(") applies to nothing: the path ")
+                    .append(why);
+                plan.warnings.push_back(std::move(warning));
             }
             continue;
         }

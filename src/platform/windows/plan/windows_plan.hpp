@@ -46,10 +46,11 @@ struct WindowsHostFacts {
     std::string user_sid;   // caller's user SID ("S-1-5-21-...")
     std::string logon_sid;  // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
     std::string run_id;     // random per run (hex); names and SIDs derive from it
-    // Links on rule paths. A link strictly inside a writable area (a write
-    // rule of this plan, the workspace, the home directory, the temp
-    // directory) could have been made by an earlier sandboxed run: no rule
-    // grants anything through it, and a deny rule lands on the link itself.
+    // Links on rule paths. A link strictly inside a writable area (the
+    // workspace, a write rule of this plan, a built-in writable home
+    // directory: policy::writable_area_roots; the temp directory) could have
+    // been made by an earlier sandboxed run: no rule grants anything through
+    // it, and a deny rule lands on the link itself.
     std::vector<PathFact> path_facts;
     std::string temp_dir;  // %TEMP% (a writable area); "" = unknown
     // mxc's own state and binary (the journal directory, mxc.exe's directory):
