@@ -2,6 +2,8 @@
 
 #include <aclapi.h>
 
+#include <functional>
+
 #include "platform/windows/apply/safe_remove.hpp"
 #include "platform/windows/plan/leftover_security.hpp"
 
@@ -79,10 +81,15 @@ DWORD reset_label(const WalkEntry& e) {
 LeftoverSnapshot LeftoverSnapshot::take(const std::vector<std::wstring>& write_roots) {
     LeftoverSnapshot s;
     s.roots_ = write_roots;
+    // Files are seen in their directory's listing; only directories are opened.
+    const std::function<bool(std::uint64_t)> never = [](std::uint64_t) { return false; };
     for (const auto& root : write_roots)
-        walk_no_follow(root, 0, [&](const WalkEntry& e) {
-            if (e.file_id) s.ids_.insert(e.file_id);
-        });
+        walk_no_follow(
+            root, 0,
+            [&](const WalkEntry& e) {
+                if (e.file_id) s.ids_.insert(e.file_id);
+            },
+            never);
     return s;
 }
 
@@ -94,11 +101,15 @@ LeftoverSnapshot::Report LeftoverSnapshot::reset_new_objects(const std::string& 
         return report;
     }
     for (const auto& root : roots_) {
-        auto errors = walk_no_follow(root, READ_CONTROL | WRITE_DAC | WRITE_OWNER, [&](const WalkEntry& e) {
+        // Only new objects are opened (directories are, to be listed).
+        const std::function<bool(std::uint64_t)> is_new = [&](std::uint64_t id) {
+            return ids_.count(id) == 0;
+        };
+        auto visit = [&](const WalkEntry& e) {
             ObjectSecurityFacts f;
             f.is_root = e.path == root;
             f.created_during_run = e.file_id != 0 && ids_.count(e.file_id) == 0;
-            if (f.is_root || !f.created_during_run) return;
+            if (f.is_root || !f.created_during_run || !e.handle) return;
             auto sec = leftover_detail::read_security(e.handle, sid->get());
             if (!sec.ok) {
                 report.errors.push_back(
@@ -120,7 +131,8 @@ LeftoverSnapshot::Report LeftoverSnapshot::reset_new_objects(const std::string& 
             ++report.objects;
             if (report.resets.size() < leftover_detail::kReportedResets)
                 report.resets.push_back(narrow(e.path) + ": " + d.why);
-        });
+        };
+        auto errors = walk_no_follow(root, READ_CONTROL | WRITE_DAC | WRITE_OWNER, visit, is_new);
         for (auto& e : errors) report.errors.push_back(std::move(e));
     }
     return report;

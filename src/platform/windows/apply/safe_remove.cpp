@@ -32,6 +32,9 @@ struct Walker {
     RtlNtStatusToDosErrorFn to_dos = nullptr;
     DWORD extra_access = 0;
     const std::function<void(const WalkEntry&)>* visit = nullptr;
+    // Entries that are not directories to enter are opened only when this
+    // says so (by file id); the others are visited from the listing alone.
+    const std::function<bool(std::uint64_t)>* open_entry = nullptr;
     bool remove = false;
     RemoveReport* report = nullptr;
     std::vector<std::string> errors;
@@ -45,11 +48,11 @@ bool describe(Entry& e) {
     e.attributes = info.FileAttributes;
     e.reparse_point = (info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
     e.creation_time = info.CreationTime;
+    // The same number the directory listing gives as FileId (the walk never
+    // crosses a mount point, so one volume).
     BY_HANDLE_FILE_INFORMATION id{};
-    if (GetFileInformationByHandle(e.handle.get(), &id)) {
-        std::uint64_t index = (static_cast<std::uint64_t>(id.nFileIndexHigh) << 32) | id.nFileIndexLow;
-        e.file_id = index ^ (static_cast<std::uint64_t>(id.dwVolumeSerialNumber) << 32);
-    }
+    if (GetFileInformationByHandle(e.handle.get(), &id))
+        e.file_id = (static_cast<std::uint64_t>(id.nFileIndexHigh) << 32) | id.nFileIndexLow;
     return true;
 }
 
@@ -104,6 +107,9 @@ Result<Entry> open_root(const std::wstring& path, DWORD extra_access) {
 struct Child {
     std::wstring name;
     bool reparse_point = false;  // as the directory listing reports it
+    DWORD attributes = 0;
+    LARGE_INTEGER creation_time{};
+    std::uint64_t file_id = 0;
 };
 
 std::vector<Child> list_children(HANDLE dir, bool& ok) {
@@ -122,7 +128,9 @@ std::vector<Child> list_children(HANDLE dir, bool& ok) {
             auto* info = reinterpret_cast<FILE_ID_BOTH_DIR_INFO*>(buf.data() + offset);
             std::wstring name(info->FileName, info->FileNameLength / sizeof(wchar_t));
             if (name != L"." && name != L"..")
-                out.push_back({name, (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0});
+                out.push_back({name, (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0,
+                               info->FileAttributes, info->CreationTime,
+                               static_cast<std::uint64_t>(info->FileId.QuadPart)});
             if (info->NextEntryOffset == 0) break;
             offset += info->NextEntryOffset;
         }
@@ -180,6 +188,17 @@ void walk(Walker& w, Entry e, const std::wstring& path, bool listed_as_link, int
         if (!ok) w.errors.push_back(win_error_text("listing " + narrow(path), GetLastError()));
         for (const auto& c : children) {
             std::wstring child_path = path + L"\\" + c.name;
+            const bool enterable = (c.attributes & FILE_ATTRIBUTE_DIRECTORY) && !c.reparse_point;
+            if (!w.remove && !enterable && w.open_entry && *w.open_entry && !(*w.open_entry)(c.file_id)) {
+                WalkEntry we;
+                we.path = child_path;
+                we.attributes = c.attributes;
+                we.reparse_point = c.reparse_point;
+                we.creation_time = c.creation_time;
+                we.file_id = c.file_id;
+                (*w.visit)(we);
+                continue;
+            }
             auto child = open_child(w, e.handle.get(), c.name);
             if (!child) {
                 w.errors.push_back(narrow(child_path) + ": " + child.error().message);
@@ -217,12 +236,14 @@ Walker make_walker(std::vector<std::string>& errors) {
 }  // namespace walk_detail
 
 std::vector<std::string> walk_no_follow(const std::wstring& root, DWORD extra_access,
-                                        const std::function<void(const WalkEntry&)>& visit) {
+                                        const std::function<void(const WalkEntry&)>& visit,
+                                        const std::function<bool(std::uint64_t)>& open_entry) {
     std::vector<std::string> errors;
     auto w = walk_detail::make_walker(errors);
     if (!w.nt_create) return errors;
     w.extra_access = extra_access;
     w.visit = &visit;
+    w.open_entry = &open_entry;
     auto e = walk_detail::open_root(root, extra_access);
     if (!e) {
         DWORD attrs = GetFileAttributesW(root.c_str());

@@ -32,18 +32,23 @@ RemoveReport remove_tree_no_follow(const std::wstring& path);
 
 // What the walk sees of one entry, for visitors (reset_leftover_security).
 struct WalkEntry {
-    HANDLE handle = nullptr;  // opened with FILE_OPEN_REPARSE_POINT, READ_CONTROL | WRITE_DAC when allowed
+    HANDLE handle = nullptr;  // opened with FILE_OPEN_REPARSE_POINT (+ extra access when allowed); null when
+                              // visited from the directory listing alone (see open_entry)
     std::wstring path;        // for messages and for the named-security APIs
     DWORD attributes = 0;
     bool reparse_point = false;
     LARGE_INTEGER creation_time{};
-    std::uint64_t file_id = 0;  // volume serial << 32 ^ file index: what a rename keeps and a new file lacks
+    std::uint64_t file_id = 0;  // file index (listing FileId): what a rename keeps and a new file lacks
 };
 
 // Visits `root` and every entry below it, never through a reparse point
 // (reparse points are visited, not entered). `extra_access` is added to the
-// access each entry is opened with. Returns the errors met on the way.
+// access each entry is opened with. Directories are always opened (to list
+// them); other entries only when `open_entry(file id)` is true or absent,
+// else they are visited from the listing with a null handle: one open per
+// directory instead of per file. Returns the errors met on the way.
 std::vector<std::string> walk_no_follow(const std::wstring& root, DWORD extra_access,
-                                        const std::function<void(const WalkEntry&)>& visit);
+                                        const std::function<void(const WalkEntry&)>& visit,
+                                        const std::function<bool(std::uint64_t)>& open_entry = {});
 
 }  // namespace mxc::platform::win
