@@ -389,6 +389,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         ev.platform = platform_name();
         ev.enforced = enforced;
         ev.warnings = strict.warnings();
+        // Rules that apply to nothing because they go through a link (I1).
+        ev.warnings.insert(ev.warnings.end(), plan.warnings.begin(), plan.warnings.end());
         request.audit->start(ev);
     }
 
