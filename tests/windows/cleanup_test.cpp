@@ -17,6 +17,7 @@
 #include "platform/windows/apply/acl_journal.hpp"
 #include "platform/windows/apply/console_ctrl.hpp"
 #include "platform/windows/apply/leftover_reset.hpp"
+#include "platform/windows/apply/path_facts.hpp"
 #include "platform/windows/apply/safe_remove.hpp"
 #include "platform/windows/plan/command_line.hpp"
 #include "platform/windows/plan/journal_format.hpp"
@@ -398,4 +399,37 @@ TEST_CASE("leftovers: cost of the launch snapshot (MXC_TEST_BENCH=N files)") {
               << (t2 - t1) << " ms, " << report.objects << " reset");
     std::error_code ec;
     fs::remove_all(fs::path(widen(root)), ec);
+}
+
+TEST_CASE(
+    "I1 probe: a symlink planted in the workspace is reported, and the plan grants nothing through it") {
+    if (!tw::under_wine()) return;
+    // Run 1 (write on the workspace) left ws\.git\hooks -> victim; run 2's
+    // rule on ws\.git\hooks must not put an ACE on the victim.
+    std::string victim = make_victim();
+    std::string ws = tw::temp_dir();
+    fs::create_directories(fs::path(widen(ws + "\\.git")));
+    REQUIRE(tw::plant_unix_symlink(victim, ws + "\\.git\\hooks"));
+    auto policy = tw::test_policy();
+    policy.workspace = ws;
+    policy.paths.push_back(mxc::policy::PathRule{ws, mxc::policy::Access::Write, {}});
+    policy.paths.push_back(mxc::policy::PathRule{ws + "\\.git\\hooks", mxc::policy::Access::Read, {}});
+    policy.paths.push_back(mxc::policy::PathRule{ws + "\\.git\\hooks\\sub", mxc::policy::Access::Deny, {}});
+    WindowsHostFacts facts;
+    facts.run_id = tw::fresh_run_id();
+    probe_path_facts(policy, facts);
+    REQUIRE(facts.path_facts.size() == 2);  // the read and the deny rule; the workspace has no link
+    CHECK(facts.path_facts[0].link == "\\\\?\\" + ws + "\\.git\\hooks");
+    CHECK_FALSE(facts.temp_dir.empty());
+    CHECK(facts.private_dirs.size() == 2);  // %LOCALAPPDATA%\mxc and this exe's directory
+    auto plan = compile_windows_plan(policy, facts);
+    REQUIRE(plan.warnings.size() == 1);
+    CHECK(plan.warnings[0].find(".git\\hooks") != std::string::npos);
+    for (const auto& g : plan.acl) {
+        CHECK(g.path.find("victim") == std::string::npos);
+        if (g.access == mxc::policy::Access::Deny) {
+            CHECK(g.on_link_itself);
+            CHECK(g.path == "\\\\?\\" + ws + "\\.git\\hooks");
+        }
+    }
 }
