@@ -9,20 +9,10 @@
 #include <cstring>
 #include <vector>
 
+#include "common/path_components.hpp"
+
 namespace mxc {
 namespace {
-
-std::vector<std::string> components(const std::string& path) {
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= path.size()) {
-        std::size_t next = path.find('/', pos);
-        if (next == std::string::npos) next = path.size();
-        if (next > pos) out.push_back(path.substr(pos, next - pos));
-        pos = next + 1;
-    }
-    return out;
-}
 
 Error refuse(const std::string& what, const std::string& path, const std::string& reason) {
     return make_error(what + " " + path + ": " + reason);
@@ -31,7 +21,7 @@ Error refuse(const std::string& what, const std::string& path, const std::string
 }  // namespace
 
 Result<UniqueFd> open_private_append(const std::string& path, const std::string& what) {
-    const std::vector<std::string> parts = components(path);
+    const std::vector<std::string> parts = path_components(path);
     if (parts.empty() || parts.back() == "." || parts.back() == "..")
         return refuse(what, path, "not a file name");
     // Walk the directories one openat() at a time from a trusted start, each

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/path_components.hpp"
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/pids_cgroup.hpp"
@@ -110,14 +111,7 @@ PathFact observe_path(const std::string& path, const std::string& trusted_prefix
     // Components still to walk, last first (so links can push theirs on top).
     std::vector<std::string> todo;
     auto push_components = [&todo](const std::string& text) {
-        std::vector<std::string> parts;
-        std::size_t pos = 0;
-        while (pos <= text.size()) {
-            std::size_t slash = text.find('/', pos);
-            if (slash == std::string::npos) slash = text.size();
-            if (slash > pos) parts.push_back(text.substr(pos, slash - pos));
-            pos = slash + 1;
-        }
+        const std::vector<std::string> parts = path_components(text);
         todo.insert(todo.end(), parts.rbegin(), parts.rend());
     };
     std::string current;  // fully resolved so far; "" is "/"
