@@ -25,6 +25,25 @@ SECURITY_INFORMATION dacl_info_keeping_protection(PSECURITY_DESCRIPTOR sd) {
     return DACL_SECURITY_INFORMATION;
 }
 
+// `old_dacl` plus one explicit ACE for `sid`. SetEntriesInAclW keeps
+// canonical order: explicit deny before explicit allow, both before
+// inherited ACEs.
+Result<LocalPtr<void>> with_ace(PACL old_dacl, PSID sid, AceType type, DWORD mask, DWORD inheritance,
+                                const std::string& what) {
+    EXPLICIT_ACCESS_W ea{};
+    ea.grfAccessPermissions = mask;
+    ea.grfAccessMode = type == AceType::Allow ? GRANT_ACCESS : DENY_ACCESS;
+    ea.grfInheritance = inheritance;
+    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+    ea.Trustee.TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP;
+    ea.Trustee.ptstrName = static_cast<LPWSTR>(sid);
+    PACL new_dacl = nullptr;
+    const DWORD rc = SetEntriesInAclW(1, &ea, old_dacl, &new_dacl);
+    LocalPtr<void> owner(new_dacl);
+    if (rc != ERROR_SUCCESS) return win_error("building the ACL of " + what, rc);
+    return owner;
+}
+
 }  // namespace
 
 Status add_ace(const std::wstring& path, PSID sid, AceType type, DWORD mask, DWORD inheritance) {
@@ -35,25 +54,14 @@ Status add_ace(const std::wstring& path, PSID sid, AceType type, DWORD mask, DWO
     LocalPtr<void> sd_owner(sd);
     if (rc != ERROR_SUCCESS) return win_error("reading the ACL of " + path_u8(path), rc);
 
-    EXPLICIT_ACCESS_W ea{};
-    ea.grfAccessPermissions = mask;
-    ea.grfAccessMode = type == AceType::Allow ? GRANT_ACCESS : DENY_ACCESS;
-    ea.grfInheritance = inheritance;
-    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
-    ea.Trustee.TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP;
-    ea.Trustee.ptstrName = static_cast<LPWSTR>(sid);
-    PACL new_dacl = nullptr;
-    // SetEntriesInAclW keeps canonical order: explicit deny before explicit
-    // allow, both before inherited ACEs.
-    rc = SetEntriesInAclW(1, &ea, old_dacl, &new_dacl);
-    LocalPtr<void> dacl_owner(new_dacl);
-    if (rc != ERROR_SUCCESS) return win_error("building the ACL of " + path_u8(path), rc);
+    auto new_dacl = with_ace(old_dacl, sid, type, mask, inheritance, path_u8(path));
+    if (!new_dacl) return new_dacl.error();
 
     std::wstring mutable_path = path;
     // By name, not by handle: SetNamedSecurityInfoW propagates the inheritable
     // ACE to existing children; SetSecurityInfo on a handle would not.
     rc = SetNamedSecurityInfoW(mutable_path.data(), SE_FILE_OBJECT, dacl_info_keeping_protection(sd), nullptr,
-                               nullptr, new_dacl, nullptr);
+                               nullptr, static_cast<PACL>(new_dacl->get()), nullptr);
     if (rc != ERROR_SUCCESS) return win_error("setting the ACL of " + path_u8(path), rc);
     return {};
 }
@@ -105,21 +113,12 @@ Status add_ace_on_link(const std::wstring& path, PSID sid, AceType type, DWORD m
                                &old_dacl, nullptr, &sd);
     LocalPtr<void> sd_owner(sd);
     if (rc != ERROR_SUCCESS) return win_error("reading the ACL of the link " + path_u8(path), rc);
-    EXPLICIT_ACCESS_W ea{};
-    ea.grfAccessPermissions = mask;
-    ea.grfAccessMode = type == AceType::Allow ? GRANT_ACCESS : DENY_ACCESS;
-    ea.grfInheritance = NO_INHERITANCE;
-    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
-    ea.Trustee.TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP;
-    ea.Trustee.ptstrName = static_cast<LPWSTR>(sid);
-    PACL new_dacl = nullptr;
-    rc = SetEntriesInAclW(1, &ea, old_dacl, &new_dacl);
-    LocalPtr<void> dacl_owner(new_dacl);
-    if (rc != ERROR_SUCCESS) return win_error("building the ACL of the link " + path_u8(path), rc);
+    auto new_dacl = with_ace(old_dacl, sid, type, mask, NO_INHERITANCE, "the link " + path_u8(path));
+    if (!new_dacl) return new_dacl.error();
     // By handle: the link has no children to propagate to, and a name would
     // be resolved through it.
     rc = SetSecurityInfo(h.get(), SE_FILE_OBJECT, dacl_info_keeping_protection(sd), nullptr, nullptr,
-                         new_dacl, nullptr);
+                         static_cast<PACL>(new_dacl->get()), nullptr);
     if (rc != ERROR_SUCCESS) return win_error("setting the ACL of the link " + path_u8(path), rc);
     return {};
 }
