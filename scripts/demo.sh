@@ -29,7 +29,10 @@ step mxc profiles
 step mxc check default
 "$mxc" check default
 step mxc explain -p default
-"$mxc" explain -p default | head -n 40
+# Not `| head`: under pipefail, head closing the pipe early kills mxc with
+# SIGPIPE (exit 141) whenever the output outgrows the pipe buffer.
+explained=$("$mxc" explain -p default)
+head -n 40 <<<"$explained"
 
 step "mxc exec -- sh -c 'echo hello from the sandbox > notes.txt && cat notes.txt'"
 "$mxc" exec -- sh -c 'echo hello from the sandbox > notes.txt && cat notes.txt'
