@@ -1,6 +1,8 @@
 #include "policy/protected_names.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "policy/writable_areas.hpp"
@@ -74,23 +76,41 @@ void add_protected_names(ResolvedPolicy& policy) {
             skip.push_back((policy.home == "/" ? "" : policy.home) + "/" + std::string(dir));
         }
     }
-    std::vector<std::string> roots;
-    for (const auto& rule : policy.paths) {
-        if (rule.access != Access::Write) continue;
+    // The final access of every path: precedence has been applied, so a
+    // parent's write rule that a child profile made read-only is read here.
+    std::map<std::string, Access> final_access;
+    for (const auto& rule : policy.paths) final_access.emplace(rule.path, rule.access);
+    // The access the most specific rule gives `path` (itself or an ancestor).
+    auto access_of = [&](std::string path) -> std::optional<Access> {
+        while (true) {
+            if (auto it = final_access.find(path); it != final_access.end()) return it->second;
+            if (path.size() <= 1) return std::nullopt;
+            const auto slash = path.rfind('/');
+            path.resize(slash == 0 ? 1 : slash);
+        }
+    };
+    std::vector<PathRule> added;
+    for (const auto& [root, access] : final_access) {
+        if (access != Access::Write) continue;
         if (std::any_of(skip.begin(), skip.end(),
-                        [&](const std::string& s) { return same_or_under(rule.path, s); }))
+                        [&](const std::string& s) { return same_or_under(root, s); }))
             continue;
-        roots.push_back(rule.path);
-    }
-    for (const auto& root : roots) {
         const std::string base = root == "/" ? "" : root;
         for (const auto& n : names) {
+            std::string path = base;
+            path += '/';
+            path += n.name;
+            // Only where the run could write: a protected name must never
+            // expose or unlock what a more specific read or deny rule covers
+            // (a deny on {workspace}/.claude hides .claude/settings.json too).
+            if (access_of(path) != Access::Write) continue;
             Origin origin = n.origin;
             if (origin.line == 0) origin.file += ": " + n.why;
-            const Access access = n.name == ".git" ? Access::Write : Access::Read;
-            policy.paths.push_back(PathRule{base + "/" + n.name, access, origin, true});
+            const Access protect_access = n.name == ".git" ? Access::Write : Access::Read;
+            added.push_back(PathRule{std::move(path), protect_access, origin, true});
         }
     }
+    policy.paths.insert(policy.paths.end(), added.begin(), added.end());
 }
 
 }  // namespace mxc::policy

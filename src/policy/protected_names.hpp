@@ -62,8 +62,10 @@ std::optional<std::string> protected_name_error(std::string_view entry);
 
 // Adds a rule for every protected name under every write rule of `policy`
 // (read-only; ".git" pinned), except under {tmp} and the built-in writable
-// cache directories, where host tools do not look for them. Call after the
-// CLI layer and before finish_paths().
+// cache directories, where host tools do not look for them, and only where
+// the run may write: never under a more specific read or deny rule. Call
+// after finish_paths() (it reads the final access of each path), then call
+// finish_paths() again.
 void add_protected_names(ResolvedPolicy& policy);
 
 }  // namespace mxc::policy

@@ -274,6 +274,7 @@ Resolution resolve(const std::string& name_or_path, std::optional<std::string_vi
     if (!self.dir.empty()) vars.profile_dir = self.dir;
     apply_cli_overrides(policy, cli, vars, ctx.cwd, result.diagnostics);
     if (!result.diagnostics.empty()) return result;
+    finish_paths(policy);
     add_protected_names(policy);
     finish_paths(policy);
     result.policy = std::move(policy);

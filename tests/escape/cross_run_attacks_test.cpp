@@ -72,6 +72,17 @@ TEST_SUITE("escape") {
         expect_control(s.bare({"-c", script}, "/bin/sh"), "rename .git");
     }
 
+    TEST_CASE("under readonly, the protected-names pin does not make .git writable") {
+        // readonly extends default (workspace write) and makes it read-only;
+        // .git is pinned only where the run may write anyway.
+        Scene s;
+        s.profile = "readonly";
+        const std::string target = s.ws + "/.git/pwned";
+        expect_blocked(s.inside({"write", target}), "write into .git under readonly");
+        CHECK_FALSE(mxc::escape::exists(target));
+        expect_control(s.bare({"write", target}), "write into .git under readonly");
+    }
+
     TEST_CASE("a .git file (worktree or submodule) cannot be pointed at a repository of the run's choosing") {
         // Host git follows "gitdir:" and obeys that directory's config
         // (core.fsmonitor runs a command on the user's next git status).

@@ -70,3 +70,22 @@ TEST_CASE("protect entries are validated by protected_name_error") {
     CHECK(protected_name_error("~/.bashrc").has_value());
     CHECK(protected_name_error("a//b").has_value());
 }
+
+TEST_CASE("protected names never unlock a path a child profile made read-only") {
+    // readonly extends default: {workspace} is read there, so neither .git
+    // nor anything else under it may become writable (or even a rule).
+    auto loaded = load_policy("readonly", {}, mxc::policy::testing::context());
+    REQUIRE(loaded.ok());
+    for (const auto& r : loaded.value().paths) CHECK_MESSAGE(!r.protect, r.path);
+    CHECK(rule_for(loaded.value(), "/work/project/.git") == nullptr);
+}
+
+TEST_CASE("protected names never expose what a more specific deny hides") {
+    auto p =
+        load_ok("schema = 1\n[filesystem]\nwrite = [\"{workspace}\"]\ndeny = [\"{workspace}/.claude\"]\n");
+    CHECK(rule_for(p, "/work/project/.claude/settings.json") == nullptr);
+    CHECK(rule_for(p, "/work/project/.claude/commands") == nullptr);
+    REQUIRE(rule_for(p, "/work/project/.claude") != nullptr);
+    CHECK(rule_for(p, "/work/project/.claude")->access == Access::Deny);
+    CHECK(rule_for(p, "/work/project/.envrc") != nullptr);
+}
