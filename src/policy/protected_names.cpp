@@ -90,8 +90,9 @@ void add_protected_names(ResolvedPolicy& policy) {
         }
     };
     std::vector<PathRule> added;
-    for (const auto& [root, access] : final_access) {
-        if (access != Access::Write) continue;
+    for (const auto& entry : final_access) {
+        if (entry.second != Access::Write) continue;
+        const std::string& root = entry.first;
         if (std::any_of(skip.begin(), skip.end(),
                         [&](const std::string& s) { return same_or_under(root, s); }))
             continue;
