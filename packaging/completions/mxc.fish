@@ -14,6 +14,7 @@ for c in exec explain
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l timeout -r -f -d 'override wall_time'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l best-effort -d 'run even if not enforceable'
 end
+complete -c mxc -n "__fish_seen_subcommand_from exec" -s C -l cwd -r -a '(__fish_complete_directories)' -d 'start directory'
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l audit -r -F -d 'audit log file'
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l dry-run -d 'print the plan'
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l die-with-parent -d 'end the sandbox when the parent of mxc dies'

@@ -1,14 +1,49 @@
 #include <cstdio>
 
 #include "cli/options.hpp"
+#include "cli/resolve_context.hpp"
+#include "platform/platform.hpp"
 
 namespace mxc::cli {
+namespace {
+
+// What `mxc exec` would refuse on this host although the profile is valid:
+// rules of a file with missing = "error" whose path does not exist here
+// (issue 12, item 8). Resolved like `mxc exec` from this directory, so
+// {workspace} is the current directory. Returns the number of refusals.
+int report_host_refusals(const std::string& profile) {
+    auto ctx = make_resolve_context("", "<check>");
+    if (!ctx) return 0;  // no home or cwd: nothing to compare against
+    auto policy = policy::load_policy(profile, policy::CliOverrides{}, *ctx);
+    if (!policy) return 0;
+    int refused = 0;
+    const std::vector<platform::RuleVerdict> verdicts = platform::assess(*policy);
+    for (const auto& r : policy->paths) {
+        if (r.protect || r.missing.value != policy::MissingPaths::Error) continue;
+        const std::string text = std::string("filesystem.") + policy::to_string(r.access) + " " + r.path;
+        for (const auto& v : verdicts) {
+            if (v.rule != text || v.enforceable || v.missing != "path does not exist") continue;
+            ++refused;
+            std::fprintf(stderr,
+                         "%s: error: %s does not exist on this host: mxc exec refuses to start (missing = "
+                         "\"error\" at %s; create it, or set missing = \"ignore\" in that file)\n",
+                         r.origin.describe().c_str(), text.c_str(), r.missing.origin.describe().c_str());
+        }
+    }
+    return refused;
+}
+
+}  // namespace
 
 int run_check(const CheckOptions& options) {
     bool all_valid = true;
     for (const auto& profile : options.profiles) {
         auto diagnostics = policy::check_profile(profile);
         if (diagnostics.empty()) {
+            if (report_host_refusals(profile) > 0) {
+                all_valid = false;
+                continue;
+            }
             std::printf("%s: ok\n", profile.c_str());
             continue;
         }

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "audit/audit_log.hpp"
@@ -40,6 +41,14 @@ int run_exec(const ExecOptions& options) {
     platform::ExecRequest request;
     request.argv = options.command;
     request.cwd = ctx->cwd;
+    if (!options.cwd.empty()) {
+        std::filesystem::path dir(options.cwd);
+        if (dir.is_relative()) dir = std::filesystem::path(ctx->cwd) / dir;
+        request.cwd = dir.lexically_normal().string();
+        if (request.cwd.size() > 1 && request.cwd.back() == '/') request.cwd.pop_back();
+    } else if (!options.policy.workspace.empty()) {
+        request.cwd_fallback = ctx->workspace;
+    }
     request.session_id = session;
     request.dry_run = options.dry_run;
     request.audit = audit_log.get();

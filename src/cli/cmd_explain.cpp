@@ -148,8 +148,10 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     std::printf("[filesystem] missing = %s; most specific path wins, deny > read > write on equal paths\n",
                 p.missing.value == policy::MissingPaths::Ignore ? "ignore" : "error");
     for (const auto& r : p.paths) {
-        std::printf("  %-6s %-40s %s\n", policy::to_string(r.access), r.path.c_str(),
-                    r.origin.describe().c_str());
+        // missing is per file (issue 12, item 8): mark the rules it makes fatal.
+        std::printf(
+            "  %-6s %-40s %s%s\n", policy::to_string(r.access), r.path.c_str(), r.origin.describe().c_str(),
+            r.missing.value == policy::MissingPaths::Error && !r.protect ? " (missing = \"error\")" : "");
     }
     std::printf("\n[network] mode = %s (%s)\n", policy::to_string(p.network.mode.value),
                 p.network.mode.origin.describe().c_str());

@@ -81,6 +81,10 @@ static int run(int argc, char** argv) {
     auto* exec_cmd =
         app.add_subcommand("exec", "run COMMAND inside the sandbox: mxc exec [OPTIONS] -- COMMAND [ARGS...]");
     add_policy_flags(exec_cmd, exec.policy);
+    exec_cmd->add_option(
+        "-C,--cwd", exec.cwd,
+        "start the command in DIR (must be visible in the sandbox); default: the current "
+        "directory, or the workspace when -w is given and the current directory is not visible");
     exec_cmd->add_option("--audit", exec.audit_path,
                          "append JSON-lines audit events to FILE (\"-\" = stderr)");
     exec_cmd->add_flag("--dry-run", exec.dry_run, "print the plan, run nothing, exit 0");

@@ -20,6 +20,7 @@ struct PolicyOptions {
 struct ExecOptions {
     PolicyOptions policy;
     std::vector<std::string> command;
+    std::string cwd;         // -C/--cwd: start directory ("" = the caller's, or the workspace with -w)
     std::string audit_path;  // "" = no audit log; "-" = stderr
     bool dry_run = false;
     bool die_with_parent = false;

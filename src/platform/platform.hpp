@@ -29,8 +29,11 @@ struct RuleVerdict {
 };
 
 struct ExecRequest {
-    std::vector<std::string> argv;     // argv[0] is looked up in the sandbox's PATH
-    std::string cwd;                   // working directory inside the sandbox
+    std::vector<std::string> argv;  // argv[0] is looked up in the sandbox's PATH
+    std::string cwd;                // working directory inside the sandbox
+    // Where to start instead when `cwd` is not visible in the sandbox (-w
+    // without -C: the workspace); "" = no fallback, `cwd` must be visible.
+    std::string cwd_fallback;
     std::string session_id;            // exported as MXC_SESSION_ID
     bool dry_run = false;              // print the plan to stdout and exit 0
     audit::AuditLog* audit = nullptr;  // may be null

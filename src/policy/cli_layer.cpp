@@ -125,6 +125,7 @@ void refuse_denied_env_passes(const Layer& layer, const EnvRules& env, std::vect
 void apply_cli_overrides(ResolvedPolicy& policy, const CliOverrides& cli, const PathVars& vars,
                          const std::string& cwd, std::vector<Diagnostic>& diagnostics) {
     Layer layer = CliLayer(vars, cwd, diagnostics).build(cli);
+    for (auto& rule : layer.paths) rule.missing = policy.missing;
     merge_layer(policy, layer);
     refuse_denied_env_passes(layer, policy.env, diagnostics);
     if (cli.allow_net.empty()) return;

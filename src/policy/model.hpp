@@ -73,6 +73,11 @@ struct PathRule {
     // write-access one (".git") is pinned as its own mount point so the
     // run cannot rename or replace it.
     bool protect = false;
+    // [filesystem].missing of the file that wrote the rule ("ignore" when
+    // that file does not set it; CLI rules follow the profile's effective
+    // setting): a child's missing = "error" never makes a parent's rules
+    // fatal (issue 12, item 8).
+    Sourced<MissingPaths> missing{MissingPaths::Ignore, {}};
 };
 
 struct Limits {

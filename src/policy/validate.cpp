@@ -100,6 +100,9 @@ private:
                       "use \"ignore\" or \"error\"");
             }
         }
+        if (layer_.missing) {
+            for (auto& rule : layer_.paths) rule.missing = *layer_.missing;
+        }
     }
 
     void host_rules(const std::vector<Sourced<std::string>>& entries, const char* key,

@@ -70,8 +70,9 @@ RunResult run(const RunSpec& spec) {
     } else {
         for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
     }
-    if (id.drop) {
-        // A dropped identity must not keep root's HOME.
+    if (id.drop && !(spec.env && spec.env->count("HOME") != 0)) {
+        // A dropped identity must not keep root's HOME (a test that names
+        // one, a fresh empty home, keeps it).
         std::erase_if(env_storage, [](const std::string& s) { return s.rfind("HOME=", 0) == 0; });
         if (passwd* pw = getpwuid(id.uid)) env_storage.push_back(std::string("HOME=") + pw->pw_dir);
     }

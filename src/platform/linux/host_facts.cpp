@@ -215,6 +215,7 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
     if (request != nullptr) {
         f.session_id = request->session_id;
         f.cwd = request->cwd;
+        f.cwd_fallback = request->cwd_fallback;
     }
     if (f.cwd.empty()) {
         char buf[PATH_MAX];

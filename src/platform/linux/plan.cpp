@@ -41,6 +41,17 @@ int rank(Access a) {
     return 0;
 }
 
+// Where a missing write-rule directory may be created (issue 12, item 3):
+// strictly below the caller's home or the workspace, never for read or deny
+// rules (creating them would change what the run sees), nor for protected
+// names (they must stay absent). Returns the deepest such base, "" for none.
+std::string creatable_base(const policy::ResolvedPolicy& policy, const policy::PathRule& r) {
+    if (r.access != Access::Write || r.protect) return {};
+    if (!policy.workspace.empty() && is_under(r.path, policy.workspace)) return policy.workspace;
+    if (!policy.home.empty() && policy.home != "/" && is_under(r.path, policy.home)) return policy.home;
+    return {};
+}
+
 std::string rule_text(const policy::PathRule& r) {
     return std::string("filesystem.") + policy::to_string(r.access) + " " + r.path;
 }
@@ -141,14 +152,19 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
 
         auto fact = facts.paths.find(r.path);
         if (fact == facts.paths.end() || !fact->second.exists) {
-            if (r.protect) {
+            const std::string base = creatable_base(policy, r);
+            if (!base.empty()) {
+                plan.create_dirs.push_back(CreateDir{r.path, base, why});
+                plan.notes.push_back("created at launch if missing (mode 0700): " + why);
+                verdict.mechanism = "created at launch if missing (mode 0700), then read-write bind mount";
+            } else if (r.protect) {
                 // Most protected names are absent from most workspaces.
                 verdict.mechanism = "protected name, missing at launch";
-            } else if (policy.missing.value == policy::MissingPaths::Error) {
+            } else if (r.missing.value == policy::MissingPaths::Error) {
                 plan.fatal.push_back(
                     text + " (" + r.origin.describe() + "): path does not exist (missing = \"error\"" +
-                    (policy.missing.origin.describe().empty() ? std::string()
-                                                              : " at " + policy.missing.origin.describe()) +
+                    (r.missing.origin.describe().empty() ? std::string()
+                                                         : " at " + r.missing.origin.describe()) +
                     ")");
                 verdict.enforceable = false;
                 verdict.missing = "path does not exist";
@@ -655,6 +671,50 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
     plan.enforced.push_back("rlimits: " + names);
 }
 
+// Whether `dir` (a host directory, mounted at the same path) can be entered
+// in the sandbox: the deepest mount at or above it decides.
+bool visible_in_sandbox(const LinuxPlan& plan, const std::string& dir) {
+    const MountOp* deepest = nullptr;
+    for (const auto& m : plan.mounts) {
+        const bool covers = m.target == "/" || dir == m.target ||
+                            (dir.size() > m.target.size() && dir.compare(0, m.target.size(), m.target) == 0 &&
+                             dir[m.target.size()] == '/');
+        if (covers && (deepest == nullptr || m.target.size() >= deepest->target.size())) deepest = &m;
+    }
+    if (deepest == nullptr) return false;
+    switch (deepest->kind) {
+        case MountKind::BindRo:
+        case MountKind::BindRw:
+            return deepest->is_dir;
+        case MountKind::Proc:
+        case MountKind::Dev:
+            return true;
+        case MountKind::Tmp:  // private and empty: only the mount point itself exists
+        case MountKind::TmpDir:
+            return dir == deepest->target;
+        case MountKind::RootTmpfs:
+            return dir == "/";
+        case MountKind::MaskDir:
+        case MountKind::MaskFile:
+        case MountKind::Symlink:
+            return false;
+    }
+    return false;
+}
+
+// -w without -C (issue 12, item 5): a caller outside the workspace starts in
+// the workspace rather than failing on a directory the sandbox cannot see.
+void compile_cwd(const HostFacts& facts, LinuxPlan& plan) {
+    plan.cwd = facts.cwd;
+    if (facts.cwd_fallback.empty() || facts.cwd_fallback == facts.cwd) return;
+    if (visible_in_sandbox(plan, facts.cwd) || !visible_in_sandbox(plan, facts.cwd_fallback)) return;
+    plan.cwd = facts.cwd_fallback;
+    plan.cwd_note = "working directory " + facts.cwd +
+                    " is not visible in the sandbox: starting in the workspace " + facts.cwd_fallback +
+                    " (-C DIR to choose)";
+    plan.notes.push_back(plan.cwd_note);
+}
+
 }  // namespace
 
 const char* to_string(MountKind kind) {
@@ -709,7 +769,6 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     plan.best_effort = policy.best_effort.value;
     plan.uid = facts.uid;
     plan.gid = facts.gid;
-    plan.cwd = facts.cwd;
 
     if (!facts.user_namespaces) {
         plan.fatal.push_back(
@@ -723,6 +782,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     compile_network(policy, facts, plan);
     compile_paths(policy, facts, plan);
     compile_absent_protected(policy, facts, plan);
+    compile_cwd(facts, plan);
     if (plan.landlock.enabled) {
         plan.enforced.push_back("landlock ABI " + std::to_string(plan.landlock.abi) + " (" +
                                 std::to_string(plan.landlock.rules.size()) + " rules" +

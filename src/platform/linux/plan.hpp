@@ -66,6 +66,7 @@ struct HostFacts {
     std::vector<std::string> environ;  // caller's "NAME=VALUE" entries
     std::string session_id;
     std::string cwd;                    // working directory for the command
+    std::string cwd_fallback;           // used when cwd is not visible in the sandbox ("" = none)
     std::uint64_t nofile_hard = ~0ULL;  // RLIMIT_NOFILE hard limit of the caller
     std::string terminal;               // the caller's terminal device if fd 0/1/2 is one (e.g. /dev/pts/3)
     std::uint64_t ram_bytes = 0;        // physical RAM (sysinfo totalram); 0 = unknown
@@ -195,6 +196,15 @@ struct AbsentProtected {
     bool inside_git = false;
 };
 
+// A write rule whose directory does not exist yet (issue 12, item 3): the
+// applier creates it (mode 0700, no link followed below `base`) before the
+// launch, then observes the host again and recompiles.
+struct CreateDir {
+    std::string path;  // the rule path
+    std::string base;  // the caller's home or the workspace, whichever holds it (deepest)
+    std::string why;   // rule text and origin
+};
+
 struct LinuxPlan {
     // Rules that cannot be enforced here, one message each. Non-empty means
     // the launch is refused (125) unless best_effort, which turns them into
@@ -221,11 +231,15 @@ struct LinuxPlan {
     std::optional<PidsV1Plan> pids_v1;  // cgroup v1 pids leaf (hybrid hosts)
     std::vector<std::string> env;       // exact environment of the command
     std::string cwd;
+    // Set when the caller's directory is not visible and the plan starts in
+    // cwd_fallback instead: the message for -v and the audit log.
+    std::string cwd_note;
     std::optional<std::chrono::milliseconds> wall_time;
     std::chrono::milliseconds kill_grace{2000};
     long parent_pid = 0;  // --die-with-parent: end the sandbox when this process (mxc's parent) dies
     std::vector<platform::RuleVerdict> verdicts;    // for `mxc explain`
     std::vector<AbsentProtected> must_stay_absent;  // checked and cleaned after the run
+    std::vector<CreateDir> create_dirs;             // missing write-rule directories to create first
 };
 
 LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& facts);

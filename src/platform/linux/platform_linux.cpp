@@ -8,9 +8,11 @@
 #include <utility>
 
 #include "audit/audit_log.hpp"
+#include "common/log.hpp"
 #include "common/terminal_text.hpp"
 #include "integrity/absent_guard.hpp"
 #include "integrity/git_guard.hpp"
+#include "platform/linux/create_dirs.hpp"
 #include "platform/linux/host_facts.hpp"
 #include "platform/linux/plan.hpp"
 #include "platform/linux/seccomp_filter.hpp"
@@ -100,8 +102,28 @@ const char* platform_name() {
 }
 
 int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
-    const lnx::HostFacts facts = lnx::gather_host_facts(policy, &request);
+    lnx::HostFacts facts = lnx::gather_host_facts(policy, &request);
     lnx::LinuxPlan plan = lnx::compile_plan(policy, facts);
+    std::vector<std::string> not_created;
+    if (!request.dry_run && !plan.create_dirs.empty() && plan.fatal.empty() &&
+        (plan.unenforceable.empty() || plan.best_effort)) {
+        // Create, then observe the host again: the new directories are now
+        // rule paths like any other (their facts, links and mounts).
+        for (const auto& d : plan.create_dirs) {
+            if (auto st = lnx::create_dir_beneath(d.base, d.path); !st) {
+                not_created.push_back("not created, so not writable in the sandbox: " + d.why + ": " +
+                                      st.error().message);
+            } else {
+                log::info("created " + d.path + " (mode 0700) for " + d.why);
+            }
+        }
+        facts = lnx::gather_host_facts(policy, &request);
+        plan = lnx::compile_plan(policy, facts);
+    }
+    for (const auto& w : not_created) {
+        (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
+        plan.warnings.push_back(w);
+    }
     const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
     plan.enforced.push_back("no_new_privs, no capabilities");
     plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
@@ -140,6 +162,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     }
 
     for (const auto& u : plan.untrusted_links) (void)std::fprintf(stderr, "mxc: warning: %s\n", u.c_str());
+    if (!plan.cwd_note.empty()) {
+        log::info(plan.cwd_note);
+        plan.warnings.push_back(plan.cwd_note);
+    }
 
     // I2/I3 (issue 10): record the exec-capable git state and the missing
     // protected paths now; after the run, whatever it did to them is undone.
@@ -153,7 +179,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         start.profile = policy.name;
         start.profile_sha256 = policy.sha256;
         start.argv = request.argv;
-        start.cwd = request.cwd;
+        start.cwd = plan.cwd;
         start.user = user_name();
         start.platform = platform_name();
         start.enforced = plan.enforced;

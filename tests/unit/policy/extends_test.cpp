@@ -220,3 +220,37 @@ TEST_CASE("a directory is not a profile") {
     REQUIRE(diagnostics.size() == 1);
     CHECK(diagnostics[0].message.find("is not a regular file") != std::string::npos);
 }
+
+TEST_CASE("missing governs the rules of the file that sets it, not its parents' (issue 12, item 8)") {
+    ProfileDir dir;
+    dir.write("parent.toml", "schema = 1\n[filesystem]\nread = [\"/libx32\"]\n");
+    dir.write("strict-parent.toml", "schema = 1\n[filesystem]\nmissing = \"error\"\nread = [\"/opt/a\"]\n");
+    const std::string child = dir.write("child.toml",
+                                        "schema = 1\nextends = [\"parent.toml\", \"strict-parent.toml\"]\n"
+                                        "[filesystem]\nmissing = \"error\"\nread = [\"/srv/data\"]\n");
+    CliOverrides cli;
+    cli.allow_read = {"/from/flag"};
+    auto r = load_policy(child, cli, context());
+    REQUIRE(r.ok());
+    const auto& p = r.value();
+    REQUIRE(rule_for(p, "/libx32") != nullptr);
+    CHECK(rule_for(p, "/libx32")->missing.value == MissingPaths::Ignore);  // parent sets nothing
+    CHECK(rule_for(p, "/opt/a")->missing.value == MissingPaths::Error);    // its own file says error
+    CHECK(rule_for(p, "/opt/a")->missing.origin.file.find("strict-parent.toml") != std::string::npos);
+    CHECK(rule_for(p, "/srv/data")->missing.value == MissingPaths::Error);
+    CHECK(rule_for(p, "/srv/data")->missing.origin.line == 4);
+    // A flag's rule follows the profile's effective setting.
+    CHECK(rule_for(p, "/from/flag")->missing.value == MissingPaths::Error);
+}
+
+TEST_CASE(
+    "a child that extends the built-in default with missing = \"error\" keeps default's rules ignorable") {
+    ProfileDir dir;
+    const std::string child =
+        dir.write("strict.toml", "schema = 1\nextends = [\"default\"]\n[filesystem]\nmissing = \"error\"\n");
+    auto r = load_policy(child, {}, context());
+    REQUIRE(r.ok());
+    const auto* libx32 = rule_for(r.value(), "/libx32");
+    REQUIRE(libx32 != nullptr);
+    CHECK(libx32->missing.value == MissingPaths::Ignore);
+}

@@ -257,7 +257,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             auto resolved =
                 g.on_link_itself ? ResolvedGrantPath{true, widen(g.path), ""} : resolve_grant_path(g.path);
             if (!resolved.exists) {
-                if (policy.missing.value == policy::MissingPaths::Error) {
+                if (g.missing_is_error) {
                     say(rule + ": path does not exist (set [filesystem].missing = \"ignore\" to skip it)");
                     return kExitMxcFailure;
                 }

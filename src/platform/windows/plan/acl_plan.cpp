@@ -83,7 +83,7 @@ void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
         // that does not exist, so the same profile (the built-ins included)
         // can serve both systems. Skipping it grants nothing; a deny on it
         // has nothing to hide.
-        if (is_posix_absolute(r.path) && policy.missing.value == policy::MissingPaths::Ignore) {
+        if (is_posix_absolute(r.path) && r.missing.value == policy::MissingPaths::Ignore) {
             add_verdict(plan, rule_text, r.origin,
                         "none: a POSIX path does not exist on Windows (filesystem.missing = \"ignore\")");
             continue;
@@ -180,6 +180,7 @@ void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
         g.trustee_sid = plan.run_sid;
         g.needs_short_name_resolution = rule.path.short_name_suspect;
         g.origin = src.origin;
+        g.missing_is_error = src.missing.value == policy::MissingPaths::Error;
 
         std::string mechanism;
         switch (src.access) {

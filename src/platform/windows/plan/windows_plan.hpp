@@ -120,6 +120,9 @@ struct AclGrant {
     // counts as Medium + no-write-up, which would veto the allow ACE.
     bool low_integrity_label = false;
     policy::Origin origin;
+    // [filesystem].missing of the file that wrote the rule: a grant on a
+    // path that does not exist fails the launch only when it says "error".
+    bool missing_is_error = false;
 };
 
 // ---- WFP -------------------------------------------------------------------
