@@ -141,12 +141,13 @@ TEST_CASE("missing paths are skipped with missing = ignore") {
 
 TEST_CASE("missing paths are fatal with missing = error, naming the rule and its origin") {
     Scenario s;
-    s.policy.missing = {mxc::policy::MissingPaths::Error, origin("p.toml", 3)};
     s.missing("/opt/nothing", Access::Read);
+    s.policy.paths.back().missing = {mxc::policy::MissingPaths::Error, origin("p.toml", 3)};
     auto plan = s.compile();
     REQUIRE(plan.fatal.size() == 1);
     CHECK(plan.fatal[0].find("filesystem.read /opt/nothing") != std::string::npos);
     CHECK(plan.fatal[0].find("p.toml:1:1") != std::string::npos);
+    CHECK(plan.fatal[0].find("missing = \"error\" at p.toml:3:1") != std::string::npos);
 }
 
 TEST_CASE("a bind inside a different kind of bind is kept") {
@@ -202,6 +203,7 @@ TEST_CASE("a missing protected name is no error even with missing = error") {
     s.policy.missing.value = mxc::policy::MissingPaths::Error;
     s.rule("/home/u/proj", Access::Write);
     s.policy.paths.push_back({"/home/u/proj/.envrc", Access::Read, origin("protected", 0), true});
+    s.policy.paths.back().missing.value = mxc::policy::MissingPaths::Error;
     s.facts.paths["/home/u/proj/.envrc"] = PathFact{};
     auto plan = s.compile();
     CHECK(plan.fatal.empty());

@@ -134,7 +134,7 @@ TEST_CASE("a POSIX path in a Windows plan is a missing path: skipped, or an erro
         CHECK(v->mechanism.find("does not exist on Windows") != std::string::npos);
     }
 
-    p.missing = {policy::MissingPaths::Error, {}};
+    for (auto& r : p.paths) r.missing = {policy::MissingPaths::Error, {}};  // missing is per rule (per file)
     plan = compile_windows_plan(p, facts());
     CHECK_FALSE(find_verdict(plan, "filesystem.read /usr")->enforceable);
 }
