@@ -50,6 +50,17 @@ TEST_CASE("coding-agent on a fresh home: a missing write-rule directory is creat
     CHECK(fs::is_directory(home.path() + "/go/pkg/mod"));
 }
 
+TEST_CASE("coding-agent on a fresh home: npm finds its cache directory (skipped without npm)") {
+    if (!fs::exists("/usr/bin/npm")) return;
+    TempDir home;
+    TempDir ws;
+    auto r = mxc_in(ws.path(), home.path(),
+                    {"exec", "-p", "coding-agent", "-w", ws.path(), "--", "npm", "cache", "verify"});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Content verified") != std::string::npos);
+    CHECK(fs::is_directory(home.path() + "/.npm/_cacache"));  // on the host: the cache persists
+}
+
 TEST_CASE("--dry-run and explain show the creation but create nothing") {
     TempDir home;
     TempDir ws;
