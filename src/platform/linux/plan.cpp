@@ -47,7 +47,9 @@ int rank(Access a) {
 // names (they must stay absent). Returns the deepest such base, "" for none.
 std::string creatable_base(const policy::ResolvedPolicy& policy, const policy::PathRule& r) {
     if (r.access != Access::Write || r.protect) return {};
-    if (!policy.workspace.empty() && is_under(r.path, policy.workspace)) return policy.workspace;
+    // "/" as the workspace or home would make every path creatable.
+    if (!policy.workspace.empty() && policy.workspace != "/" && is_under(r.path, policy.workspace))
+        return policy.workspace;
     if (!policy.home.empty() && policy.home != "/" && is_under(r.path, policy.home)) return policy.home;
     return {};
 }

@@ -50,6 +50,8 @@ TEST_CASE("read, deny, protected and out-of-home write rules are never created")
     s.facts.paths["/home/u/proj/.git"] = PathFact{};
     auto plan = s.compile();
     CHECK(plan.create_dirs.empty());
+    s.policy.workspace = "/";  // mxc exec -w /: still only below the home
+    CHECK(s.compile().create_dirs.empty());
 }
 
 TEST_CASE("missing = \"error\" does not fail a write rule that is created at launch") {
