@@ -62,6 +62,31 @@ TEST_SUITE("escape") {
         expect_control(s.bare({"read", through, kSecret}), "read outside through a planted parent link");
     }
 
+    TEST_CASE("a link planted where a missing write directory is created at launch is not followed") {
+        // Issue 12, item 3: mxc creates missing write-rule directories below
+        // the home. Run 1 (coding-agent: ~/.cache writable) plants
+        // ~/.cache/ccache -> outside/made, which does not exist; run 2
+        // (build: a write rule on ~/.cache/ccache) must not create
+        // outside/made through it.
+        Scene s;
+        s.profile = "coding-agent";
+        const std::string made = s.outside + "/made";
+        const std::string link = s.home + "/.cache/ccache";
+        plant_inside(s, "mkdir -p \"$HOME/.cache\" && ln -s " + made + " \"$HOME/.cache/ccache\"");
+        REQUIRE(std::filesystem::is_symlink(link));
+        s.profile = "build";
+        auto r = s.inside({"-c", "true"}, "/bin/sh");
+        INFO("run 2 stderr:\n", r.err);
+        CHECK(r.status == 0);
+        CHECK(r.err.find(link + " is a symlink: not followed") != std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(made));
+        // Control: a creator that resolves the rule path first, as the host
+        // facts do, and creates what it names lands outside.
+        auto c = s.bare({"-c", "mkdir -p \"$(readlink -m \"$HOME/.cache/ccache\")\""}, "/bin/sh");
+        CHECK(c.status == 0);
+        CHECK(std::filesystem::is_directory(made));
+    }
+
     TEST_CASE("renaming .git to plant a fresh one is refused: .git is pinned") {
         Scene s;
         s.profile = "coding-agent";  // the escape profile makes all of .git read-only
