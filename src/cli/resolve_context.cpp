@@ -2,12 +2,17 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <string_view>
 #include <system_error>
 
 #ifndef _WIN32
 #include <pwd.h>
 #include <unistd.h>
 #endif
+
+#include "policy/paths.hpp"
+#include "policy/tls_trust.hpp"
 
 namespace mxc::cli {
 namespace {
@@ -22,6 +27,20 @@ std::string home_directory() {
     if (passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
 #endif
     return {};
+}
+
+// Only values that name something: a stale or relative setting adds no rule
+// (the policy layer stays pure; existence is a fact of this host).
+std::map<std::string, std::string> tls_trust_env() {
+    namespace fs = std::filesystem;
+    std::map<std::string, std::string> out;
+    for (std::string_view name : policy::kTlsTrustVariables) {
+        const char* value = std::getenv(std::string(name).c_str());
+        if (value == nullptr || !policy::is_absolute_path(value)) continue;
+        std::error_code ec;
+        if (fs::exists(fs::path(value), ec)) out.emplace(std::string(name), value);
+    }
+    return out;
 }
 
 }  // namespace
@@ -48,6 +67,7 @@ Result<policy::ResolveContext> make_resolve_context(const std::string& workspace
     }
     ctx.home = home_directory();
     if (ctx.home.empty()) return make_error("cannot determine the home directory: set HOME");
+    ctx.tls_trust_env = tls_trust_env();
     ctx.tmp = (fs::temp_directory_path(ec) / ("mxc-" + session)).string();
     if (ec) ctx.tmp = "/tmp/mxc-" + session;
     return ctx;

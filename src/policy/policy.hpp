@@ -2,6 +2,7 @@
 // Public entry points of the policy layer: load a profile (built-in name or
 // .toml path), merge `extends` and CLI overrides, expand variables, validate,
 // and produce a ResolvedPolicy. toml++ never appears in this header.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ struct ResolveContext {
     std::string home;       // absolute
     std::string tmp;        // absolute
     std::string cwd;        // absolute; base for relative profile paths given on the CLI
+    // The caller's values of the TLS trust variables (kTlsTrustVariables)
+    // that name an existing absolute path; each one the policy passes gets a
+    // read rule (see tls_trust.hpp). Empty for check.
+    std::map<std::string, std::string> tls_trust_env;
 };
 
 // Command-line flags, merged as one more profile layer on top of the profile.

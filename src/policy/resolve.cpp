@@ -11,6 +11,7 @@
 #include "policy/load.hpp"
 #include "policy/paths.hpp"
 #include "policy/protected_names.hpp"
+#include "policy/tls_trust.hpp"
 #include "policy/validate.hpp"
 
 namespace mxc::policy {
@@ -274,6 +275,8 @@ Resolution resolve(const std::string& name_or_path, std::optional<std::string_vi
     if (!self.dir.empty()) vars.profile_dir = self.dir;
     apply_cli_overrides(policy, cli, vars, ctx.cwd, result.diagnostics);
     if (!result.diagnostics.empty()) return result;
+    finish_paths(policy);
+    add_tls_trust_reads(policy, ctx.tls_trust_env);
     finish_paths(policy);
     add_protected_names(policy);
     finish_paths(policy);

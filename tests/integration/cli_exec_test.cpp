@@ -73,3 +73,41 @@ TEST_CASE("mxc explain lists the seccomp filter, and [seccomp].allow removes a g
     CHECK(r.out.find("seccomp deny ptrace ") == std::string::npos);
     CHECK(r.out.find("seccomp allow group ptrace") != std::string::npos);
 }
+
+TEST_CASE("mxc exec -p default: a TLS trust file named by SSL_CERT_FILE is passed and readable") {
+    TempDir ws;
+    TempDir certs;  // outside every rule of default: hidden unless the variable opens it
+    const std::string ca = certs.write("corp-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    const std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"}, {"SSL_CERT_FILE", ca}};
+
+    auto r = mxc_exec(ws, {"sh", "-c", "cat \"$SSL_CERT_FILE\""}, env);
+    CHECK(r.status == 0);
+    CHECK(r.out == "-----BEGIN CERTIFICATE-----\n");
+
+    // The control: without the variable the same file stays hidden.
+    auto hidden = mxc_exec(ws, {"cat", ca}, std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}});
+    CHECK(hidden.status != 0);
+
+    mxc::test::RunSpec spec;
+    spec.argv = {MXC_BINARY, "explain", "-p", "default", "-w", ws.path()};
+    spec.cwd = ws.path();
+    spec.env = env;
+    auto explain = mxc::test::run(spec);
+    CHECK(explain.status == 0);
+    CHECK(explain.out.find(ca) != std::string::npos);
+    CHECK(explain.out.find("[env] SSL_CERT_FILE (TLS trust)") != std::string::npos);
+}
+
+TEST_CASE("mxc exec -p default: a TLS trust variable never opens a denied file (deny wins)") {
+    TempDir ws;
+    const std::string secret = ws.write(".env", "SECRET=1");
+    auto r = mxc_exec(
+        ws, {"sh", "-c", "cat \"$REQUESTS_CA_BUNDLE\""},
+        std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"REQUESTS_CA_BUNDLE", secret}});
+    // A denied file reads as empty (an empty file is mounted over it).
+    CHECK(r.out.find("SECRET") == std::string::npos);
+    // The control: the same command unsandboxed reads the secret.
+    mxc::test::RunSpec spec;
+    spec.argv = {"cat", secret};
+    CHECK(mxc::test::run(spec).out == "SECRET=1");
+}

@@ -142,8 +142,11 @@ TEST_CASE("a POSIX path in a Windows plan is a missing path: skipped, or an erro
 TEST_CASE("the built-in profiles compile for Windows with every path rule enforceable") {
     for (const auto& builtin : policy::builtin_profiles()) {
         CAPTURE(builtin.name);
-        policy::ResolveContext ctx{"C:\\work\\proj", "C:\\Users\\u",
-                                   "C:\\Users\\u\\AppData\\Local\\Temp\\mxc-run", "C:\\work\\proj"};
+        policy::ResolveContext ctx{"C:\\work\\proj",
+                                   "C:\\Users\\u",
+                                   "C:\\Users\\u\\AppData\\Local\\Temp\\mxc-run",
+                                   "C:\\work\\proj",
+                                   {}};
         auto resolved = policy::load_policy(builtin.name, {}, ctx);
         REQUIRE_MESSAGE(resolved, resolved.error().message);
         auto plan = compile_windows_plan(*resolved, facts());
