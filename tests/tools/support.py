@@ -69,6 +69,9 @@ PYTHON = _recipes.PYTHON
 
 LAB_IP = "127.0.0.2"
 PROFILE = "build"
+# Variables default.toml passes and mxc opens the named file for (tls_trust.hpp).
+TLS_TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE",
+                       "CURL_CA_BUNDLE", "GIT_SSL_CAINFO", "PIP_CERT")
 TOOL_TIMEOUT = 30  # seconds per run; each test is three runs and well under this
 
 
@@ -268,16 +271,27 @@ class Lab:
 
     def sandboxed(self, argv, env, allow):
         """argv in `mxc exec -p build --net allowlist`, env passed with --env,
-        the CA readable; r.audit is the run's audit events."""
+        the CA readable; r.audit is the run's audit events.
+
+        A TLS trust variable (SSL_CERT_FILE, GIT_SSL_CAINFO, PIP_CERT) is
+        given the way a user behind a TLS-inspecting proxy has it: in the
+        caller's environment, with no rule for the CA. The profile passes it
+        and mxc makes the file it names readable; only a tool given the CA
+        by flag (npm --cafile) gets --allow-read."""
         self.runs += 1
         audit = os.path.join(self.root, "audit-%d.jsonl" % self.runs)
-        cmd = [self.mxc, "exec", "-p", PROFILE, "--net", "allowlist", "-w", self.ws,
-               "--allow-read", self.trust, "--audit", audit]
+        cmd = [self.mxc, "exec", "-p", PROFILE, "--net", "allowlist", "-w", self.ws, "--audit", audit]
+        caller_env = dict(self.env)
+        trust = {n: v for n, v in env.items() if n in TLS_TRUST_VARIABLES}
+        caller_env.update(trust)
+        if not trust:
+            cmd += ["--allow-read", self.trust]
         for rule in allow:
             cmd += ["--allow-net", rule]
         for name, value in env.items():
-            cmd += ["--env", "%s=%s" % (name, value)]
-        r = self._run(cmd + ["--"] + argv, dict(self.env), self.ws)
+            if name not in trust:
+                cmd += ["--env", "%s=%s" % (name, value)]
+        r = self._run(cmd + ["--"] + argv, caller_env, self.ws)
         r.audit = []
         if os.path.exists(audit):
             with open(audit) as f:
