@@ -1,6 +1,8 @@
 // The real front end: `mxc exec -p default` end to end (loader + CLI + Linux backend).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include "support.hpp"
 
 using mxc::test::TempDir;
@@ -110,4 +112,21 @@ TEST_CASE("mxc exec -p default: a TLS trust variable never opens a denied file (
     mxc::test::RunSpec spec;
     spec.argv = {"cat", secret};
     CHECK(mxc::test::run(spec).out == "SECRET=1");
+}
+
+TEST_CASE("mxc exec -p default: a TLS trust variable naming a link planted in /tmp opens nothing") {
+    TempDir ws;
+    TempDir secret_dir;  // outside every rule
+    const std::string secret = secret_dir.write("secret.txt", "TOPSECRET");
+    TempDir plant;  // under /tmp: any earlier run could have made this link
+    const std::string link = plant.path() + "/ca.pem";
+    REQUIRE(symlink(secret.c_str(), link.c_str()) == 0);
+    auto r = mxc_exec(ws, {"sh", "-c", "cat \"$SSL_CERT_FILE\"; cat " + secret},
+                      std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"SSL_CERT_FILE", link}});
+    CHECK(r.out.find("TOPSECRET") == std::string::npos);
+    CHECK(r.err.find("passes through the symlink") != std::string::npos);
+    // The control: unsandboxed, the link leads to the secret.
+    mxc::test::RunSpec spec;
+    spec.argv = {"cat", link};
+    CHECK(mxc::test::run(spec).out == "TOPSECRET");
 }
