@@ -1,6 +1,7 @@
 #include "policy/tls_trust.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <vector>
 
@@ -23,6 +24,15 @@ bool passed_from_caller(const EnvRules& env, std::string_view name) {
                         [&](const auto& s) { return env_glob_match(s.first, name); });
 }
 
+// Windows paths are case-insensitive: "c:/users/u/.ssh/ca.pem" is inside
+// a deny rule on "C:/Users/u/.ssh" and must be recognised as such.
+std::string path_key(std::string path) {
+#ifdef _WIN32
+    for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+#endif
+    return path;
+}
+
 // `path` itself, then each ancestor up to and including the root ("/" or
 // "C:/"), most specific first.
 std::vector<std::string> self_and_ancestors(std::string path) {
@@ -36,7 +46,9 @@ std::vector<std::string> self_and_ancestors(std::string path) {
     return out;
 }
 
-bool same_or_under(const std::string& path, const std::string& dir) {
+bool same_or_under(const std::string& path_in, const std::string& dir_in) {
+    const std::string path = path_key(path_in);
+    const std::string dir = path_key(dir_in);
     if (dir.empty()) return false;
     if (dir.back() == '/') return path.compare(0, dir.size(), dir) == 0;
     return path == dir ||
@@ -44,9 +56,9 @@ bool same_or_under(const std::string& path, const std::string& dir) {
 }
 
 bool covered_by_a_rule(const ResolvedPolicy& policy, const std::string& path) {
-    for (const auto& p : self_and_ancestors(path)) {
+    for (const auto& p : self_and_ancestors(path_key(path))) {
         const bool has_rule = std::any_of(policy.paths.begin(), policy.paths.end(),
-                                          [&](const PathRule& r) { return r.path == p; });
+                                          [&](const PathRule& r) { return path_key(r.path) == p; });
         if (has_rule) return true;
     }
     return false;
@@ -65,7 +77,8 @@ void add_tls_trust_reads(ResolvedPolicy& policy, const std::map<std::string, std
         if (self_and_ancestors(path).size() == 1) continue;  // the root itself
         if (!policy.home.empty() && same_or_under(policy.home, path)) continue;
         if (covered_by_a_rule(policy, path)) continue;
-        if (std::any_of(added.begin(), added.end(), [&](const PathRule& r) { return r.path == path; }))
+        if (std::any_of(added.begin(), added.end(),
+                        [&](const PathRule& r) { return path_key(r.path) == path_key(path); }))
             continue;
         added.push_back(PathRule{std::move(path), Access::Read,
                                  Origin{"[env] " + it->first + " (TLS trust)", 0, 0, {}}, false});
