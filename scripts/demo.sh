@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # A real demonstration with the built binary: in a throwaway workspace, the
-# `default` profile lets the command write inside the workspace and refuses
-# to let it read a secret planted outside it.
+# `default` profile lets the command write inside the workspace, refuses to
+# let it read a secret planted outside it, and gives it a private /tmp whose
+# contents are discarded when it ends.
+#
+# MXC_DEMO_BINARY=/path/to/mxc runs the demo with that binary and builds
+# nothing (the test suite uses it: tests/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/build.sh >/dev/null
-mxc=$PWD/build/src/cli/mxc
+if [ -n "${MXC_DEMO_BINARY:-}" ]; then
+  mxc=$MXC_DEMO_BINARY
+else
+  ./scripts/build.sh >/dev/null
+  mxc=$PWD/build/src/cli/mxc
+fi
 
 demo=$(mktemp -d /tmp/mxc-demo-XXXXXX)
 trap 'rm -rf "$demo"' EXIT
@@ -45,12 +53,24 @@ if "$mxc" exec -- cat "$HOME/.ssh/id_ed25519"; then
 fi
 echo "(refused, as the default profile denies ~/.ssh)"
 
-step "mxc exec -- sh -c 'echo x > $demo/outside.txt'   # a write outside the workspace"
-if "$mxc" exec -- sh -c "echo x > $demo/outside.txt" && [ -e "$demo/outside.txt" ]; then
+step "mxc exec -- sh -c 'echo x > /tmp/x && cat /tmp/x'   # /tmp is the sandbox's own"
+host_had_x=no
+[ -e /tmp/x ] && host_had_x=yes
+"$mxc" exec -- sh -c 'echo x > /tmp/x && cat /tmp/x'
+if [ "$host_had_x" = no ] && [ -e /tmp/x ]; then
+  echo "demo: FAILED: the write reached the host's /tmp/x" >&2
+  exit 1
+fi
+echo "(not refused: the write landed in the sandbox's private /tmp, which is discarded"
+echo " when the run ends; the host's /tmp is untouched)"
+
+step "mxc exec -- sh -c 'echo x > /usr/local/mxc-demo.txt'   # a write outside the workspace"
+if "$mxc" exec -- sh -c 'echo x > /usr/local/mxc-demo.txt' || [ -e /usr/local/mxc-demo.txt ]; then
+  rm -f /usr/local/mxc-demo.txt
   echo "demo: FAILED: wrote outside the workspace" >&2
   exit 1
 fi
-echo "(refused: only the workspace and {tmp} are writable)"
+echo "(refused: the system is read-only; only the workspace and {tmp} are writable)"
 
 step "mxc exec -- sh -c 'exit 7'; echo \$?"
 set +e
