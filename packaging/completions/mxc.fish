@@ -1,7 +1,9 @@
 # fish completion for mxc
-set -l cmds exec check explain profiles doctor
+set -l cmds exec check explain profiles doctor log
 complete -c mxc -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c mxc -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print version'
+complete -c mxc -n "not __fish_seen_subcommand_from $cmds" -s v -l verbose -d 'more logging (stderr)'
+complete -c mxc -n "not __fish_seen_subcommand_from $cmds" -s q -l quiet -d 'only errors from mxc'
 for c in exec explain
     complete -c mxc -n "__fish_seen_subcommand_from $c" -s p -l profile -r -a '(mxc profiles 2>/dev/null | string split -f1 " ")' -d 'profile'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -s w -l workspace -r -a '(__fish_complete_directories)' -d 'workspace'
@@ -20,3 +22,7 @@ complete -c mxc -n "__fish_seen_subcommand_from exec" -l dry-run -d 'print the p
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l die-with-parent -d 'end the sandbox when the parent of mxc dies'
 complete -c mxc -n "__fish_seen_subcommand_from explain doctor" -l json -d 'JSON output'
 complete -c mxc -n "__fish_seen_subcommand_from check" -a '(mxc profiles 2>/dev/null | string split -f1 " ")'
+complete -c mxc -n "__fish_seen_subcommand_from log" -F -d 'audit log file'
+complete -c mxc -n "__fish_seen_subcommand_from log" -s f -l follow -d 'print events as they are appended'
+complete -c mxc -n "__fish_seen_subcommand_from log" -l json -d 'one JSON summary per session'
+complete -c mxc -n "__fish_seen_subcommand_from log" -l suggest -d 'propose allow rules for denied hosts'

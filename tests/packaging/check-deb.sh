@@ -37,6 +37,9 @@ field Depends | grep -q 'libpsl5'
 check "Depends names libpsl5 (got '$(field Depends)')" $?
 field Recommends | grep -q 'publicsuffix'
 check "Recommends names publicsuffix (got '$(field Recommends)')" $?
+# The bash completion is loaded by, and uses, the bash-completion package.
+field Recommends | grep -q 'bash-completion'
+check "Recommends names bash-completion (got '$(field Recommends)')" $?
 
 dpkg-deb -c "$deb" >"$tmp/contents"
 check "dpkg-deb -c reads it" $?

@@ -73,6 +73,24 @@ if command -v fish >/dev/null 2>&1; then
   fish -n "$prefix/share/fish/vendor_completions.d/mxc.fish"
   check "fish completion parses (fish -n)" $?
 fi
+# Every subcommand `mxc --help` lists is in the man page and in each
+# completion (mxc log once was in none of them).
+subcommands=$("$mxc" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
+[ -n "$subcommands" ]
+check "mxc --help lists subcommands" $?
+# The line of each completion that lists the subcommands.
+completion_lists=$(grep -h -e '^ *local commands=' "$prefix/share/bash-completion/completions/mxc"
+  grep -ho -e "1:command:([^)]*)" "$prefix/share/zsh/vendor-completions/_mxc"
+  grep -h -e '^set -l cmds ' "$prefix/share/fish/vendor_completions.d/mxc.fish")
+[ "$(printf '%s\n' "$completion_lists" | wc -l)" -eq 3 ]
+check "each completion (bash, zsh, fish) has one list of subcommands" $?
+for sub in $subcommands; do
+  gzip -dc "$prefix/share/man/man1/mxc.1.gz" | grep -q "mxc $sub\b"
+  check "mxc(1) documents 'mxc $sub'" $?
+  [ "$(printf '%s\n' "$completion_lists" | grep -cw -- "$sub")" -eq 3 ]
+  check "bash, zsh and fish completions offer '$sub'" $?
+done
+
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$prefix/share/mxc/mxc.schema.json"
 check "share/mxc/mxc.schema.json is JSON" $?
 
