@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "common/sha256.hpp"
 #include "policy/builtins.hpp"
@@ -10,6 +9,7 @@
 #include "policy/layer.hpp"
 #include "policy/load.hpp"
 #include "policy/paths.hpp"
+#include "policy/profile_file.hpp"
 #include "policy/protected_names.hpp"
 #include "policy/tls_trust.hpp"
 #include "policy/validate.hpp"
@@ -45,30 +45,6 @@ std::string builtin_names() {
     std::string out;
     for (const auto& p : builtin_profiles()) out += (out.empty() ? "" : ", ") + p.name;
     return out;
-}
-
-Result<std::string> read_file(const std::string& path) {
-    std::error_code ec;
-    auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) return make_error("cannot read profile \"" + path + "\": no such file");
-    // Devices and FIFOs could block or never end; a profile is a small file.
-    if (!fs::is_regular_file(status)) return make_error("profile \"" + path + "\" is not a regular file");
-    auto size = fs::file_size(path, ec);
-    if (!ec && size > kMaxProfileBytes) {
-        return make_error("profile \"" + path + "\" is larger than 1 MiB");
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error("cannot open profile \"" + path + "\"");
-    // Bounded even though the size was checked: /proc-style files report 0.
-    std::string bytes;
-    char chunk[16 * 1024];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-        bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
-        if (bytes.size() > kMaxProfileBytes)
-            return make_error("profile \"" + path + "\" is larger than 1 MiB");
-    }
-    if (in.bad()) return make_error("cannot read profile \"" + path + "\"");
-    return bytes;
 }
 
 class Resolver {
@@ -157,7 +133,7 @@ private:
             text = std::string(*builtin_text(ref.builtin));
             return true;
         }
-        auto bytes = read_file(ref.display);
+        auto bytes = read_profile_file(ref.display, kMaxProfileBytes);
         if (!bytes) {
             // Only an `extends` entry (which has a position) is relative to a file.
             error(from, bytes.error().message,

@@ -129,4 +129,22 @@ TEST_CASE("mxc exec -p default: a TLS trust variable naming a link planted in /t
     mxc::test::RunSpec spec;
     spec.argv = {"cat", link};
     CHECK(mxc::test::run(spec).out == "TOPSECRET");
-}
+
+    TEST_CASE("mxc exec -p /dev/stdin: a profile from a pipe is read once and applied") {
+        TempDir ws;
+        mxc::test::RunSpec spec;
+        // `cat` proves mxc read stdin to its end: the command finds it empty.
+        spec.argv = {MXC_BINARY, "exec", "-p", "/dev/stdin", "-w",
+                     ws.path(),  "--",   "sh", "-c",         "echo \"$PIPED\"; cat"};
+        spec.cwd = ws.path();
+        spec.stdin_data = "schema = 1\nextends = [\"default\"]\n[env]\nset = { PIPED = \"from-the-pipe\" }\n";
+        auto r = mxc::test::run(spec);
+        CHECK_MESSAGE(r.status == 0, r.err);
+        CHECK(r.out == "from-the-pipe\n");
+    }
+
+    TEST_CASE("mxc check /dev/stdin: an invalid piped profile is reported like a file") {
+        auto r = mxc::test::mxc({"check", "/dev/stdin"}, "schema = 1\n[limits]\nmemory = \"huge\"\n");
+        CHECK(r.status == 1);
+        CHECK(r.err.find("/dev/stdin:3:") != std::string::npos);
+    }
