@@ -58,6 +58,15 @@ std::vector<std::string> split_command(std::vector<std::string>& args) {
     return command;
 }
 
+// The subcommand's position: global options (-v, -q, --help, --version)
+// may come before it and take no value, so it is the first word that is
+// not an option.
+std::size_t subcommand_index(const std::vector<std::string>& args) {
+    std::size_t i = 0;
+    while (i < args.size() && args[i].size() > 1 && args[i][0] == '-' && args[i] != "--") ++i;
+    return i;
+}
+
 }  // namespace
 
 static int run(int argc, char** argv) {
@@ -65,7 +74,8 @@ static int run(int argc, char** argv) {
     // it is read the smaller the window in which a parent could die unseen.
     const long parent_pid = mxc::cli::parent_process_id();
     std::vector<std::string> args = mxc::cli::command_line_args(argc, argv);
-    const bool is_exec = !args.empty() && args.front() == "exec";
+    const std::size_t sub = subcommand_index(args);
+    const bool is_exec = sub < args.size() && args[sub] == "exec";
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
 
     CLI::App app{"mxc runs a command inside a boundary that a TOML profile describes.", "mxc"};

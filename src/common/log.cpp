@@ -31,6 +31,10 @@ void setup(int verbosity) {
     spdlog::set_default_logger(logger);
 }
 
+bool verbose() {
+    return spdlog::should_log(spdlog::level::info);
+}
+
 void debug(std::string_view message) {
     spdlog::debug("{}", message);
 }

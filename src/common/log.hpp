@@ -10,6 +10,10 @@ namespace mxc::log {
 // Color only on a terminal, never when NO_COLOR is set.
 void setup(int verbosity);
 
+// True when info() is shown (-v): callers skip the work of measuring and
+// formatting what would not be printed.
+bool verbose();
+
 void debug(std::string_view message);
 void info(std::string_view message);
 void warn(std::string_view message);

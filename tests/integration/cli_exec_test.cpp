@@ -129,22 +129,54 @@ TEST_CASE("mxc exec -p default: a TLS trust variable naming a link planted in /t
     mxc::test::RunSpec spec;
     spec.argv = {"cat", link};
     CHECK(mxc::test::run(spec).out == "TOPSECRET");
+}
 
-    TEST_CASE("mxc exec -p /dev/stdin: a profile from a pipe is read once and applied") {
-        TempDir ws;
+TEST_CASE("mxc exec -p /dev/stdin: a profile from a pipe is read once and applied") {
+    TempDir ws;
+    mxc::test::RunSpec spec;
+    // `cat` proves mxc read stdin to its end: the command finds it empty.
+    spec.argv = {MXC_BINARY, "exec", "-p", "/dev/stdin", "-w",
+                 ws.path(),  "--",   "sh", "-c",         "echo \"$PIPED\"; cat"};
+    spec.cwd = ws.path();
+    spec.stdin_data = "schema = 1\nextends = [\"default\"]\n[env]\nset = { PIPED = \"from-the-pipe\" }\n";
+    auto r = mxc::test::run(spec);
+    CHECK_MESSAGE(r.status == 0, r.err);
+    CHECK(r.out == "from-the-pipe\n");
+}
+
+TEST_CASE("mxc check /dev/stdin: an invalid piped profile is reported like a file") {
+    auto r = mxc::test::mxc({"check", "/dev/stdin"}, "schema = 1\n[limits]\nmemory = \"huge\"\n");
+    CHECK(r.status == 1);
+    CHECK(r.err.find("/dev/stdin:3:") != std::string::npos);
+}
+
+TEST_CASE("mxc -v exec: global -v before the subcommand shows each setup step on stderr only") {
+    TempDir ws;
+    mxc::test::RunSpec spec;
+    spec.argv = {MXC_BINARY, "-v", "exec", "-w", ws.path(), "--", "sh", "-c", "echo out; echo err >&2"};
+    spec.cwd = ws.path();
+    auto r = mxc::test::run(spec);
+    CHECK_MESSAGE(r.status == 0, r.err);
+    CHECK(r.out == "out\n");  // the command's stdout, untouched
+    for (const char* step :
+         {"setup: host facts", "setup: namespaces: clone", "setup: user namespace", "setup: mount namespace",
+          "setup: landlock", "setup: seccomp", "setup: limits"}) {
+        CHECK_MESSAGE(r.err.find(step) != std::string::npos, step << " missing from: " << r.err);
+    }
+    CHECK(r.err.find(" ms\n") != std::string::npos);
+    CHECK(r.err.find("err\n") != std::string::npos);
+}
+
+TEST_CASE("mxc -q exec and mxc exec: global -q is accepted, and without -v nothing is logged") {
+    TempDir ws;
+    for (const char* flag : {"-q", "--quiet", ""}) {
         mxc::test::RunSpec spec;
-        // `cat` proves mxc read stdin to its end: the command finds it empty.
-        spec.argv = {MXC_BINARY, "exec", "-p", "/dev/stdin", "-w",
-                     ws.path(),  "--",   "sh", "-c",         "echo \"$PIPED\"; cat"};
+        spec.argv = {MXC_BINARY};
+        if (*flag != '\0') spec.argv.emplace_back(flag);
+        spec.argv.insert(spec.argv.end(), {"exec", "-w", ws.path(), "--", "sh", "-c", "exit 3"});
         spec.cwd = ws.path();
-        spec.stdin_data = "schema = 1\nextends = [\"default\"]\n[env]\nset = { PIPED = \"from-the-pipe\" }\n";
         auto r = mxc::test::run(spec);
-        CHECK_MESSAGE(r.status == 0, r.err);
-        CHECK(r.out == "from-the-pipe\n");
+        CHECK_MESSAGE(r.status == 3, flag << ": " << r.err);
+        CHECK_MESSAGE(r.err.empty(), flag << ": " << r.err);
     }
-
-    TEST_CASE("mxc check /dev/stdin: an invalid piped profile is reported like a file") {
-        auto r = mxc::test::mxc({"check", "/dev/stdin"}, "schema = 1\n[limits]\nmemory = \"huge\"\n");
-        CHECK(r.status == 1);
-        CHECK(r.err.find("/dev/stdin:3:") != std::string::npos);
-    }
+}

@@ -13,11 +13,25 @@ enum class ReportTag : char {
     ExecErrno = 'X',   // execve failed; decimal errno
     WaitStatus = 'W',  // the command's raw wait status; decimal
     Warning = 'w',     // non-fatal setup caveat; text
+    Step = 'S',        // a setup step done (-v only); "MICROSECONDS NAME"
+};
+
+// One setup step inside the sandbox and how long it took.
+struct StepTiming {
+    std::string name;
+    long usec = 0;
 };
 
 // Async-signal-safe enough for a forked child: one write, no allocation
 // beyond the message string itself.
 void send_report(int fd, ReportTag tag, const std::string& payload);
+
+// A monotonic clock reading in microseconds, for step timings.
+long monotonic_usec();
+
+// Reports that step `name` (a string literal) started at `since_usec`.
+// Allocates nothing: it also runs after RLIMIT_AS, on the clone stack.
+void send_step(int fd, const char* name, long since_usec);
 
 struct ChildReports {
     std::string setup_error;
@@ -25,9 +39,23 @@ struct ChildReports {
     bool has_wait_status = false;
     int wait_status = 0;
     std::vector<std::string> warnings;
+    std::vector<StepTiming> steps;  // in the order they were done
 };
 
 // Parses everything read from the pipe; incomplete trailing bytes are ignored.
+// The sandbox side of -v: one Step report per finished step. Inactive
+// (fd < 0) it reads no clock and writes nothing.
+struct StepClock {
+    int fd = -1;
+    long since = 0;
+    StepClock(bool on, int report_fd) : fd(on ? report_fd : -1), since(on ? monotonic_usec() : 0) {}
+    void done(const char* name) {
+        if (fd < 0) return;
+        send_step(fd, name, since);
+        since = monotonic_usec();
+    }
+};
+
 ChildReports parse_reports(const std::string& bytes);
 
 }  // namespace mxc::lnx

@@ -78,6 +78,7 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
 
 [[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec) {
     const LinuxPlan& plan = *spec.plan;
+    StepClock steps(spec.report_steps, spec.report_fd);
     if (::chdir(plan.cwd.c_str()) != 0) {
         int err = errno;
         fail(spec, make_error("working directory " + plan.cwd + " is not visible in the sandbox (" +
@@ -90,10 +91,14 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
         for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     if (auto st = drop_capabilities(); !st) fail(spec, st);
+    steps.done("cwd, fd hygiene, capabilities dropped");
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(spec, make_error("PR_SET_NO_NEW_PRIVS failed"));
+    steps.done("no_new_privs");
     if (auto st = apply_landlock(plan.landlock); !st) fail(spec, st);
+    steps.done("landlock");
     if (spec.seccomp != nullptr) {
         if (auto st = apply_seccomp(*spec.seccomp); !st) fail(spec, st);
+        steps.done("seccomp");
     }
     if (spec.caller_ignores_sigchld) (void)::signal(SIGCHLD, SIG_IGN);
     ::sigprocmask(SIG_SETMASK, &spec.caller_mask, nullptr);
@@ -101,6 +106,7 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
     // init (CLONE_VM), so any allocation after it could fail; nothing below
     // allocates. setrlimit is not in the seccomp filter.
     if (auto st = apply_rlimits(plan.rlimits); !st) fail(spec, st);
+    steps.done("limits: rlimits");
     int err = exec_search(spec, candidates);
     send_report(spec.report_fd, ReportTag::ExecErrno, std::to_string(err));
     _exit(err == ENOENT ? 127 : 126);

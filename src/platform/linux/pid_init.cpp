@@ -72,8 +72,10 @@ int exit_code_of(int status) {
         if (n != 1) _exit(125);
     }
     const LinuxPlan& plan = *spec.plan;
+    StepClock steps(spec.report_steps, spec.report_fd);
 
     if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
+    steps.done("user namespace: uid/gid maps");
     // init is a copy of mxc: its /proc/1/environ still holds the caller's
     // whole environment (tokens the [env] rules filtered out) and its memory
     // the plan. Non-dumpable makes /proc/1/{environ,mem,...} unreadable to the
@@ -81,6 +83,7 @@ int exit_code_of(int status) {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (plan.new_net) {
         if (auto st = bring_up_loopback(); !st) fail(spec, st);
+        steps.done("network namespace: loopback up");
     }
     if (plan.proxy) {
         // Before the mount tree and long before the command exists: the
@@ -88,8 +91,10 @@ int exit_code_of(int status) {
         // already taken by the proxy (it cannot bind it and impersonate it).
         UniqueFd channel(spec.proxy_fd);
         if (auto st = send_proxy_listener(channel.get(), plan.proxy->port); !st) fail(spec, st);
+        steps.done("proxy: listener handed to the supervisor");
     }
     if (auto st = build_sandbox_root(plan.mounts); !st) fail(spec, st);
+    steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
 
     sigset_t handled;
     sigemptyset(&handled);

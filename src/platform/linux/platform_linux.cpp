@@ -16,6 +16,7 @@
 #include "platform/linux/host_facts.hpp"
 #include "platform/linux/plan.hpp"
 #include "platform/linux/seccomp_filter.hpp"
+#include "platform/linux/setup_log.hpp"
 #include "platform/linux/supervisor.hpp"
 #include "platform/platform.hpp"
 
@@ -102,8 +103,15 @@ const char* platform_name() {
 }
 
 int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
-    lnx::HostFacts facts = lnx::gather_host_facts(policy, &request);
-    lnx::LinuxPlan plan = lnx::compile_plan(policy, facts);
+    const bool verbose = log::verbose();
+    lnx::HostFacts facts = [&] {
+        lnx::StepTimer timer(verbose, "host facts: rule paths, kernel features");
+        return lnx::gather_host_facts(policy, &request);
+    }();
+    lnx::LinuxPlan plan = [&] {
+        lnx::StepTimer timer(verbose, "plan compiled");
+        return lnx::compile_plan(policy, facts);
+    }();
     std::vector<std::string> not_created;
     if (!request.dry_run && !plan.create_dirs.empty() && plan.fatal.empty() &&
         (plan.unenforceable.empty() || plan.best_effort)) {

@@ -33,6 +33,7 @@ struct SandboxSpec {
     int start_fd = -1;                    // v1 pids cgroup: read end; one byte = "you are in the cgroup"
     sigset_t caller_mask{};               // signal mask to restore for the command
     bool caller_ignores_sigchld = false;  // restore SIG_IGN for the command
+    bool report_steps = false;            // -v: send a Step report after each setup step
 };
 
 // Entry point of the cloned child (pid 1 of the new pid namespace). Never returns.

@@ -28,6 +28,7 @@
 #include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
+#include "platform/linux/setup_log.hpp"
 #include "platform/linux/sys_error.hpp"
 
 namespace mxc::lnx {
@@ -187,11 +188,13 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net) {
     RunOutcome out;
     const auto started = std::chrono::steady_clock::now();
+    const bool verbose = log::verbose();
 
     // Every start clears the empty per-run cgroups of SIGKILLed mxc runs.
     remove_stale_cgroups(observe_cgroupfs());
     std::optional<CgroupLeaf> cgroup;
     if (plan.cgroup) {
+        StepTimer timer(verbose, "limits: cgroup v2 leaf");
         auto leaf = CgroupLeaf::create(*plan.cgroup);
         if (!leaf) {
             out.error = std::string(plan.cgroup->memory_max != 0 ? "limits.memory" : "limits.processes") +
@@ -205,6 +208,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     std::optional<PidsV1Leaf> pids_v1;
     UniqueFd start_read, start_write;
     if (plan.pids_v1) {
+        StepTimer timer(verbose, "limits: pids cgroup (v1) leaf");
         auto leaf = PidsV1Leaf::create(*plan.pids_v1);
         if (!leaf) {
             out.error = "limits.processes: pids cgroup setup failed: " + leaf.error().message;
@@ -230,6 +234,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     for (auto& e : env) spec.envp.push_back(e.data());
     spec.envp.push_back(nullptr);
     spec.path_env = find_path(plan.env);
+    spec.report_steps = verbose;
 
     int report[2];
     int alive[2];
@@ -296,6 +301,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
 
     std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
     if (plan.new_net) flags |= CLONE_NEWNET;
+    const long clone_start = verbose ? monotonic_usec() : 0;
     const pid_t child = clone_sandbox(flags, cgroup ? cgroup->dir_fd() : -1);
     if (child < 0) {
         out.error = std::string("clone into new namespaces: ") + std::strerror(errno);
@@ -307,6 +313,11 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         start_write.reset();
         channel.supervisor_end.reset();
         sandbox_init_main(spec);
+    }
+    if (verbose) {
+        log_step(plan.new_net ? "namespaces: clone (user, mount, pid, ipc, net)"
+                              : "namespaces: clone (user, mount, pid, ipc)",
+                 monotonic_usec() - clone_start);
     }
     report_write.reset();
     alive_read.reset();
@@ -332,6 +343,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     std::unique_ptr<net::EgressProxy> proxy;
     std::string proxy_error;
     if (plan.proxy) {
+        StepTimer timer(verbose, "proxy: egress proxy started (waited for the sandbox's listener)");
         proxy_error = start_proxy(*plan.proxy, channel.supervisor_end.get(), std::move(*matcher),
                                   std::move(on_net), proxy);
         channel.supervisor_end.reset();
@@ -352,6 +364,16 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     bool orphaned = false;
     bool report_open = true;
     std::string report_bytes;
+    std::size_t steps_logged = 0;
+    // -v: the sandbox's steps as they are reported, before the command's
+    // own output where possible.
+    auto log_new_steps = [&] {
+        if (!verbose) return;
+        const auto steps = parse_reports(report_bytes).steps;
+        for (; steps_logged < steps.size(); ++steps_logged) {
+            log_step(steps[steps_logged].name, steps[steps_logged].usec);
+        }
+    };
     int status = 0;
     rusage ru{};
     for (;;) {
@@ -362,10 +384,12 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         if (fds[2].revents != 0) {
             char buf[4096];
             ssize_t n = ::read(report_read.get(), buf, sizeof buf);
-            if (n > 0)
+            if (n > 0) {
                 report_bytes.append(buf, static_cast<size_t>(n));
-            else if (n == 0 || errno != EINTR)
+                log_new_steps();
+            } else if (n == 0 || errno != EINTR) {
                 report_open = false;
+            }
         }
         if (fds[1].revents != 0) {
             std::uint64_t ticks = 0;
@@ -411,6 +435,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // can never hang mxc.
     ::fcntl(report_read.get(), F_SETFL, O_NONBLOCK);
     drain(report_read.get(), report_bytes);
+    log_new_steps();
     const auto reports = parse_reports(report_bytes);
 
     const auto wall = std::chrono::steady_clock::now() - started;

@@ -42,3 +42,35 @@ TEST_CASE("the first setup error is kept and truncated input is ignored") {
     auto r = parse_reports(bytes);
     CHECK(r.setup_error == "bind mount /a on /a: No such file or directory");
 }
+
+TEST_CASE("setup steps are reported in order with their durations") {
+    int p[2];
+    REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+    const long before = monotonic_usec();
+    send_step(p[1], "mount namespace: sandbox root", before);
+    send_step(p[1], "seccomp", monotonic_usec());
+    close(p[1]);
+    std::string bytes;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0) bytes.append(buf, static_cast<size_t>(n));
+    close(p[0]);
+    auto r = parse_reports(bytes);
+    REQUIRE(r.steps.size() == 2);
+    CHECK(r.steps[0].name == "mount namespace: sandbox root");
+    CHECK(r.steps[1].name == "seccomp");
+    CHECK(r.steps[0].usec >= 0);
+    CHECK(r.steps[0].usec < 10 * 1000 * 1000);
+    CHECK(r.setup_error.empty());
+}
+
+TEST_CASE("an inactive step clock (no -v) writes nothing") {
+    int p[2];
+    REQUIRE(pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0);
+    StepClock steps(false, p[1]);
+    steps.done("landlock");
+    char c;
+    CHECK(read(p[0], &c, 1) < 0);
+    close(p[0]);
+    close(p[1]);
+}
