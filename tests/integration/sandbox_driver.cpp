@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
             p.env.pass.push_back({e, flag("default")});
     }
     for (const auto& [path, access] : rules) add_rule(p, path, access, "--rule");
+    // Every rule here is the driver's own, so its --missing governs them all
+    // (missing is per rule: the setting of the file that wrote it).
+    for (auto& rule : p.paths) rule.missing = p.missing;
     std::sort(p.paths.begin(), p.paths.end(), [](const auto& x, const auto& y) { return x.path < y.path; });
     req.cwd = cwd();
 
