@@ -42,6 +42,7 @@ public:
             }
         }
         for (const auto& text : cli.env) env(text);
+        if (cli.memory) memory(*cli.memory);
         if (cli.timeout) {
             auto ms = parse_duration(*cli.timeout);
             if (!ms) {
@@ -70,6 +71,21 @@ private:
                 continue;
             }
             layer_.paths.push_back(PathRule{*path, access, flag(name)});
+        }
+    }
+
+    void memory(const std::string& text) {
+        if (text == "unlimited") {
+            layer_.limits.memory_bytes = Sourced<std::uint64_t>{kUnlimitedBytes, flag("--memory")};
+            return;
+        }
+        auto bytes = parse_size(text);
+        if (!bytes) {
+            error("--memory", bytes.error().message, "use a size (\"512MiB\", \"4GiB\") or \"unlimited\"");
+        } else if (*bytes == 0) {
+            error("--memory", "the limit must be greater than zero", "use --memory unlimited to lift it");
+        } else {
+            layer_.limits.memory_bytes = Sourced<std::uint64_t>{*bytes, flag("--memory")};
         }
     }
 

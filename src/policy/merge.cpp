@@ -61,6 +61,8 @@ void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
     for (const auto& [name, value] : layer.env_set) policy.env.set[name] = value;
 
     override_with(policy.limits.memory_bytes, layer.limits.memory_bytes);
+    if (policy.limits.memory_bytes && policy.limits.memory_bytes->value == kUnlimitedBytes)
+        policy.limits.memory_bytes.reset();
     override_with(policy.limits.processes, layer.limits.processes);
     override_with(policy.limits.open_files, layer.limits.open_files);
     override_with(policy.limits.file_size_bytes, layer.limits.file_size_bytes);

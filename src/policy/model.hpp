@@ -80,6 +80,11 @@ struct PathRule {
     Sourced<MissingPaths> missing{MissingPaths::Ignore, {}};
 };
 
+// `memory = "unlimited"` / `--memory unlimited` in a layer: lifts a limit
+// inherited from an earlier layer. Only layers carry it; merge_layer turns it
+// into "no limit", so a resolved policy never holds this value.
+inline constexpr std::uint64_t kUnlimitedBytes = ~std::uint64_t{0};
+
 struct Limits {
     std::optional<Sourced<std::uint64_t>> memory_bytes;
     std::optional<Sourced<std::uint64_t>> processes;

@@ -43,6 +43,7 @@ struct CliOverrides {
     std::vector<std::string> allow_net;   // turns mode "none" into "allowlist"
     std::optional<std::string> net_mode;  // "none" | "allowlist" | "host"
     std::vector<std::string> env;         // "NAME" (pass) or "NAME=VALUE" (set)
+    std::optional<std::string> memory;    // size text or "unlimited", overrides limits.memory
     std::optional<std::string> timeout;   // duration text, overrides limits.wall_time
     bool best_effort = false;
 };

@@ -212,7 +212,12 @@ private:
     }
 
     void limits() {
-        size(raw_.memory, "memory", layer_.limits.memory_bytes);
+        // "unlimited" lifts what an extended profile set (keys cannot be unset).
+        if (raw_.memory && raw_.memory->value == "unlimited") {
+            layer_.limits.memory_bytes = Sourced<std::uint64_t>{kUnlimitedBytes, raw_.memory->origin};
+        } else {
+            size(raw_.memory, "memory", layer_.limits.memory_bytes);
+        }
         size(raw_.file_size, "file_size", layer_.limits.file_size_bytes);
         count(raw_.processes, "processes", layer_.limits.processes);
         count(raw_.open_files, "open_files", layer_.limits.open_files);

@@ -31,10 +31,10 @@ TEST_CASE("limits.cpu_time kills a busy loop with SIGXCPU") {
     CHECK(r.status == 128 + 24);
 }
 
-TEST_CASE("limits.memory without a delegated cgroup is RLIMIT_AS per process") {
+TEST_CASE("limits.memory without a delegated cgroup is RLIMIT_DATA per process") {
     TempDir ws;
     auto r = sandbox(ws.path(), {"--memory", "200000000", "--", "/usr/bin/python3", "-c",
-                                 "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])\n"
+                                 "import resource\nprint(resource.getrlimit(resource.RLIMIT_DATA)[0])\n"
                                  "try:\n  x = bytearray(400000000)\n  print('allocated')\nexcept "
                                  "MemoryError:\n  print('MemoryError')"});
     CHECK(r.out == "200000000\nMemoryError\n");

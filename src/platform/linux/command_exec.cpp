@@ -33,7 +33,7 @@ namespace {
 
 // Where execvp would look for argv[0] on the sandbox's PATH (glibc's
 // execvpe would search the PATH of *our* environment, not envp's). Computed
-// before the rlimits are applied: after RLIMIT_AS nothing may allocate.
+// before the rlimits are applied: after RLIMIT_DATA an allocation may fail.
 std::vector<std::string> exec_candidates(const SandboxSpec& spec) {
     const char* file = spec.argv[0];
     if (file == nullptr || *file == '\0') return {};
@@ -102,8 +102,8 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
     }
     if (spec.caller_ignores_sigchld) (void)::signal(SIGCHLD, SIG_IGN);
     ::sigprocmask(SIG_SETMASK, &spec.caller_mask, nullptr);
-    // Limits last: RLIMIT_AS counts the address space this child shares with
-    // init (CLONE_VM), so any allocation after it could fail; nothing below
+    // Limits last: RLIMIT_DATA counts the private memory this child shares
+    // with init (CLONE_VM), so any allocation after it could fail; nothing below
     // allocates. setrlimit is not in the seccomp filter.
     if (auto st = apply_rlimits(plan.rlimits); !st) fail(spec, st);
     steps.done("limits: rlimits");

@@ -244,7 +244,15 @@ std::vector<platform::Capability> probe_capabilities() {
     caps.push_back({"seccomp", seccomp, seccomp ? "filter mode available" : "not available"});
     CgroupFacts cg = observe_cgroup();
     caps.push_back({"cgroup_v2_delegation", cg.delegated,
-                    cg.reason + (cg.delegated ? "" : " (memory limit falls back to RLIMIT_AS per process)")});
+                    cg.reason + (cg.delegated ? ""
+                                              : " (limits.memory falls back to RLIMIT_DATA per process: "
+                                                "private writable memory, not address space)")});
+    // Which mechanism carries limits.memory here, so a user can tell why a
+    // large allocation fails (issue 12: RLIMIT_AS used to kill V8).
+    caps.push_back({"memory_limit", true,
+                    cg.delegated ? "limits.memory is cgroup v2 memory.max: the whole sandbox, swap off"
+                                 : "limits.memory is RLIMIT_DATA per process: private writable memory "
+                                   "(heap, malloc, JIT heaps); address-space reservations are not counted"});
     const PidsCgroupFacts pids = detect_pids_cgroup(observe_cgroupfs());
     const bool pids_ok = !pids.v2_parent.empty() || !pids.v1_parent.empty();
     caps.push_back(

@@ -653,11 +653,22 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
                     "cgroup v2 memory.max on " + facts.cgroup.dir + "/mxc-" + facts.session_id);
             plan.enforced.push_back("cgroup v2 memory.max");
         } else {
-            plan.rlimits.push_back(RlimitSetting{RLIMIT_AS, "RLIMIT_AS", lim.memory_bytes->value,
+            // Not RLIMIT_AS: V8, WebAssembly and the JVM reserve far more
+            // address space than they touch (wasm alone reserves 8 GiB+ of
+            // PROT_NONE guard), so an address-space cap killed node under
+            // every built-in profile. RLIMIT_DATA (Linux >= 4.7) counts what
+            // a process can actually dirty: brk, and private writable
+            // mappings, which is where glibc's large mallocs, V8's heaps and
+            // the JVM's committed heap live; PROT_NONE reservations are free
+            // until made writable.
+            plan.rlimits.push_back(RlimitSetting{RLIMIT_DATA, "RLIMIT_DATA", lim.memory_bytes->value,
                                                  "limits.memory (" + lim.memory_bytes->origin.describe() +
                                                      "), per process: " + facts.cgroup.reason});
             verdict(rule, lim.memory_bytes->origin,
-                    "RLIMIT_AS per process (no delegated cgroup v2: " + facts.cgroup.reason + ")");
+                    "RLIMIT_DATA per process: private writable memory (heap, malloc, JIT heaps), not "
+                    "address-space reservations (no delegated cgroup v2: " +
+                        facts.cgroup.reason + ")");
+            plan.enforced.push_back("RLIMIT_DATA (limits.memory, per process)");
         }
     }
     if (lim.wall_time) {

@@ -152,16 +152,29 @@ TEST_CASE("file_size and cpu_time map to RLIMIT_FSIZE and RLIMIT_CPU (rounded up
     CHECK(find_rlimit(plan, RLIMIT_CPU)->value == 2);
 }
 
-TEST_CASE("memory uses RLIMIT_AS when no cgroup is delegated") {
+TEST_CASE("memory uses RLIMIT_DATA, never RLIMIT_AS, when no cgroup is delegated") {
+    // RLIMIT_AS counted V8's and WebAssembly's PROT_NONE reservations and
+    // killed node under every built-in profile (issue 12).
     Scenario s;
     s.policy.limits.memory_bytes = Sourced<std::uint64_t>{1ULL << 30, origin("p.toml", 8)};
     auto plan = s.compile();
-    CHECK(find_rlimit(plan, RLIMIT_AS)->value == (1ULL << 30));
+    REQUIRE(find_rlimit(plan, RLIMIT_DATA) != nullptr);
+    CHECK(find_rlimit(plan, RLIMIT_DATA)->value == (1ULL << 30));
+    CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
     CHECK_FALSE(plan.cgroup.has_value());
     bool explained = false;
     for (const auto& v : plan.verdicts)
-        explained |= v.mechanism.find("RLIMIT_AS per process") != std::string::npos;
+        explained |= v.rule.rfind("limits.memory", 0) == 0 &&
+                     v.mechanism.find("RLIMIT_DATA per process") != std::string::npos;
     CHECK(explained);
+}
+
+TEST_CASE("no memory limit: neither RLIMIT_DATA nor RLIMIT_AS nor a memory cgroup") {
+    Scenario s;
+    auto plan = s.compile();
+    CHECK(find_rlimit(plan, RLIMIT_DATA) == nullptr);
+    CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
+    CHECK_FALSE(plan.cgroup.has_value());
 }
 
 TEST_CASE("memory uses a per-run child cgroup when delegated") {
@@ -174,6 +187,7 @@ TEST_CASE("memory uses a per-run child cgroup when delegated") {
     CHECK(plan.cgroup->leaf == "mxc-s1");
     CHECK(plan.cgroup->memory_max == (1ULL << 30));
     CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
+    CHECK(find_rlimit(plan, RLIMIT_DATA) == nullptr);
 }
 
 TEST_CASE("wall_time goes to the supervisor with a kill grace period") {

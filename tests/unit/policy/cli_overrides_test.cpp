@@ -165,6 +165,31 @@ TEST_CASE("an invalid --timeout is refused") {
     CHECK(r.error().message.find("flag --timeout: error: duration \"90\" has no unit") == 0);
 }
 
+TEST_CASE("--memory overrides limits.memory") {
+    CliOverrides cli;
+    cli.memory = "512MiB";
+    auto p = load_ok("schema = 1\n[limits]\nmemory = \"8GiB\"\n", cli);
+    CHECK(p.limits.memory_bytes->value == 512ULL << 20);
+    CHECK(p.limits.memory_bytes->origin.flag == "--memory");
+}
+
+TEST_CASE("--memory unlimited lifts the profile's limits.memory") {
+    CliOverrides cli;
+    cli.memory = "unlimited";
+    auto p = load_ok("schema = 1\n[limits]\nmemory = \"8GiB\"\n", cli);
+    CHECK_FALSE(p.limits.memory_bytes.has_value());
+}
+
+TEST_CASE("an invalid or zero --memory is refused") {
+    for (const char* bad : {"lots", "0", "-1GiB"}) {
+        CliOverrides cli;
+        cli.memory = bad;
+        auto r = load(kNone, cli);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("flag --memory: error:") == 0);
+    }
+}
+
 TEST_CASE("--best-effort turns best-effort on") {
     CliOverrides cli;
     cli.best_effort = true;

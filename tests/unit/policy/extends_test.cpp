@@ -144,6 +144,28 @@ TEST_CASE("an extends cycle is refused with the cycle printed") {
                                             " (remove one of these extends)");
 }
 
+TEST_CASE("memory = \"unlimited\" lifts a limit the parent set; a later layer can set one again") {
+    ProfileDir dir;
+    dir.write("parent.toml", "schema = 1\n[limits]\nmemory = \"8GiB\"\n");
+    std::string child = dir.write(
+        "child.toml", "schema = 1\nextends = [\"parent.toml\"]\n[limits]\nmemory = \"unlimited\"\n");
+    auto p = load_policy(child, {}, context());
+    REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().message));
+    CHECK_FALSE(p->limits.memory_bytes.has_value());
+    CliOverrides cli;
+    cli.memory = "1GiB";
+    auto q = load_policy(child, cli, context());
+    REQUIRE(q.ok());
+    CHECK(q->limits.memory_bytes->value == 1ULL << 30);
+    CHECK(check_profile(child).empty());
+}
+
+TEST_CASE("only memory accepts \"unlimited\"") {
+    ProfileDir dir;
+    std::string a = dir.write("a.toml", "schema = 1\n[limits]\nfile_size = \"unlimited\"\n");
+    CHECK(check_profile(a).size() == 1);
+}
+
 TEST_CASE("a profile extending itself is a cycle") {
     ProfileDir dir;
     std::string a = dir.write("self.toml", "schema = 1\nextends = [\"./self.toml\"]\n");
