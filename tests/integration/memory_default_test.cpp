@@ -61,6 +61,34 @@ TEST_CASE("--memory lowers the limit for one run and a larger allocation fails")
     CHECK(r.out == "MemoryError\n");
 }
 
+TEST_CASE("processes each under the limit but together over it are stopped, reason limit") {
+    TempDir ws;
+    const std::string audit = ws.path() + "/audit.jsonl";
+    auto r = mxc_default(ws, {"--memory", "1GiB", "--audit", audit},
+                         {"sh", "-c",
+                          "for i in 1 2 3 4; do python3 -c 'import time; b = bytearray(400 << 20); "
+                          "time.sleep(20)' & done; wait; echo survived"});
+    INFO("stderr: ", r.err);
+    if (r.err.find("cgroup v2 memory.max") != std::string::npos)
+        return;  // a delegated host: the cgroup OOM-kills
+    CHECK(r.status == 128 + 9);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("mxc: limits.memory: the sandbox's processes held") != std::string::npos);
+    const std::string log = mxc::test::read_file(audit);
+    CHECK(log.find("\"reason\":\"limit\"") != std::string::npos);
+}
+
+TEST_CASE("processes together under the limit run to the end") {
+    TempDir ws;
+    auto r = mxc_default(ws, {"--memory", "1GiB"},
+                         {"sh", "-c",
+                          "for i in 1 2; do python3 -c 'import time; b = bytearray(300 << 20); "
+                          "time.sleep(1)' & done; wait; echo survived"});
+    INFO("stderr: ", r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "survived\n");
+}
+
 TEST_CASE("--memory unlimited lifts the default profile's limit") {
     TempDir ws;
     auto r = mxc_default(ws, {"--memory", "unlimited"},

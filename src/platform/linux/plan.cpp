@@ -664,11 +664,17 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
             plan.rlimits.push_back(RlimitSetting{RLIMIT_DATA, "RLIMIT_DATA", lim.memory_bytes->value,
                                                  "limits.memory (" + lim.memory_bytes->origin.describe() +
                                                      "), per process: " + facts.cgroup.reason});
+            // Per-process limits add up across processes: the supervisor
+            // bounds their sum.
+            plan.memory_watch_bytes = lim.memory_bytes->value;
             verdict(rule, lim.memory_bytes->origin,
                     "RLIMIT_DATA per process: private writable memory (heap, malloc, JIT heaps), not "
-                    "address-space reservations (no delegated cgroup v2: " +
-                        facts.cgroup.reason + ")");
+                    "address-space reservations; and the supervisor ends the run (audit reason limit) when "
+                    "the resident memory of all its processes exceeds it, checked every " +
+                        std::to_string(plan.memory_watch_period.count()) +
+                        " ms (no delegated cgroup v2: " + facts.cgroup.reason + ")");
             plan.enforced.push_back("RLIMIT_DATA (limits.memory, per process)");
+            plan.enforced.push_back("supervisor: total resident memory <= limits.memory");
         }
     }
     if (lim.wall_time) {

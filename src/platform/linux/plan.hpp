@@ -235,6 +235,10 @@ struct LinuxPlan {
     // cwd_fallback instead: the message for -v and the audit log.
     std::string cwd_note;
     std::optional<std::chrono::milliseconds> wall_time;
+    // limits.memory without a memory cgroup: the supervisor ends the run when
+    // the resident memory of all the sandbox's processes exceeds this (0: off).
+    std::uint64_t memory_watch_bytes = 0;
+    std::chrono::milliseconds memory_watch_period{250};
     std::chrono::milliseconds kill_grace{2000};
     long parent_pid = 0;  // --die-with-parent: end the sandbox when this process (mxc's parent) dies
     std::vector<platform::RuleVerdict> verdicts;    // for `mxc explain`

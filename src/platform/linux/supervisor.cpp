@@ -25,6 +25,7 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/child_report.hpp"
+#include "platform/linux/memory_watch.hpp"
 #include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/proxy_listener.hpp"
 #include "platform/linux/sandbox_spec.hpp"
@@ -359,6 +360,27 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         if (tfd.valid()) (void)arm(tfd.get(), *plan.wall_time);
     }
 
+    // limits.memory without a cgroup: a periodic check of the sandbox's total
+    // resident memory (RLIMIT_DATA alone binds each process, not their sum).
+    UniqueFd mfd;
+    if (plan.memory_watch_bytes != 0) {
+        mfd.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+        if (!mfd.valid()) {
+            ::kill(child, SIGKILL);
+            out.error = std::string("limits.memory: timerfd_create: ") + std::strerror(errno);
+        } else {
+            itimerspec its{};
+            const auto ms = plan.memory_watch_period.count();
+            its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
+            its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000;
+            if (::timerfd_settime(mfd.get(), 0, &its, nullptr) != 0) {
+                ::kill(child, SIGKILL);
+                out.error = std::string("limits.memory: timerfd_settime: ") + std::strerror(errno);
+            }
+        }
+    }
+    std::uint64_t memory_seen = 0;  // resident bytes when the limit was crossed
+
     bool timed_out = false;
     bool killed = false;
     bool orphaned = false;
@@ -377,10 +399,22 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     int status = 0;
     rusage ru{};
     for (;;) {
-        pollfd fds[3] = {{sfd.get(), POLLIN, 0},
+        pollfd fds[4] = {{sfd.get(), POLLIN, 0},
                          {tfd.get(), POLLIN, 0},
-                         {report_open ? report_read.get() : -1, POLLIN, 0}};
-        if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
+                         {report_open ? report_read.get() : -1, POLLIN, 0},
+                         {memory_seen == 0 ? mfd.get() : -1, POLLIN, 0}};
+        if (::poll(fds, 4, -1) < 0 && errno != EINTR) break;
+        if (fds[3].revents != 0) {
+            std::uint64_t ticks = 0;
+            (void)::read(mfd.get(), &ticks, sizeof ticks);
+            // A failed read (init already gone) is no evidence: skip the tick.
+            auto rss = sandbox_resident_bytes(child);
+            if (rss && *rss > plan.memory_watch_bytes) {
+                memory_seen = *rss;
+                // init's death takes the whole pid namespace with it.
+                ::kill(child, SIGKILL);
+            }
+        }
         if (fds[2].revents != 0) {
             char buf[4096];
             ssize_t n = ::read(report_read.get(), buf, sizeof buf);
@@ -483,6 +517,12 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     } else if (timed_out) {
         out.reason = "timeout";
         out.exit_code = 124;
+    } else if (memory_seen != 0) {
+        out.reason = "limit";
+        if (out.error.empty())
+            out.error = "limits.memory: the sandbox's processes held " + std::to_string(memory_seen >> 20) +
+                        " MiB resident, over the limit of " + std::to_string(plan.memory_watch_bytes >> 20) +
+                        " MiB: stopped (raise it with --memory SIZE, or --memory unlimited)";
     } else if ((cgroup && cgroup->oom_kills() > 0) || out.signal == SIGXCPU || out.signal == SIGXFSZ) {
         out.reason = "limit";
     }

@@ -162,6 +162,8 @@ TEST_CASE("memory uses RLIMIT_DATA, never RLIMIT_AS, when no cgroup is delegated
     CHECK(find_rlimit(plan, RLIMIT_DATA)->value == (1ULL << 30));
     CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
     CHECK_FALSE(plan.cgroup.has_value());
+    // Per-process limits add up: the supervisor watches the sum.
+    CHECK(plan.memory_watch_bytes == (1ULL << 30));
     bool explained = false;
     for (const auto& v : plan.verdicts)
         explained |= v.rule.rfind("limits.memory", 0) == 0 &&
@@ -175,6 +177,7 @@ TEST_CASE("no memory limit: neither RLIMIT_DATA nor RLIMIT_AS nor a memory cgrou
     CHECK(find_rlimit(plan, RLIMIT_DATA) == nullptr);
     CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
     CHECK_FALSE(plan.cgroup.has_value());
+    CHECK(plan.memory_watch_bytes == 0);
 }
 
 TEST_CASE("memory uses a per-run child cgroup when delegated") {
@@ -188,6 +191,7 @@ TEST_CASE("memory uses a per-run child cgroup when delegated") {
     CHECK(plan.cgroup->memory_max == (1ULL << 30));
     CHECK(find_rlimit(plan, RLIMIT_AS) == nullptr);
     CHECK(find_rlimit(plan, RLIMIT_DATA) == nullptr);
+    CHECK(plan.memory_watch_bytes == 0);  // memory.max covers the whole sandbox
 }
 
 TEST_CASE("wall_time goes to the supervisor with a kill grace period") {
