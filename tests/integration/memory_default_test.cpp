@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <fstream>
+
 #include "support.hpp"
 
 using mxc::test::TempDir;
@@ -38,6 +40,23 @@ TEST_CASE("node instantiates WebAssembly memory under the default profile") {
     if (!installed("/usr/bin/node")) return;  // node is optional on test hosts
     TempDir ws;
     auto r = mxc_default(ws, {}, {"/usr/bin/node", "-e", kWasm});
+    INFO("stderr: ", r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "ok\n");
+}
+
+TEST_CASE("java starts and allocates under the default profile") {
+    if (!installed("/usr/bin/java")) return;  // a JDK is optional on test hosts
+    TempDir ws;
+    auto v = mxc_default(ws, {}, {"/usr/bin/java", "-version"});
+    INFO("stderr: ", v.err);
+    CHECK(v.status == 0);
+    CHECK(v.err.find("version") != std::string::npos);
+    // 1 GiB in four arrays, through the single-file source launcher.
+    std::ofstream(ws.path() + "/A.java")
+        << "public class A { public static void main(String[] a) { byte[][] b = new byte[4][];"
+           " for (int i = 0; i < 4; i++) b[i] = new byte[256 << 20]; System.out.println(\"ok\"); } }\n";
+    auto r = mxc_default(ws, {}, {"/usr/bin/java", "A.java"});
     INFO("stderr: ", r.err);
     CHECK(r.status == 0);
     CHECK(r.out == "ok\n");

@@ -250,9 +250,11 @@ std::vector<platform::Capability> probe_capabilities() {
     // Which mechanism carries limits.memory here, so a user can tell why a
     // large allocation fails (issue 12: RLIMIT_AS used to kill V8).
     caps.push_back({"memory_limit", true,
-                    cg.delegated ? "limits.memory is cgroup v2 memory.max: the whole sandbox, swap off"
-                                 : "limits.memory is RLIMIT_DATA per process: private writable memory "
-                                   "(heap, malloc, JIT heaps); address-space reservations are not counted"});
+                    cg.delegated
+                        ? "limits.memory is cgroup v2 memory.max: the whole sandbox, swap off"
+                        : "limits.memory is RLIMIT_DATA per process: private writable memory "
+                          "(heap, malloc, JIT heaps; address-space reservations are not counted), and the "
+                          "supervisor ends a run whose processes together hold more, resident"});
     const PidsCgroupFacts pids = detect_pids_cgroup(observe_cgroupfs());
     const bool pids_ok = !pids.v2_parent.empty() || !pids.v1_parent.empty();
     caps.push_back(
