@@ -184,4 +184,13 @@ Result<std::string> expand_text(std::string_view text, const PathVars& vars) {
     return out;
 }
 
+bool is_under(std::string_view path, std::string_view dir) {
+    if (dir == "/") return path.size() > 1 && path[0] == '/';
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+bool is_same_or_under(std::string_view path, std::string_view dir) {
+    return path == dir || is_under(path, dir);
+}
+
 }  // namespace mxc::policy

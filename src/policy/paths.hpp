@@ -40,4 +40,9 @@ std::string normalize_path(std::string_view path);
 
 bool is_absolute_path(std::string_view path);
 
+// Lexical containment of normalised POSIX paths, by whole components
+// ("/a/bc" is not under "/a/b"; everything but "/" is under "/").
+bool is_under(std::string_view path, std::string_view dir);
+bool is_same_or_under(std::string_view path, std::string_view dir);
+
 }  // namespace mxc::policy

@@ -5,15 +5,11 @@
 #include <optional>
 #include <vector>
 
+#include "policy/paths.hpp"
 #include "policy/writable_areas.hpp"
 
 namespace mxc::policy {
 namespace {
-
-bool same_or_under(const std::string& path, const std::string& dir) {
-    return path == dir ||
-           (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
-}
 
 struct ActiveName {
     std::string name;
@@ -94,7 +90,7 @@ void add_protected_names(ResolvedPolicy& policy) {
         if (entry.second != Access::Write) continue;
         const std::string& root = entry.first;
         if (std::any_of(skip.begin(), skip.end(),
-                        [&](const std::string& s) { return same_or_under(root, s); }))
+                        [&](const std::string& s) { return is_same_or_under(root, s); }))
             continue;
         const std::string base = root == "/" ? "" : root;
         for (const auto& n : names) {

@@ -23,6 +23,7 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/pids_cgroup.hpp"
+#include "policy/paths.hpp"
 #include "policy/writable_areas.hpp"
 
 extern char** environ;
@@ -115,10 +116,8 @@ PathFact observe_path(const std::string& path, const std::string& trusted_prefix
         todo.insert(todo.end(), parts.rbegin(), parts.rend());
     };
     std::string current;  // fully resolved so far; "" is "/"
-    const bool in_trusted =
-        !trusted_prefix.empty() && !trusted_resolved.empty() &&
-        (path == trusted_prefix || (path.compare(0, trusted_prefix.size(), trusted_prefix) == 0 &&
-                                    (trusted_prefix == "/" || path[trusted_prefix.size()] == '/')));
+    const bool in_trusted = !trusted_prefix.empty() && !trusted_resolved.empty() &&
+                            policy::is_same_or_under(path, trusted_prefix);
     if (in_trusted) {
         // The workspace the user named is trusted as given: resolve it once
         // (realpath) and walk only what lies below it.

@@ -11,6 +11,7 @@
 
 #include "net/host_rule.hpp"
 #include "net/proxy_env.hpp"
+#include "policy/paths.hpp"
 #include "policy/writable_areas.hpp"
 
 namespace mxc::lnx {
@@ -19,14 +20,8 @@ namespace {
 using policy::Access;
 namespace ll = landlock_bits;
 
-bool is_under(const std::string& path, const std::string& dir) {
-    if (dir == "/") return path.size() > 1 && path[0] == '/';
-    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
-}
-
-bool is_same_or_under(const std::string& path, const std::string& dir) {
-    return path == dir || is_under(path, dir);
-}
+using policy::is_same_or_under;
+using policy::is_under;
 
 int rank(Access a) {
     // On the same path deny > read > write (DESIGN.md).
