@@ -123,7 +123,9 @@ void AuditLog::net(const NetEvent& e) {
         .field("proto", e.proto)
         .field("rule", e.rule)
         .field("bytes_up", e.bytes_up)
-        .field("bytes_down", e.bytes_down);
+        .field("bytes_down", e.bytes_down)
+        .field("via", e.via);
+    if (!e.error.empty()) o.field("error", e.error);
     write_line(envelope("net", o.str()));
 }
 

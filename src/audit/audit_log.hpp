@@ -27,10 +27,16 @@ struct NetEvent {
     bool allowed = false;
     std::string host;
     std::uint16_t port = 0;
-    std::string proto;  // "connect" | "http" | "socks5"
+    std::string proto;  // "connect" | "http" | "socks5" | "tcp" | "udp" | "unix" | "dns"
     std::string rule;   // the rule that decided, as written; "" = default deny
     std::uint64_t bytes_up = 0;
     std::uint64_t bytes_down = 0;
+    // Which path decided (issue 11): "proxy" (HTTP/SOCKS5 proxy), "connect"
+    // (the seccomp connect broker), "dns" (the sandbox's DNS stub).
+    std::string via = "proxy";
+    // Allowed, but the upstream connection failed: why ("connection refused",
+    // "timed out", "no such name"). "" = no failure.
+    std::string error;
 };
 
 struct ExitEvent {

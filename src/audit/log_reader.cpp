@@ -78,7 +78,9 @@ Result<ParsedLine> parse_line(const std::string& line) {
                          str(j, "proto"),
                          str(j, "rule"),
                          num<std::uint64_t>(j, "bytes_up"),
-                         num<std::uint64_t>(j, "bytes_down")};
+                         num<std::uint64_t>(j, "bytes_down"),
+                         j.contains("via") ? str(j, "via") : std::string("proxy"),
+                         str(j, "error")};
     } else if (p.event == "exit") {
         p.exit = ExitEvent{num<int>(j, "status"),
                            num<int>(j, "signal"),
