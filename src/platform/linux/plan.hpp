@@ -183,6 +183,25 @@ struct ProxyPlan {
     std::string no_proxy;      // NO_PROXY value given to the command
 };
 
+// A [network].unix entry: connect() to a pathname socket at or below `path`
+// (as the sandbox sees it) is made by the broker (issue 11).
+struct UnixSocketRule {
+    std::string path;
+    std::string why;  // rule text and origin
+};
+
+// The connect broker (issue 11), in both modes with an own network namespace:
+// a seccomp user-notification filter hands connect() (and listen(), and
+// sendto/sendmsg with MSG_FASTOPEN) to the supervisor, which decides with the
+// same matcher as the proxy and, when allowed, connects from the host's
+// namespace and installs that socket in place of the sandbox's.
+struct BrokerPlan {
+    std::vector<std::string> allow;  // network.allow / network.deny as written (none mode: empty)
+    std::vector<std::string> deny;
+    std::vector<UnixSocketRule> unix_sockets;
+    std::string profile_name;  // named in refusal messages
+};
+
 // A protected path (a read rule inside a write rule) that did not exist at
 // launch: no mount covers it, so the run could create it. After the run,
 // whatever is there is removed (issue 10, I3).
@@ -220,9 +239,10 @@ struct LinuxPlan {
     std::vector<std::string> untrusted_links;
 
     bool best_effort = false;
-    bool new_net = true;             // own network namespace (modes none and allowlist)
-    std::optional<ProxyPlan> proxy;  // allowlist only
-    unsigned uid = 0;                // mapped to itself inside the user namespace
+    bool new_net = true;               // own network namespace (modes none and allowlist)
+    std::optional<ProxyPlan> proxy;    // allowlist only
+    std::optional<BrokerPlan> broker;  // none and allowlist
+    unsigned uid = 0;                  // mapped to itself inside the user namespace
     unsigned gid = 0;
     std::vector<MountOp> mounts;  // in order; parents before children
     LandlockPlan landlock;
