@@ -11,13 +11,16 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "common/unique_fd.hpp"
+#include "platform/linux/broker_filter.hpp"
 #include "platform/linux/child_report.hpp"
+#include "platform/linux/fd_passing.hpp"
 #include "platform/linux/mounts.hpp"
 #include "platform/linux/net_ns.hpp"
 #include "platform/linux/proxy_listener.hpp"
@@ -92,6 +95,20 @@ int exit_code_of(int status) {
         UniqueFd channel(spec.proxy_fd);
         if (auto st = send_proxy_listener(channel.get(), plan.proxy->port); !st) fail(spec, st);
         steps.done("proxy: listener handed to the supervisor");
+    }
+    if (plan.broker) {
+        // Before the command exists, so every process of the sandbox is
+        // brokered; the listener and a socket that identifies this network
+        // namespace go to the supervisor and init keeps neither.
+        UniqueFd channel(spec.broker_fd);
+        auto listener = install_broker_filter();
+        if (!listener) fail(spec, listener.error());
+        UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!probe.valid())
+            fail(spec, make_error("connect broker: socket() in the sandbox network namespace failed"));
+        if (auto st = send_fds(channel.get(), {listener->get(), probe.get()}, "connect broker"); !st)
+            fail(spec, st);
+        steps.done("connect broker: seccomp listener handed to the supervisor");
     }
     if (auto st = build_sandbox_root(plan.mounts); !st) fail(spec, st);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");

@@ -483,6 +483,33 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     plan.proxy = std::move(proxy);
 }
 
+// The connect broker (issue 11) serves every mode with an own network
+// namespace: in "none" it refuses everything that would leave and brokers
+// [network].unix sockets; in "allowlist" it also connects allowed TCP.
+void compile_broker(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
+    BrokerPlan broker;
+    broker.profile_name = policy.name;
+    if (plan.proxy) {
+        broker.allow = plan.proxy->allow;
+        broker.deny = plan.proxy->deny;
+    }
+    // io_uring connects, listens and sends in kernel workers that seccomp
+    // never sees: with it, a socket the broker installed (which lives in the
+    // host's namespace) could be made to listen there once its connection
+    // closes.
+    const bool io_uring_back = std::any_of(policy.seccomp.allow.begin(), policy.seccomp.allow.end(),
+                                           [](const auto& a) { return a.value == "io_uring"; });
+    if (io_uring_back && plan.proxy) {
+        plan.fatal.push_back(
+            "seccomp.allow io_uring with network.mode allowlist: io_uring bypasses the connect broker's "
+            "checks on sockets it connected in the host's namespace; remove one of the two");
+    }
+    plan.enforced.push_back(std::string("connect broker (seccomp user notification): ") +
+                            (plan.proxy ? "allowed TCP connected from the host's namespace, the rest refused"
+                                        : "every connection that would leave the sandbox refused"));
+    plan.broker = std::move(broker);
+}
+
 void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
     const auto& mode = policy.network.mode;
     platform::RuleVerdict v{std::string("network.mode ") + policy::to_string(mode.value),
@@ -510,9 +537,11 @@ void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& fact
             plan.enforced.push_back("network namespace (loopback only)");
             plan.verdicts.push_back(v);
             compile_allowlist(policy, facts, plan);
+            compile_broker(policy, plan);
             return;
     }
     plan.verdicts.push_back(v);
+    if (plan.new_net) compile_broker(policy, plan);
 }
 
 // limits.processes. RLIMIT_NPROC counts processes of the real uid; since

@@ -25,6 +25,8 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/child_report.hpp"
+#include "platform/linux/connect_broker.hpp"
+#include "platform/linux/fd_passing.hpp"
 #include "platform/linux/memory_watch.hpp"
 #include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/proxy_listener.hpp"
@@ -183,6 +185,22 @@ std::string start_proxy(const ProxyPlan& plan, int channel, net::Matcher matcher
     return {};
 }
 
+// Receives the broker filter's listener and a socket of the sandbox's
+// network namespace from init, and serves the broker. Like start_proxy, after
+// clone. Returns "" or the error.
+std::string start_broker(const BrokerPlan& plan, int channel, std::optional<net::Matcher> matcher,
+                         std::shared_ptr<const net::NameMemory> names, ConnectBroker::NetCallback on_net,
+                         std::unique_ptr<ConnectBroker>& broker) {
+    auto fds = receive_fds(channel, 2, "connect broker");
+    if (!fds) return fds.error().message;
+    auto created = ConnectBroker::create(std::move((*fds)[0]), std::move((*fds)[1]), plan, std::move(matcher),
+                                         std::move(names), std::move(on_net));
+    if (!created) return created.error().message;
+    broker = std::move(created).value();
+    if (auto st = broker->start(); !st) return "connect broker: start: " + st.error().message;
+    return {};
+}
+
 }  // namespace
 
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
@@ -265,6 +283,20 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         channel = std::move(ch).value();
         spec.proxy_fd = channel.sandbox_end.get();
     }
+    // Connect broker: its own channel, and its own copy of the rules.
+    std::optional<net::Matcher> broker_matcher;
+    ProxyChannel broker_channel;
+    auto names = std::make_shared<net::NameMemory>();
+    if (plan.broker) {
+        if (matcher) broker_matcher = *matcher;
+        auto ch = make_proxy_channel();
+        if (!ch) {
+            out.error = ch.error().message;
+            return out;
+        }
+        broker_channel = std::move(ch).value();
+        spec.broker_fd = broker_channel.sandbox_end.get();
+    }
 
     // Block the relayed signals before clone so none is lost or acted on
     // between now and the signalfd; the command gets the caller's mask back.
@@ -313,6 +345,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         ::close(report_read.release());
         start_write.reset();
         channel.supervisor_end.reset();
+        broker_channel.supervisor_end.reset();
         sandbox_init_main(spec);
     }
     if (verbose) {
@@ -339,11 +372,21 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // Init now holds the only sandbox end: its exit or its own close is what
     // ends a wait for the listener.
     channel.sandbox_end.reset();
+    broker_channel.sandbox_end.reset();
 
     // Declared after MaskGuard so it is stopped (threads joined) first.
     std::unique_ptr<net::EgressProxy> proxy;
+    std::unique_ptr<ConnectBroker> broker;
     std::string proxy_error;
-    if (plan.proxy) {
+    if (plan.broker) {
+        StepTimer timer(verbose, "connect broker: started (waited for the sandbox's seccomp listener)");
+        proxy_error = start_broker(*plan.broker, broker_channel.supervisor_end.get(),
+                                   std::move(broker_matcher), names, on_net, broker);
+        broker_channel.supervisor_end.reset();
+        // Without the broker every connect() of the sandbox would wait forever.
+        if (!proxy_error.empty()) ::kill(child, SIGKILL);
+    }
+    if (plan.proxy && proxy_error.empty()) {
         StepTimer timer(verbose, "proxy: egress proxy started (waited for the sandbox's listener)");
         proxy_error = start_proxy(*plan.proxy, channel.supervisor_end.get(), std::move(*matcher),
                                   std::move(on_net), proxy);
@@ -464,6 +507,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         }
     }
     if (proxy) proxy->stop();  // emits the audit events of connections still open
+    if (broker) broker->stop();
     // Everything that could write here is gone (init exited, the command's
     // copy closed on execve); non-blocking all the same, so a stray writer
     // can never hang mxc.

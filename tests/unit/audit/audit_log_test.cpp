@@ -48,14 +48,14 @@ TEST_CASE("audit net and exit events have the documented fields") {
     {
         auto a = mxc::audit::AuditLog::open(log.path, "s", "");
         REQUIRE(a.ok());
-        (*a)->net({true, "github.com", 443, "connect", "github.com", 10, 20});
+        (*a)->net({true, "github.com", 443, "connect", "github.com", 10, 20, "proxy", ""});
         (*a)->exit({3, 0, "exited", 12, 5, 2048});
     }
     auto lines = log.lines();
     REQUIRE(lines.size() == 2);
     CHECK(
         lines[0].find(
-            R"("event":"net","decision":"allow","host":"github.com","port":443,"proto":"connect","rule":"github.com","bytes_up":10,"bytes_down":20})") !=
+            R"("event":"net","decision":"allow","host":"github.com","port":443,"proto":"connect","rule":"github.com","bytes_up":10,"bytes_down":20,"via":"proxy"})") !=
         std::string::npos);
     CHECK(
         lines[1].find(
@@ -85,7 +85,7 @@ TEST_CASE("audit lines from many threads never interleave") {
         for (int t = 0; t < 8; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < 200; ++i)
-                    (*a)->net({false, std::string(500, char('a' + t)), 80, "http", "", 0, 0});
+                    (*a)->net({false, std::string(500, char('a' + t)), 80, "http", "", 0, 0, "proxy", ""});
             });
         }
         for (auto& th : threads) th.join();
