@@ -31,8 +31,8 @@ Result<NotifiedThread> NotifiedThread::open(pid_t tid) {
 Status NotifiedThread::read(std::uint64_t addr, void* out, std::size_t len) const {
     iovec local{out, len};
     // The address is the sandboxed process's, never dereferenced here.
-    iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(addr)),
-                 len};  // NOLINT(performance-no-int-to-ptr)
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
+    iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(addr)), len};
     const ssize_t n = ::process_vm_readv(tid_, &local, 1, &remote, 1, 0);
     if (n != static_cast<ssize_t>(len)) return sys_error("process_vm_readv", n < 0 ? errno : EFAULT);
     return {};
