@@ -4,9 +4,12 @@
 // succeed: exits 0), so a broken attack can never pass as a blocked one.
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/process.hpp"
@@ -73,6 +76,32 @@ bool check_attack(const Scene& scene, const std::vector<std::string>& args,
 void expect_blocked(const test::RunResult& inside, const std::string& what);
 bool expect_control(const test::RunResult& bare, const std::string& what,
                     Control control = Control::Required);
+
+// The first IPv4 address of this host that is neither loopback nor
+// link-local (e.g. eth0's), or "" when there is none.
+std::string own_address();
+
+// A host TCP service on `ip` (default every address of this host), port
+// chosen by the kernel: greets every client with `greeting` and closes.
+class GreetingServer {
+public:
+    explicit GreetingServer(const std::string& ip = "0.0.0.0",
+                            std::string greeting = std::string(kSecret) + "\n");
+    ~GreetingServer();
+    GreetingServer(const GreetingServer&) = delete;
+    GreetingServer& operator=(const GreetingServer&) = delete;
+    [[nodiscard]] std::string port() const { return std::to_string(port_); }
+    [[nodiscard]] int accepted() const { return accepted_.load(); }
+
+private:
+    void serve();
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::string greeting_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> accepted_{0};
+    std::thread thread_;
+};
 
 // A long-running host process (`sleep`) as the test identity, killed on
 // destruction: the target of /proc, ptrace and signal attacks.

@@ -25,7 +25,9 @@
 #include "escape_support.hpp"
 
 using mxc::escape::check_attack;
+using mxc::escape::GreetingServer;
 using mxc::escape::kSecret;
+using mxc::escape::own_address;
 using mxc::escape::Scene;
 
 namespace {
@@ -33,68 +35,6 @@ namespace {
 // The name the tests make resolve to this host's address. ".test" is
 // reserved (RFC 6761): it cannot mean a real host anywhere.
 constexpr const char* kAlias = "own-host.mxc.test";
-
-// The first IPv4 address of this host that is neither loopback nor
-// link-local (e.g. eth0's), or "" when there is none.
-std::string own_address() {
-    ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return {};
-    std::string found;
-    for (ifaddrs* i = list; i != nullptr && found.empty(); i = i->ifa_next) {
-        if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
-        std::uint32_t a = ntohl(reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr);
-        if ((a >> 24) == 127 || (a >> 16) == 0xa9fe) continue;
-        char text[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, text, sizeof text);
-        found = text;
-    }
-    freeifaddrs(list);
-    return found;
-}
-
-// A host service bound to 0.0.0.0 (every address of this host), as
-// databases and dev servers often are: it greets every client with kSecret.
-class WildcardServer {
-public:
-    WildcardServer() {
-        fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_ANY);
-        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(listen(fd_, 16) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~WildcardServer() {
-        stop_ = true;
-        thread_.join();
-        close(fd_);
-    }
-    WildcardServer(const WildcardServer&) = delete;
-    WildcardServer& operator=(const WildcardServer&) = delete;
-    [[nodiscard]] std::string port() const { return std::to_string(port_); }
-
-private:
-    void serve() {
-        while (!stop_) {
-            pollfd p{fd_, POLLIN, 0};
-            if (poll(&p, 1, 50) <= 0) continue;
-            int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-            if (c < 0) continue;
-            std::string banner = std::string(kSecret) + "\n";
-            (void)!write(c, banner.data(), banner.size());
-            close(c);
-        }
-    }
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
 
 // Makes kAlias resolve to `address` for this test process and its children
 // only: /etc/hosts is replaced by a bind mount in a private mount namespace,
@@ -153,7 +93,7 @@ TEST_SUITE("escape") {
             MESSAGE("skipped: pointing a name at this host's address needs root (a private /etc/hosts)");
             return;
         }
-        WildcardServer server;
+        GreetingServer server;  // on 0.0.0.0, as databases and dev servers often are
         s.flags.insert(s.flags.end(), {"--allow-net", std::string(kAlias) + ":" + server.port()});
         // Inside: the proxy resolves the allowed name to this host's address
         // and refuses. Bare: the same service answers on that address.
@@ -173,7 +113,7 @@ TEST_SUITE("escape") {
             MESSAGE("skipped: pointing a name at this host's address needs root (a private /etc/hosts)");
             return;
         }
-        WildcardServer server;
+        GreetingServer server;  // on 0.0.0.0, as databases and dev servers often are
         s.flags.insert(s.flags.end(), {"--allow-net", std::string(kAlias) + ":" + server.port(),
                                        "--allow-net", address + ":" + server.port()});
         auto inside = s.inside({"host_service", kAlias, address, server.port(), kSecret});

@@ -186,16 +186,29 @@ TEST_CASE("allowlist: a host not in allow gets the 403 naming the rule to add; b
     CHECK(other.connections() == 1);
 }
 
-TEST_CASE("allowlist: a connection that ignores the proxy has no route (fail closed); bare it works") {
+TEST_CASE(
+    "allowlist: a connection that ignores the proxy is brokered: allowed reaches, unlisted is refused") {
+    // Issue 11: the connect broker decides direct connections with the
+    // proxy's rules; nothing without a rule leaves.
     TempDir ws;
     HostHttpServer server;
-    const std::vector<std::string> curl = {"curl", "-sS", "--max-time", "5", "--noproxy", "*", server.url()};
-    auto r = mxc_exec(ws, {"--allow-net", server.rule()}, curl);
-    CHECK(r.status != 0);
-    CHECK(r.out.empty());
-    CHECK(server.connections() == 0);
+    HostHttpServer unlisted;
+    const std::string log = ws.path() + "/audit.jsonl";
+    auto direct = [](const HostHttpServer& s) {
+        return std::vector<std::string>{"curl", "-sS", "--max-time", "5", "--noproxy", "*", s.url()};
+    };
+    auto r = mxc_exec(ws, {"--allow-net", server.rule(), "--audit", log}, direct(server));
+    CHECK(r.status == 0);
+    CHECK(r.out == kBody);
+    CHECK(server.connections() == 1);
+    CHECK(contains(mxc::test::read_file(log), R"("via":"connect")"));
 
-    auto control = bare(ws, curl);
+    auto refused = mxc_exec(ws, {"--allow-net", server.rule()}, direct(unlisted));
+    CHECK(refused.status != 0);
+    CHECK(refused.out.empty());
+    CHECK(unlisted.connections() == 0);
+
+    auto control = bare(ws, direct(unlisted));
     CHECK(control.status == 0);
     CHECK(control.out == kBody);
 }

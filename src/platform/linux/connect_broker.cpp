@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -402,7 +403,9 @@ void ConnectBroker::Impl::handle_connect(const seccomp_notif& req) {
             stays_in_sandbox(target->addr) ? std::vector<std::string>{} : names->names_for(target->addr);
         decision = net::decide_address(*matcher, remembered, target->addr, target->port, *local_list);
     }
-    if (stays_in_sandbox(target->addr) && !decision.decision.allowed) {
+    const bool own_service =
+        std::find(plan.own_ports.begin(), plan.own_ports.end(), target->port) != plan.own_ports.end();
+    if (stays_in_sandbox(target->addr) && (!decision.decision.allowed || own_service)) {
         // The sandbox's own loopback, unless a rule asked for the host's.
         if (!in_sandbox) return respond(req.id, EPERM);
         return connect_internal(req.id, std::move(copy).value(), ss, slen);

@@ -492,7 +492,9 @@ void compile_broker(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
     if (plan.proxy) {
         broker.allow = plan.proxy->allow;
         broker.deny = plan.proxy->deny;
+        broker.own_ports.push_back(plan.proxy->port);
     }
+    broker.own_ports.push_back(53);  // the DNS stub
     // io_uring connects, listens and sends in kernel workers that seccomp
     // never sees: with it, a socket the broker installed (which lives in the
     // host's namespace) could be made to listen there once its connection

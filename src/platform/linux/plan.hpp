@@ -200,6 +200,10 @@ struct BrokerPlan {
     std::vector<std::string> deny;
     std::vector<UnixSocketRule> unix_sockets;
     std::string profile_name;  // named in refusal messages
+    // mxc's own listeners on the sandbox's loopback (the egress proxy, the
+    // DNS stub): connects to them stay inside even when a rule opens the
+    // host's loopback on the same port.
+    std::vector<std::uint16_t> own_ports;
 };
 
 // A protected path (a read rule inside a write rule) that did not exist at

@@ -48,29 +48,19 @@
 #include <thread>
 #include <vector>
 
+#include "attack_result.hpp"
+#include "broker_attacks.hpp"
+
 namespace {
 
-constexpr int kSucceeded = 0;
-constexpr int kBlocked = 1;
-constexpr int kError = 2;
-
-using Args = std::vector<std::string>;
-
-int succeeded(const std::string& what) {
-    std::fprintf(stderr, "mxc-attack: SUCCEEDED: %s\n", what.c_str());
-    return kSucceeded;
-}
-int blocked(const std::string& what, int err = errno) {
-    std::fprintf(stderr, "mxc-attack: blocked: %s: %s\n", what.c_str(), std::strerror(err));
-    return kBlocked;
-}
-int error(const std::string& what) {
-    std::fprintf(stderr, "mxc-attack: error: %s\n", what.c_str());
-    return kError;
-}
-int verdict(bool ok, const std::string& what) {
-    return ok ? succeeded(what) : blocked(what);
-}
+using mxc::attack::Args;
+using mxc::attack::blocked;
+using mxc::attack::error;
+using mxc::attack::kBlocked;
+using mxc::attack::kError;
+using mxc::attack::kSucceeded;
+using mxc::attack::succeeded;
+using mxc::attack::verdict;
 
 bool read_all(const std::string& path, std::string& out) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -927,6 +917,13 @@ const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() 
         {"rename_read", {rename_read, 3}},
         {"unlink", {unlink_file, 1}},
         {"host_service", {host_service, 4}},
+        {"connect_race", {mxc::attack::connect_race, 5}},
+        {"connect_fd_swap", {mxc::attack::connect_fd_swap, 5}},
+        {"connect_flood", {mxc::attack::connect_flood, 6}},
+        {"connect_bad_args", {mxc::attack::connect_bad_args, 2}},
+        {"connect_killed_midway", {mxc::attack::connect_killed_midway, 2}},
+        {"fastopen_reuse", {mxc::attack::fastopen_reuse, 5}},
+        {"listen_reuse", {mxc::attack::listen_reuse, 2}},
     };
     return table;
 }
