@@ -126,6 +126,7 @@ void AuditLog::net(const NetEvent& e) {
         .field("bytes_down", e.bytes_down)
         .field("via", e.via);
     if (!e.error.empty()) o.field("error", e.error);
+    if (!e.reason.empty()) o.field("reason", e.reason);
     write_line(envelope("net", o.str()));
 }
 

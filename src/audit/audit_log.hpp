@@ -37,6 +37,10 @@ struct NetEvent {
     // Allowed, but the upstream connection failed: why ("connection refused",
     // "timed out", "no such name"). "" = no failure.
     std::string error;
+    // Denied: why, when it is more than "no [network].allow rule matches"
+    // (net::denial_reason: the deny rule, the loopback or own address a name
+    // resolved to, why the host is invalid). "" = no allow rule matched.
+    std::string reason;
 };
 
 struct ExitEvent {

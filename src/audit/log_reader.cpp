@@ -80,7 +80,8 @@ Result<ParsedLine> parse_line(const std::string& line) {
                          num<std::uint64_t>(j, "bytes_up"),
                          num<std::uint64_t>(j, "bytes_down"),
                          j.contains("via") ? str(j, "via") : std::string("proxy"),
-                         str(j, "error")};
+                         str(j, "error"),
+                         str(j, "reason")};
     } else if (p.event == "exit") {
         p.exit = ExitEvent{num<int>(j, "status"),
                            num<int>(j, "signal"),

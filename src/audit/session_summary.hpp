@@ -13,15 +13,23 @@ struct HostTally {
     std::string host;
     std::uint16_t port = 0;
     bool allowed = false;
-    std::string rule;  // deciding rule ("" = nothing matched: default deny)
+    // Allowed, but the upstream connection failed (NetEvent::error): these
+    // are tallied apart from the connections that went through.
+    bool failed = false;
+    std::string rule;    // deciding rule ("" = nothing matched: default deny)
+    std::string error;   // failed: the first error seen
+    std::string reason;  // denied: the first reason seen ("" = no allow rule matched)
+    std::string via;     // the paths that decided, in order of appearance: "proxy,connect"
     std::uint64_t count = 0;
     std::uint64_t bytes_up = 0;
     std::uint64_t bytes_down = 0;
 };
 
 struct SessionSummary {
-    std::vector<HostTally> hosts;  // allowed first, then denied; each by count, descending
-    std::uint64_t allowed = 0;
+    // Went through first, then failed, then denied; each by count, descending.
+    std::vector<HostTally> hosts;
+    std::uint64_t allowed = 0;  // failed ones included
+    std::uint64_t failed = 0;
     std::uint64_t denied = 0;
 };
 
@@ -34,7 +42,11 @@ struct SuggestedRule {
 };
 
 // One rule per denied host:port (ports 80 and 443 fold into the plain host
-// form, which means exactly those two ports), most-denied first.
+// form, which means exactly those two ports), most-denied first. Not counted:
+// allowed connections that failed upstream (no rule is missing), denials with
+// a reason (a deny rule, which an allow rule would not override; an allowed
+// name that resolved to loopback; an invalid host) and unix sockets (not
+// [network].allow rules). A refused name lookup suggests the name.
 std::vector<SuggestedRule> suggest_allow_rules(const std::vector<SessionRecord>& sessions);
 
 }  // namespace mxc::audit

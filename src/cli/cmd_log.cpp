@@ -23,6 +23,14 @@ std::string safe(const std::string& s) {
     return terminal_safe(s);
 }
 
+// "example.org:443", "[::1]:8080"; a unix socket path or a name lookup
+// (port 0) stands alone.
+std::string host_port(const std::string& host, std::uint16_t port) {
+    if (port == 0) return host;
+    if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+    return host + ":" + std::to_string(port);
+}
+
 std::string human_bytes(std::uint64_t b) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = static_cast<double>(b);
@@ -97,17 +105,32 @@ void print_session(const audit::SessionRecord& s) {
         for (const auto& w : st.warnings) std::printf("  warning  %s\n", safe(w).c_str());
     }
     auto sum = audit::summarize(s);
-    std::printf("  network  %llu allowed, %llu denied\n", static_cast<unsigned long long>(sum.allowed),
-                static_cast<unsigned long long>(sum.denied));
+    if (sum.failed == 0) {
+        std::printf("  network  %llu allowed, %llu denied\n", static_cast<unsigned long long>(sum.allowed),
+                    static_cast<unsigned long long>(sum.denied));
+    } else {
+        std::printf("  network  %llu allowed (%llu failed upstream), %llu denied\n",
+                    static_cast<unsigned long long>(sum.allowed), static_cast<unsigned long long>(sum.failed),
+                    static_cast<unsigned long long>(sum.denied));
+    }
     for (const auto& h : sum.hosts) {
-        std::string target = safe(h.host) + ":" + std::to_string(h.port);
-        if (h.allowed) {
-            std::printf("    allow  %-40s %4llux  up %s, down %s  (rule %s)\n", target.c_str(),
+        std::string target = safe(host_port(h.host, h.port));
+        // "via" only where it tells something: the proxy was the only path
+        // before the connect broker and the DNS stub (issue 11).
+        std::string via = h.via.empty() || h.via == "proxy" ? "" : ", via " + safe(h.via);
+        if (h.allowed && !h.failed) {
+            std::printf("    allow  %-40s %4llux  up %s, down %s  (rule %s%s)\n", target.c_str(),
                         static_cast<unsigned long long>(h.count), human_bytes(h.bytes_up).c_str(),
-                        human_bytes(h.bytes_down).c_str(), safe(h.rule).c_str());
+                        human_bytes(h.bytes_down).c_str(), safe(h.rule).c_str(), via.c_str());
+        } else if (h.allowed) {
+            std::printf("    fail   %-40s %4llux  %s  (rule %s%s)\n", target.c_str(),
+                        static_cast<unsigned long long>(h.count), safe(h.error).c_str(), safe(h.rule).c_str(),
+                        via.c_str());
         } else {
-            std::printf("    deny   %-40s %4llux\n", target.c_str(),
-                        static_cast<unsigned long long>(h.count));
+            std::string why = h.reason.empty() ? "no allow rule" : safe(h.reason);
+            if (!via.empty()) why += "  (" + via.substr(2) + ")";
+            std::printf("    deny   %-40s %4llux  %s\n", target.c_str(),
+                        static_cast<unsigned long long>(h.count), why.c_str());
         }
     }
     for (const auto& t : s.tamper)
@@ -131,6 +154,9 @@ std::string session_json(const audit::SessionRecord& s) {
                             .field("count", h.count)
                             .field("bytes_up", h.bytes_up)
                             .field("bytes_down", h.bytes_down)
+                            .field("via", h.via)
+                            .field("error", h.error)
+                            .field("reason", h.reason)
                             .str());
     }
     json::Object o;
@@ -143,7 +169,10 @@ std::string session_json(const audit::SessionRecord& s) {
             .field("user", s.start->user)
             .field("warnings", s.start->warnings);
     }
-    o.field("allowed", sum.allowed).field("denied", sum.denied).raw("hosts", json::array(hosts));
+    o.field("allowed", sum.allowed)
+        .field("failed", sum.failed)
+        .field("denied", sum.denied)
+        .raw("hosts", json::array(hosts));
     std::vector<std::string> tamper;
     for (const auto& t : s.tamper) {
         tamper.push_back(
@@ -165,6 +194,13 @@ std::string session_json(const audit::SessionRecord& s) {
 
 void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
     auto rules = audit::suggest_allow_rules(sessions);
+    std::uint64_t failed = 0;
+    for (const auto& s : sessions) failed += audit::summarize(s).failed;
+    if (failed > 0) {
+        // Allowed by a rule already: another rule would not help.
+        std::printf("# %llu allowed connection(s) failed upstream (no rule is missing; see mxc log).\n",
+                    static_cast<unsigned long long>(failed));
+    }
     if (rules.empty()) {
         std::printf("# mxc log --suggest: no denied connections in %zu session(s); nothing to add.\n",
                     sessions.size());
@@ -189,10 +225,18 @@ void print_live(const audit::ParsedLine& p) {
         std::printf("%s %s start  %s: %s\n", when.c_str(), sid.c_str(), safe(p.start->profile).c_str(),
                     safe(shell_words(p.start->argv)).c_str());
     } else if (p.net) {
-        std::printf("%s %s %-6s %s:%u (%s)%s%s\n", when.c_str(), sid.c_str(),
-                    p.net->allowed ? "allow" : "deny", safe(p.net->host).c_str(), p.net->port,
-                    safe(p.net->proto).c_str(), p.net->rule.empty() ? "" : " rule ",
-                    safe(p.net->rule).c_str());
+        const auto& n = *p.net;
+        const char* verdict = !n.allowed ? "deny" : n.error.empty() ? "allow" : "fail";
+        std::string what = safe(n.proto);
+        if (!n.via.empty() && n.via != "proxy") what += ", via " + safe(n.via);
+        if (!n.rule.empty()) what += ", rule " + safe(n.rule);
+        std::string detail;
+        if (!n.error.empty())
+            detail = ": " + safe(n.error);
+        else if (!n.reason.empty())
+            detail = ": " + safe(n.reason);
+        std::printf("%s %s %-6s %s (%s)%s\n", when.c_str(), sid.c_str(), verdict,
+                    safe(host_port(n.host, n.port)).c_str(), what.c_str(), detail.c_str());
     } else if (p.exit) {
         std::printf("%s %s exit   %s\n", when.c_str(), sid.c_str(), exit_text(*p.exit).c_str());
     } else if (p.tamper) {

@@ -61,6 +61,11 @@ bool verbose() {
     return logger != nullptr && logger->should_log(spdlog::level::info);
 }
 
+bool quiet() {
+    auto logger = mxc_logger();
+    return logger != nullptr && !logger->should_log(spdlog::level::warn);
+}
+
 void debug(std::string_view message) {
     log_at(spdlog::level::debug, message);
 }

@@ -13,6 +13,9 @@ void setup(int verbosity);
 // True when info() is shown (-v): callers skip the work of measuring and
 // formatting what would not be printed.
 bool verbose();
+// True under -q (warnings not shown): callers that print their own notices
+// on stderr (e.g. blocked connections) stay silent too.
+bool quiet();
 
 void debug(std::string_view message);
 void info(std::string_view message);

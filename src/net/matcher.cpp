@@ -94,4 +94,9 @@ std::string suggest_rule(const Target& t, std::uint16_t port) {
     return host + ":" + std::to_string(port);
 }
 
+std::string denial_reason(const Decision& d) {
+    if (d.allowed || d.why == Decision::Why::NoRule) return {};
+    return d.detail;
+}
+
 }  // namespace mxc::net

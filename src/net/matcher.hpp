@@ -63,4 +63,9 @@ private:
 // "example.com:8443", "[::1]:8080"), for "add ... to [network].allow" hints.
 std::string suggest_rule(const Target& target, std::uint16_t port);
 
+// For a denial's audit event (NetEvent::reason): `d.detail`, or "" when the
+// denial is only that no allow rule matched (the reader then suggests a rule)
+// and for an allowed decision.
+std::string denial_reason(const Decision& d);
+
 }  // namespace mxc::net

@@ -174,31 +174,37 @@ std::string bad_request_reply(const HttpError& e) {
                          "mxc: " + e.reason + "\n");
 }
 
-std::string connect_failure_reply(const Request& r, ConnectError e, const std::string& detail) {
+std::string connect_failure_reply(Request& r, ConnectError e, const std::string& detail) {
     const std::string what = r.what();
     switch (e) {
         case ConnectError::Refused:
+            r.error = "connection refused";
             return failure_reply(r.proto, 502, "Bad Gateway", socks5::kConnectionRefused,
                                  "mxc: connection to " + what + " refused\n");
         case ConnectError::TimedOut:
+            r.error = "connection timed out";
             return failure_reply(r.proto, 504, "Gateway Timeout", socks5::kHostUnreachable,
                                  "mxc: connection to " + what + " timed out\n");
         case ConnectError::NetUnreachable:
+            r.error = "network unreachable";
             return failure_reply(r.proto, 502, "Bad Gateway", socks5::kNetworkUnreachable,
                                  "mxc: network unreachable for " + what + "\n");
         case ConnectError::Other:
             break;
     }
+    r.error = "cannot connect: " + detail;
     return failure_reply(r.proto, 502, "Bad Gateway", socks5::kHostUnreachable,
                          "mxc: cannot connect to " + what + ": " + detail + "\n");
 }
 
-std::string resolve_failure_reply(const Request& r, const std::string& error) {
+std::string resolve_failure_reply(Request& r, const std::string& error) {
+    r.error = "cannot resolve: " + error;
     return failure_reply(r.proto, 502, "Bad Gateway", socks5::kHostUnreachable,
                          "mxc: cannot resolve " + r.target.name + ": " + error + "\n");
 }
 
-std::string timeout_reply(const Request& r, bool resolving) {
+std::string timeout_reply(Request& r, bool resolving) {
+    r.error = resolving ? "resolving timed out" : "connection timed out";
     return failure_reply(r.proto, 504, "Gateway Timeout", socks5::kHostUnreachable,
                          resolving ? "mxc: resolving " + r.what() + " timed out\n"
                                    : "mxc: connection to " + r.what() + " timed out\n");
@@ -222,6 +228,12 @@ audit::NetEvent net_event(const Request& r, bool allowed, std::uint64_t bytes_up
     e.rule = r.decision.rule;
     e.bytes_up = bytes_up;
     e.bytes_down = bytes_down;
+    e.via = "proxy";
+    // Only an allowed request can have failed upstream; a denial says why.
+    if (allowed)
+        e.error = r.error;
+    else
+        e.reason = denial_reason(r.decision);
     return e;
 }
 

@@ -69,6 +69,9 @@ struct Request {
     Target target;
     Decision decision;
     std::vector<IpAddr> candidates;  // checked addresses, in the order to try them
+    // Allowed, but resolving or connecting failed: why, for the audit event
+    // (NetEvent::error). Set by the *_failure_reply / timeout_reply calls.
+    std::string error;
 
     [[nodiscard]] std::string what() const;  // "host:port" for messages
 };
@@ -95,10 +98,13 @@ std::string failure_reply(Proto proto, int http_status, std::string_view reason,
 std::string bad_request_reply(const HttpError& e);
 
 enum class ConnectError { Refused, TimedOut, NetUnreachable, Other };
+// The replies for an allowed request whose upstream failed. Each also records
+// the failure in `r.error`, so that the audit event says the connection
+// failed and why instead of showing an allowed connection with 0 bytes.
 // After every candidate failed; `detail` is the OS's text for Other.
-std::string connect_failure_reply(const Request& r, ConnectError e, const std::string& detail);
-std::string resolve_failure_reply(const Request& r, const std::string& error);
-std::string timeout_reply(const Request& r, bool resolving);
+std::string connect_failure_reply(Request& r, ConnectError e, const std::string& detail);
+std::string resolve_failure_reply(Request& r, const std::string& error);
+std::string timeout_reply(Request& r, bool resolving);
 // "200 Connection established" for CONNECT, the SOCKS5 success reply, or ""
 // for absolute-form HTTP (the upstream server answers).
 std::string success_reply(Proto proto);

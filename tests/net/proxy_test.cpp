@@ -231,6 +231,81 @@ TEST_CASE("deny beats allow, for names and for resolved addresses") {
     ::close(c);
 }
 
+TEST_CASE("an allowed connection whose upstream fails is logged with the reason, not as 0 bytes allowed") {
+    // A port nothing listens on: connect() is refused.
+    std::uint16_t closed = 0;
+    {
+        auto l = test::listen_loopback();
+        closed = l.port;
+        ::close(l.fd);
+    }
+    const std::string p = std::to_string(closed);
+    Harness h({"127.0.0.1:*", "nonexistent.invalid"});
+    int fd = test::connect_loopback(h.port);
+    std::string reply = connect_via(fd, "127.0.0.1:" + p);
+    reply += test::read_to_eof(fd);
+    CHECK(reply.rfind("HTTP/1.1 502", 0) == 0);
+    ::close(fd);
+    // Each event is made when its connection closes: wait for it, so that
+    // they arrive in the order checked below.
+    REQUIRE(h.wait_events(1).size() == 1);
+    int s = test::connect_loopback(h.port);
+    CHECK(socks_connect(s, "127.0.0.1", closed) == 0x05);
+    ::close(s);
+    REQUIRE(h.wait_events(2).size() == 2);
+    int r = test::connect_loopback(h.port);
+    reply = connect_via(r, "nonexistent.invalid:443");
+    reply += test::read_to_eof(r);
+    CHECK(reply.rfind("HTTP/1.1 50", 0) == 0);
+    ::close(r);
+    auto ev = h.wait_events(3);
+    REQUIRE(ev.size() == 3);
+    for (const auto& e : ev) {
+        CAPTURE(e.host);
+        CHECK(e.allowed);
+        CHECK(e.via == "proxy");
+        CHECK(e.reason.empty());
+        CHECK(e.bytes_down == 0);
+    }
+    CHECK(ev[0].error == "connection refused");
+    CHECK(ev[0].rule == "127.0.0.1:*");
+    CHECK(ev[1].error == "connection refused");
+    CHECK(ev[1].proto == "socks5");
+    CHECK(ev[2].host == "nonexistent.invalid");
+    CHECK((ev[2].error.rfind("cannot resolve: ", 0) == 0 || ev[2].error == "resolving timed out"));
+}
+
+TEST_CASE("a successful connection has no error; denials carry the reason beyond a missing rule") {
+    Server echo(Server::Kind::Echo);
+    const std::string p = std::to_string(echo.port());
+    Harness h({"127.0.0.1:" + p, "localhost:*"}, {"blocked.example"});
+    int ok = test::connect_loopback(h.port);
+    REQUIRE(connect_via(ok, "127.0.0.1:" + p).rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(echo_roundtrip(ok, "hi") == "hi");
+    ::close(ok);
+    auto first = h.wait_events(1);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].allowed);
+    CHECK(first[0].error.empty());
+    for (const char* target : {"blocked.example:443", "other.example:443", "localhost:1"}) {
+        int fd = test::connect_loopback(h.port);
+        (void)connect_via(fd, target);
+        (void)test::read_to_eof(fd);
+        ::close(fd);
+        first = h.wait_events(first.size() + 1);  // in order: one event per connection
+    }
+    auto ev = h.wait_events(4);
+    REQUIRE(ev.size() == 4);
+    CHECK_FALSE(ev[1].allowed);
+    CHECK(ev[1].rule == "blocked.example");
+    CHECK(ev[1].reason == "denied by [network].deny rule \"blocked.example\"");
+    CHECK_FALSE(ev[2].allowed);
+    CHECK(ev[2].reason.empty());  // no allow rule: the reader suggests one
+    CHECK_FALSE(ev[3].allowed);
+    CHECK(ev[3].reason.find("localhost resolved to ") == 0);
+    for (const auto& e : ev) CHECK(e.error.empty());
+}
+
 TEST_CASE("absolute-form HTTP is forwarded as origin-form with Connection: close") {
     Server http(Server::Kind::Http);
     std::string p = std::to_string(http.port());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include "common/terminal_text.hpp"
 #include "integrity/absent_guard.hpp"
 #include "integrity/git_guard.hpp"
+#include "net/refusal_notices.hpp"
 #include "platform/linux/create_dirs.hpp"
 #include "platform/linux/host_facts.hpp"
 #include "platform/linux/plan.hpp"
@@ -195,11 +197,13 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         request.audit->start(start);
     }
 
-    net::EgressProxy::NetCallback on_net;
-    if (request.audit != nullptr) {
-        // AuditLog::net is thread-safe; this runs on the proxy thread.
-        on_net = [log = request.audit](const audit::NetEvent& e) { log->net(e); };
-    }
+    // AuditLog::net and RefusalNotices are thread-safe; this runs on the
+    // proxy thread. Each run prints its first denials (issue 11), unless -q.
+    auto notices = std::make_shared<net::RefusalNotices>(policy.name, log::quiet());
+    net::EgressProxy::NetCallback on_net = [audit_log = request.audit, notices](const audit::NetEvent& e) {
+        if (audit_log != nullptr) audit_log->net(e);
+        notices->on_event(e);
+    };
     const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(on_net));
     for (const auto& w : outcome.warnings) (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
     if (!outcome.error.empty()) (void)std::fprintf(stderr, "mxc: %s\n", outcome.error.c_str());

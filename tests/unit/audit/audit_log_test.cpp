@@ -48,15 +48,25 @@ TEST_CASE("audit net and exit events have the documented fields") {
     {
         auto a = mxc::audit::AuditLog::open(log.path, "s", "");
         REQUIRE(a.ok());
-        (*a)->net({true, "github.com", 443, "connect", "github.com", 10, 20, "proxy", ""});
+        (*a)->net({true, "github.com", 443, "connect", "github.com", 10, 20, "proxy", "", ""});
         (*a)->exit({3, 0, "exited", 12, 5, 2048});
+        // Allowed but failed upstream; denied with a reason (issue 11).
+        (*a)->net(
+            {true, "down.example", 443, "connect", "down.example", 0, 0, "proxy", "connection refused", ""});
+        (*a)->net({false, "evil.example", 443, "tcp", "evil.example", 0, 0, "connect", "",
+                   "denied by [network].deny rule \"evil.example\""});
     }
     auto lines = log.lines();
-    REQUIRE(lines.size() == 2);
+    REQUIRE(lines.size() == 4);
     CHECK(
         lines[0].find(
             R"("event":"net","decision":"allow","host":"github.com","port":443,"proto":"connect","rule":"github.com","bytes_up":10,"bytes_down":20,"via":"proxy"})") !=
         std::string::npos);
+    CHECK(lines[2].find(R"("bytes_down":0,"via":"proxy","error":"connection refused"})") !=
+          std::string::npos);
+    CHECK(lines[3].find(R"("decision":"deny")") != std::string::npos);
+    CHECK(lines[3].find(R"("via":"connect","reason":"denied by [network].deny rule \"evil.example\""})") !=
+          std::string::npos);
     CHECK(
         lines[1].find(
             R"("event":"exit","status":3,"signal":0,"reason":"exited","wall_ms":12,"cpu_ms":5,"max_rss_kb":2048})") !=
@@ -85,7 +95,8 @@ TEST_CASE("audit lines from many threads never interleave") {
         for (int t = 0; t < 8; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < 200; ++i)
-                    (*a)->net({false, std::string(500, char('a' + t)), 80, "http", "", 0, 0, "proxy", ""});
+                    (*a)->net(
+                        {false, std::string(500, char('a' + t)), 80, "http", "", 0, 0, "proxy", "", ""});
             });
         }
         for (auto& th : threads) th.join();

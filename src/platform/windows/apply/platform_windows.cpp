@@ -11,8 +11,10 @@
 #include <optional>
 
 #include "audit/audit_log.hpp"
+#include "common/log.hpp"
 #include "net/egress_proxy.hpp"
 #include "net/host_rule.hpp"
+#include "net/refusal_notices.hpp"
 #include "platform/platform.hpp"
 #include "platform/windows/apply/acl_grant.hpp"
 #include "platform/windows/apply/acl_journal.hpp"
@@ -117,11 +119,14 @@ Result<std::unique_ptr<net::EgressProxy>> start_egress_proxy(const policy::Resol
         if (auto parsed = net::parse_host_rule(r.value)) allow.push_back(std::move(*parsed));
     for (const auto& r : policy.network.deny)
         if (auto parsed = net::parse_host_rule(r.value)) deny.push_back(std::move(*parsed));
-    net::EgressProxy::NetCallback on_net;
-    if (audit) {
-        // AuditLog::net is thread-safe; this runs on the connections' threads.
-        on_net = [audit](const audit::NetEvent& e) { audit->net(e); };
-    }
+    // AuditLog::net and RefusalNotices are thread-safe; this runs on the
+    // connections' threads. Each run prints its first denials (issue 11),
+    // unless -q.
+    auto notices = std::make_shared<net::RefusalNotices>(policy.name, log::quiet());
+    net::EgressProxy::NetCallback on_net = [audit, notices](const audit::NetEvent& e) {
+        if (audit != nullptr) audit->net(e);
+        notices->on_event(e);
+    };
     net::EgressProxyOptions options;
     options.profile_name = policy.name;
     auto created =
