@@ -306,9 +306,81 @@ TEST_CASE("allowlist: a [network].deny rule beats a wider allow and names itself
     CHECK(contains(r.out, kBody));
     CHECK(contains(r.out, "not allowed by profile \"net-test\""));
     CHECK(contains(r.out, "denied by [network].deny rule \"" + denied.rule() + "\""));
+    // mxc's own stderr says which rule denied it (issue 11).
+    CHECK(contains(r.err, "mxc: blocked " + denied.rule() + " (denied by [network].deny rule \"" +
+                              denied.rule() + "\")\n"));
     CHECK(allowed.connections() == 1);
     CHECK(denied.connections() == 0);
 
     auto control = bare(ws, {"curl", "-sS", "--max-time", "5", denied.url()});
     CHECK(control.out == kBody);
+}
+
+namespace {
+
+std::size_t count_of(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t pos = haystack.find(needle); pos != std::string::npos;
+         pos = haystack.find(needle, pos + 1))
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "allowlist: two attempts at a denied host print one 'mxc: blocked' line; -q none; bare it is reachable") {
+    TempDir ws;
+    HostHttpServer allowed;
+    HostHttpServer other;
+    const std::string twice = "curl -sS --max-time 5 " + other.url() +
+                              "; curl -sS --max-time 5 -p -x \"$HTTPS_PROXY\" " + other.url() + "; true";
+    auto r = mxc_exec(ws, {"--allow-net", allowed.rule()}, {"sh", "-c", twice});
+    INFO("stderr: ", r.err);
+    CHECK(r.status == 0);
+    CHECK(count_of(r.err, "mxc: blocked") == 1);
+    CHECK(contains(r.err, "mxc: blocked " + other.rule() + " (not allowed by \"default\"; add \"" +
+                              other.rule() + "\" to [network].allow or pass --allow-net " + other.rule() +
+                              ")\n"));
+    CHECK(other.connections() == 0);
+
+    auto quiet = mxc_exec(ws, {"-q", "--allow-net", allowed.rule()}, {"sh", "-c", twice});
+    INFO("stderr -q: ", quiet.err);
+    CHECK(quiet.status == 0);
+    CHECK(count_of(quiet.err, "mxc: blocked") == 0);
+    CHECK(contains(quiet.out, "not allowed by profile \"default\""));  // still refused, only silent
+    CHECK(other.connections() == 0);
+
+    auto control = bare(ws, {"curl", "-sS", "--max-time", "5", other.url()});
+    CHECK(control.out == kBody);
+    CHECK(other.connections() == 1);
+}
+
+TEST_CASE("allowlist: an allowed host whose server is down is logged as a failure with its reason") {
+    TempDir ws;
+    // Bound, never listening: connect() is refused, and the port stays ours.
+    Fd down(bind_loopback(SOCK_STREAM));
+    const std::string rule = "127.0.0.1:" + std::to_string(bound_port(down.fd));
+    const std::string log = ws.path() + "/audit.jsonl";
+    auto r = mxc_exec(ws, {"--allow-net", rule, "--audit", log},
+                      {"curl", "-sS", "--max-time", "5", "-w", "%{http_code}", "http://" + rule + "/"});
+    INFO("stdout: ", r.out, "\nstderr: ", r.err);
+    CHECK(contains(r.out, "502"));
+    CHECK(count_of(r.err, "mxc: blocked") == 0);  // allowed: not a refusal
+    const std::string text = mxc::test::read_file(log);
+    CHECK(contains(text, "\"decision\":\"allow\",\"host\":\"127.0.0.1\""));
+    CHECK(contains(text, "\"via\":\"proxy\",\"error\":\"connection refused\""));
+
+    auto shown = mxc::test::mxc({"log", log});
+    INFO("mxc log: ", shown.out);
+    CHECK(shown.status == 0);
+    CHECK(contains(shown.out, "1 allowed (1 failed upstream), 0 denied"));
+    CHECK(contains(shown.out, "    fail   " + rule));
+    CHECK(contains(shown.out, "connection refused  (rule " + rule + ")"));
+    CHECK_FALSE(contains(shown.out, "    allow  " + rule));
+
+    auto suggested = mxc::test::mxc({"log", "--suggest", log});
+    CHECK(suggested.status == 0);
+    CHECK(contains(suggested.out, "# 1 allowed connection(s) failed upstream"));
+    CHECK(contains(suggested.out, "nothing to add"));
 }

@@ -117,3 +117,71 @@ TEST_CASE("log reader collects tamper events into their session") {
     CHECK(r.sessions()[0].tamper[0].what == "modified; it set core.fsmonitor");
     CHECK(r.sessions()[0].tamper[0].action == "restored");
 }
+
+namespace {
+// A net line with the issue 11 fields.
+std::string net2(bool allow, const char* host, int port, const char* rule, const char* via, const char* error,
+                 const char* reason) {
+    return std::string(R"({"ts":"t","session":"s","agent":"","event":"net","decision":")") +
+           (allow ? "allow" : "deny") + R"(","host":")" + host + R"(","port":)" + std::to_string(port) +
+           R"(,"proto":"tcp","rule":")" + rule + R"(","bytes_up":0,"bytes_down":0,"via":")" + via +
+           R"(","error":")" + error + R"(","reason":")" + reason + R"("})";
+}
+}  // namespace
+
+TEST_CASE("log reader reads via, error and reason; an old line without via is the proxy's") {
+    auto p = mxc::audit::parse_line(
+        net2(true, "db.example", 5432, "db.example:5432", "connect", "connection refused", ""));
+    REQUIRE(p.ok());
+    REQUIRE(p->net);
+    CHECK(p->net->via == "connect");
+    CHECK(p->net->error == "connection refused");
+    auto old = mxc::audit::parse_line(net("s", false, "a.com", 443));
+    REQUIRE(old.ok());
+    CHECK(old->net->via == "proxy");
+    CHECK(old->net->error.empty());
+    CHECK(old->net->reason.empty());
+}
+
+TEST_CASE("session summary tallies failed upstream connections apart, with their error") {
+    LogReader r;
+    REQUIRE(r.add_line(net2(true, "db.example", 5432, "db.example:5432", "connect", "", "")).ok());
+    REQUIRE(r.add_line(net2(true, "db.example", 5432, "db.example:5432", "proxy", "", "")).ok());
+    REQUIRE(r.add_line(net2(true, "db.example", 5432, "db.example:5432", "connect", "connection refused", ""))
+                .ok());
+    REQUIRE(r.add_line(net2(false, "evil.example", 443, "evil.example", "connect", "",
+                            "denied by [network].deny rule \\\"evil.example\\\""))
+                .ok());
+    auto sum = mxc::audit::summarize(r.sessions()[0]);
+    CHECK(sum.allowed == 3);
+    CHECK(sum.failed == 1);
+    CHECK(sum.denied == 1);
+    REQUIRE(sum.hosts.size() == 3);
+    CHECK(sum.hosts[0].count == 2);
+    CHECK_FALSE(sum.hosts[0].failed);
+    CHECK(sum.hosts[0].via == "connect,proxy");
+    CHECK(sum.hosts[1].failed);
+    CHECK(sum.hosts[1].error == "connection refused");
+    CHECK_FALSE(sum.hosts[2].allowed);
+    CHECK(sum.hosts[2].reason == "denied by [network].deny rule \"evil.example\"");
+}
+
+TEST_CASE(
+    "suggested rules: not for failed connections, deny-rule or loopback denials; a lookup suggests the "
+    "name") {
+    LogReader r;
+    REQUIRE(r.add_line(net2(true, "db.example", 5432, "db.example:5432", "connect", "connection refused", ""))
+                .ok());
+    REQUIRE(
+        r.add_line(net2(false, "evil.example", 443, "evil.example", "connect", "", "denied by rule")).ok());
+    REQUIRE(
+        r.add_line(net2(false, "local.example", 443, "", "proxy", "", "local.example resolved to 127.0.0.1"))
+            .ok());
+    REQUIRE(r.add_line(net2(false, "pypi.org", 0, "", "dns", "", "")).ok());
+    std::string unix_line = net2(false, "/run/docker.sock", 0, "", "connect", "", "");
+    unix_line.replace(unix_line.find(R"("tcp")"), 5, R"("unix")");
+    REQUIRE(r.add_line(unix_line).ok());
+    auto rules = mxc::audit::suggest_allow_rules(r.sessions());
+    REQUIRE(rules.size() == 1);
+    CHECK(rules[0].rule == "pypi.org");
+}
