@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <thread>
@@ -383,4 +384,35 @@ TEST_CASE("allowlist: an allowed host whose server is down is logged as a failur
     CHECK(suggested.status == 0);
     CHECK(contains(suggested.out, "# 1 allowed connection(s) failed upstream"));
     CHECK(contains(suggested.out, "nothing to add"));
+}
+
+TEST_CASE("allowlist: a SOCKS5 host name with terminal escapes reaches mxc's stderr spelled out") {
+    TempDir ws;
+    HostHttpServer allowed;
+    // ESC ] 0 ; ... BEL sets the terminal's title; C1 CSI (0xC2 0x9B) starts a control sequence.
+    const std::string host =
+        "\x1b]0;pwned\x07x.com\xc2\x9b"
+        "2J";
+    std::string hex;
+    for (unsigned char c : host) {
+        char b[8];
+        std::snprintf(b, sizeof b, "\\x%02x", c);
+        hex += b;
+    }
+    char len[8];
+    std::snprintf(len, sizeof len, "\\x%02x", static_cast<unsigned>(host.size()));
+    // Greeting (no auth), then CONNECT to the domain name, port 443.
+    const std::string send = "exec 3<>/dev/tcp/127.0.0.1/3128; printf '\\x05\\x01\\x00\\x05\\x01\\x00\\x03" +
+                             std::string(len) + hex + "\\x01\\xbb' >&3; timeout 3 cat <&3 >/dev/null; true";
+    const std::string log = ws.path() + "/audit.jsonl";
+    auto r = mxc_exec(ws, {"--allow-net", allowed.rule(), "--audit", log}, {"bash", "-c", send});
+    INFO("stderr: ", r.err);
+    CHECK(r.status == 0);
+    CHECK(count_of(r.err, "mxc: blocked ") == 1);
+    CHECK(contains(r.err, "\\x1b]0;pwned\\x07x.com\\u009b2J:443 (invalid host: "));
+    CHECK_MESSAGE(r.err.find('\x1b') == std::string::npos, "ESCAPE: an ESC byte reached mxc's stderr");
+    CHECK_MESSAGE(r.err.find('\x07') == std::string::npos, "ESCAPE: a BEL byte reached mxc's stderr");
+    CHECK_MESSAGE(r.err.find("\xc2\x9b") == std::string::npos, "ESCAPE: a C1 CSI reached mxc's stderr");
+    // Control: the request really carried the bytes (the audit log keeps them, JSON-escaped).
+    CHECK(contains(mxc::test::read_file(log), "\\u001b]0;pwned\\u0007x.com"));
 }
