@@ -330,7 +330,7 @@ std::size_t count_of(const std::string& haystack, const std::string& needle) {
 }  // namespace
 
 TEST_CASE(
-    "allowlist: two attempts at a denied host print one 'mxc: blocked' line; -q none; bare it is reachable") {
+    "allowlist: two attempts at a denied host print one 'mxc: blocked' line, -q none, bare it is reachable") {
     TempDir ws;
     HostHttpServer allowed;
     HostHttpServer other;

@@ -275,7 +275,7 @@ TEST_CASE("an allowed connection whose upstream fails is logged with the reason,
     CHECK((ev[2].error.rfind("cannot resolve: ", 0) == 0 || ev[2].error == "resolving timed out"));
 }
 
-TEST_CASE("a successful connection has no error; denials carry the reason beyond a missing rule") {
+TEST_CASE("a successful connection has no error, denials carry the reason beyond a missing rule") {
     Server echo(Server::Kind::Echo);
     const std::string p = std::to_string(echo.port());
     Harness h({"127.0.0.1:" + p, "localhost:*"}, {"blocked.example"});

@@ -129,7 +129,7 @@ std::string net2(bool allow, const char* host, int port, const char* rule, const
 }
 }  // namespace
 
-TEST_CASE("log reader reads via, error and reason; an old line without via is the proxy's") {
+TEST_CASE("log reader reads via, error and reason, an old line without via is the proxy's") {
     auto p = mxc::audit::parse_line(
         net2(true, "db.example", 5432, "db.example:5432", "connect", "connection refused", ""));
     REQUIRE(p.ok());
@@ -167,7 +167,7 @@ TEST_CASE("session summary tallies failed upstream connections apart, with their
 }
 
 TEST_CASE(
-    "suggested rules: not for failed connections, deny-rule or loopback denials; a lookup suggests the "
+    "suggested rules: not for failed connections, deny-rule or loopback denials, a lookup suggests the "
     "name") {
     LogReader r;
     REQUIRE(r.add_line(net2(true, "db.example", 5432, "db.example:5432", "connect", "connection refused", ""))
