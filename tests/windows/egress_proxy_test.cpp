@@ -461,6 +461,44 @@ TEST_CASE("Windows proxy: each connection is one audit event, allowed ones with 
     CHECK(events[1].bytes_down == 5);
 }
 
+TEST_CASE(
+    "Windows proxy: an allowed port with no server is an event with its error, a denial has its reason") {
+    Winsock wsa;
+    // Bound, never listening: the connection is refused, and the port stays ours.
+    Sock bound(socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(bound.get(), reinterpret_cast<const sockaddr*>(&sin), sizeof sin) == 0);
+    int len = sizeof sin;
+    REQUIRE(getsockname(bound.get(), reinterpret_cast<sockaddr*>(&sin), &len) == 0);
+    const std::string target = "127.0.0.1:" + std::to_string(ntohs(sin.sin_port));
+    Proxy p({target}, {"blocked.example"});
+    {
+        Sock c = connect_loopback(p.proxy->port());
+        send_all(c.get(), connect_request(target));
+        std::string reply = read_head(c.get()) + read_to_eof(c.get());
+        CHECK((reply.rfind("HTTP/1.1 502", 0) == 0 || reply.rfind("HTTP/1.1 504", 0) == 0));
+    }
+    REQUIRE(p.wait_events(1).size() == 1);
+    {
+        Sock c = connect_loopback(p.proxy->port());
+        send_all(c.get(), connect_request("blocked.example:443"));
+        read_to_eof(c.get());
+    }
+    auto events = p.wait_events(2);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].allowed);
+    CHECK(events[0].via == "proxy");
+    CHECK(events[0].bytes_down == 0);
+    // Real Windows retries a refused SYN for a while: refused or timed out.
+    CHECK((events[0].error == "connection refused" || events[0].error == "connection timed out"));
+    CHECK(events[0].reason.empty());
+    CHECK_FALSE(events[1].allowed);
+    CHECK(events[1].error.empty());
+    CHECK(events[1].reason == "denied by [network].deny rule \"blocked.example\"");
+}
+
 TEST_CASE("Windows proxy: stop() ends an open tunnel promptly and reports it") {
     Winsock wsa;
     EchoServer echo;
