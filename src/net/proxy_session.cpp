@@ -182,7 +182,7 @@ std::string connect_failure_reply(Request& r, ConnectError e, const std::string&
             return failure_reply(r.proto, 502, "Bad Gateway", socks5::kConnectionRefused,
                                  "mxc: connection to " + what + " refused\n");
         case ConnectError::TimedOut:
-            r.error = "connection timed out";
+            r.error = "timed out";
             return failure_reply(r.proto, 504, "Gateway Timeout", socks5::kHostUnreachable,
                                  "mxc: connection to " + what + " timed out\n");
         case ConnectError::NetUnreachable:
@@ -204,7 +204,7 @@ std::string resolve_failure_reply(Request& r, const std::string& error) {
 }
 
 std::string timeout_reply(Request& r, bool resolving) {
-    r.error = resolving ? "resolving timed out" : "connection timed out";
+    r.error = resolving ? "resolving timed out" : "timed out";
     return failure_reply(r.proto, 504, "Gateway Timeout", socks5::kHostUnreachable,
                          resolving ? "mxc: resolving " + r.what() + " timed out\n"
                                    : "mxc: connection to " + r.what() + " timed out\n");

@@ -61,6 +61,10 @@ std::string refusal_line(const audit::NetEvent& e, const std::string& profile_na
         // A deny rule, or a name that resolved to loopback or this host: the
         // matcher's own words (Decision::detail) name the rule or address.
         line = "mxc: blocked " + what + " (" + e.reason + ")";
+    } else if (!e.rule.empty()) {
+        // A denial names a rule only when a deny rule decided it; an allow
+        // rule would not override that, so none is suggested.
+        line = "mxc: blocked " + what + " (denied by [network].deny rule \"" + e.rule + "\")";
     } else {
         // A lookup has no port; the plain host rule covers 80 and 443.
         const std::string rule = suggest_rule(*target, lookup ? 443 : e.port);

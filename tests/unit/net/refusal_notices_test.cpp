@@ -71,6 +71,10 @@ TEST_CASE("refusal line: a deny rule says which rule denied it") {
     CHECK(e.rule == "bad.example.org");
     CHECK(mxc::net::refusal_line(e, "p") ==
           "mxc: blocked bad.example.org:443 (denied by [network].deny rule \"bad.example.org\")");
+    // An event with the rule but no reason (a path that does not fill it) says the same.
+    e.reason.clear();
+    CHECK(mxc::net::refusal_line(e, "p") ==
+          "mxc: blocked bad.example.org:443 (denied by [network].deny rule \"bad.example.org\")");
 }
 
 TEST_CASE("refusal line: a name that resolved to loopback or this host says so") {
