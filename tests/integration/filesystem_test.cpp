@@ -113,7 +113,7 @@ TEST_CASE("/proc shows only the sandbox's processes") {
     CHECK(std::stoi(r.out) <= 4);  // init, sh, ls, grep
 }
 
-TEST_CASE("minimal /dev: null, zero, urandom work; host disks are absent") {
+TEST_CASE("minimal /dev: null, zero, urandom work, host disks are absent") {
     TempDir ws;
     auto r = sandbox(ws.path(), {"--", "sh", "-c",
                                  "echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 "

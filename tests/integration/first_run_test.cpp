@@ -114,7 +114,7 @@ TEST_CASE("-w from a directory the sandbox cannot see starts in the workspace, a
     CHECK(read_file(audit).find("\"cwd\":\"" + ws.path() + "\"") != std::string::npos);
 }
 
-TEST_CASE("-C DIR chooses the start directory; one the sandbox cannot see is refused") {
+TEST_CASE("-C DIR chooses the start directory, one the sandbox cannot see is refused") {
     TempDir home;
     TempDir ws;
     TempDir elsewhere;

@@ -169,7 +169,7 @@ TEST_CASE("allowlist: an allowed host is reached through an HTTP CONNECT tunnel"
     CHECK(r.out == kBody);
 }
 
-TEST_CASE("allowlist: a host not in allow gets the 403 naming the rule to add; bare it is reachable") {
+TEST_CASE("allowlist: a host not in allow gets the 403 naming the rule to add, bare it is reachable") {
     TempDir ws;
     HostHttpServer allowed;
     HostHttpServer other;
@@ -214,7 +214,7 @@ TEST_CASE(
     CHECK(control.out == kBody);
 }
 
-TEST_CASE("allowlist: UDP to the host does not leave the sandbox; bare it arrives") {
+TEST_CASE("allowlist: UDP to the host does not leave the sandbox, bare it arrives") {
     TempDir ws;
     Fd udp(bind_loopback(SOCK_DGRAM));
     const std::string port = std::to_string(bound_port(udp.fd));
@@ -284,7 +284,7 @@ TEST_CASE("allowlist: --dry-run prints the proxy line") {
     CHECK(contains(r.out, "allow 127.0.0.1:9;"));
 }
 
-TEST_CASE("allowlist: a [network].deny rule beats a wider allow and names itself; bare it is reachable") {
+TEST_CASE("allowlist: a [network].deny rule beats a wider allow and names itself, bare it is reachable") {
     TempDir ws;
     HostHttpServer allowed;
     HostHttpServer denied;

@@ -324,7 +324,7 @@ TEST_CASE("absolute-form HTTP is forwarded as origin-form with Connection: close
     CHECK(ev[0].bytes_down == reply.size());
 }
 
-TEST_CASE("absolute-form HTTP to a denied host gets 403; smuggling framing gets 400") {
+TEST_CASE("absolute-form HTTP to a denied host gets 403, smuggling framing gets 400") {
     Harness h({"github.com"});
     int fd = test::connect_loopback(h.port);
     test::send_all(fd, "GET http://example.com/ HTTP/1.1\r\n\r\n");
@@ -517,7 +517,7 @@ TEST_CASE("curl works through the proxy: HTTP, CONNECT tunnel, SOCKS5 and proxy 
     CHECK(saw_socks);
 }
 
-TEST_CASE("an HTTP request body is forwarded exactly; a pipelined second request is not") {
+TEST_CASE("an HTTP request body is forwarded exactly, a pipelined second request is not") {
     Server echo(Server::Kind::Echo);
     std::string p = std::to_string(echo.port());
     Harness h({"127.0.0.1:" + p});

@@ -104,7 +104,7 @@ TEST_CASE("the no-follow delete walk removes the link, not what it points at") {
     check_link_left_and_reported(report.errors, tmp);
 }
 
-TEST_CASE("a link planted in {tmp} survives restore() at normal exit; its target is untouched") {
+TEST_CASE("a link planted in {tmp} survives restore() at normal exit, its target is untouched") {
     if (!tw::under_wine()) return;
     std::string victim = make_victim();
     std::string run = tw::fresh_run_id();
@@ -236,7 +236,7 @@ TEST_CASE("a journal that is a link is refused") {
     CHECK(fs::exists(fs::path(widen(name))));  // left alone, reported at every start
 }
 
-TEST_CASE("only a live journal's labels count; a crashed run's journal never keeps a path Low") {
+TEST_CASE("only a live journal's labels count, a crashed run's journal never keeps a path Low") {
     std::wstring dir = widen(tw::temp_dir());
     const std::string live_path = "\\\\?\\C:\\work\\live";
     const std::string dead_path = "\\\\?\\C:\\work\\dead";

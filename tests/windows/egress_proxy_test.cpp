@@ -345,7 +345,7 @@ TEST_CASE("Windows proxy: a loopback port without an IP rule gets 403 naming the
     CHECK(reply.find("add \"" + target + "\" to [network].allow") != std::string::npos);
 }
 
-TEST_CASE("Windows proxy: a name is resolved by the proxy; loopback answers need an explicit IP rule") {
+TEST_CASE("Windows proxy: a name is resolved by the proxy, loopback answers need an explicit IP rule") {
     Winsock wsa;
     EchoServer echo;
     const std::string port = std::to_string(echo.port());

@@ -414,6 +414,7 @@ void ConnectBroker::Impl::handle_connect(const seccomp_notif& req) {
     event.rule = decision.decision.rule;
     event.allowed = decision.decision.allowed;
     if (!event.allowed) {
+        event.reason = net::denial_reason(decision.decision);
         emit(event);
         return respond(req.id, ECONNREFUSED);
     }

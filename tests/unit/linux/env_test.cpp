@@ -39,7 +39,7 @@ TEST_CASE("deny beats pass") {
     CHECK_FALSE(has(env, "AWS_KEY=k"));
 }
 
-TEST_CASE("set values are added and override passed ones; deny does not remove them") {
+TEST_CASE("set values are added and override passed ones, deny does not remove them") {
     EnvRules r = rules({"CI"}, {"CI"});
     r.set["CI"] = {"true", {}};
     auto env = compile_env(r, {"CI=false"}, "id");
@@ -56,7 +56,7 @@ TEST_CASE("MXC_SESSION_ID is always set and cannot be overridden") {
                         [](const std::string& e) { return e.rfind("MXC_SESSION_ID=", 0) == 0; }) == 1);
 }
 
-TEST_CASE("values keep '=' and bytes exactly; the first duplicate wins") {
+TEST_CASE("values keep '=' and bytes exactly, the first duplicate wins") {
     auto env = compile_env(rules({"A"}), {"A=x=y\xff", "A=second"}, "id");
     CHECK(has(env, "A=x=y\xff"));
     CHECK_FALSE(has(env, "A=second"));

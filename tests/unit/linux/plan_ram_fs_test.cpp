@@ -60,7 +60,7 @@ TEST_CASE("limits.memory above half of RAM never grows /tmp past the kernel's de
     CHECK(size_verdict(plan)->mechanism.find("capped at half of RAM") != std::string::npos);
 }
 
-TEST_CASE("RAM unknown: limits.memory still sizes /tmp; with no limit the kernel default stays") {
+TEST_CASE("RAM unknown: limits.memory still sizes /tmp, with no limit the kernel default stays") {
     Scenario s;
     s.policy.limits.memory_bytes = Sourced<std::uint64_t>{64 * kMiB, origin("p.toml", 3)};
     CHECK(s.compile().mounts.size() > 0);
@@ -70,7 +70,7 @@ TEST_CASE("RAM unknown: limits.memory still sizes /tmp; with no limit the kernel
     CHECK(size_verdict(bare.compile()) == nullptr);
 }
 
-TEST_CASE("only /tmp and /dev carry a size; masks keep their own tiny tmpfs") {
+TEST_CASE("only /tmp and /dev carry a size, masks keep their own tiny tmpfs") {
     Scenario s;
     s.facts.ram_bytes = 8 * kGiB;
     s.rule("/usr", mxc::policy::Access::Read).rule("/home/u/.ssh", mxc::policy::Access::Deny);

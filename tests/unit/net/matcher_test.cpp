@@ -28,7 +28,7 @@ IpAddr ip(const char* text) {
 
 }  // namespace
 
-TEST_CASE("decide matches hosts, wildcards, CIDRs and ports; deny beats allow") {
+TEST_CASE("decide matches hosts, wildcards, CIDRs and ports, deny beats allow") {
     Matcher m = make({"github.com", "*.githubusercontent.com:443", "registry.npmjs.org", "10.0.0.0/8:5432",
                       "[::1]:8080", "*.example.org:*", "[2001:db8::]/32:*",
                       "b\xc3\xbc"

@@ -21,7 +21,7 @@ TEST_CASE("names match case-insensitively, as Windows does") {
     CHECK(env == EnvList{{"Path", "C:\\Windows"}});
 }
 
-TEST_CASE("deny globs beat pass; set beats deny; extra beats everything") {
+TEST_CASE("deny globs beat pass, set beats deny, extra beats everything") {
     auto env = build_child_environment(
         rules({"*"}, {"*_TOKEN", "AWS_*"}, {{"GH_TOKEN", "x"}}),
         {{"GITHUB_TOKEN", "s"}, {"AWS_KEY", "k"}, {"HOME", "h"}, {"MXC_SESSION_ID", "old"}},

@@ -73,7 +73,7 @@ TEST_CASE("a write rule inside a read rule is a plain allow on the inner root") 
                            {"\\\\?\\C:\\data\\out", AceType::Allow, kWrite, true}});
 }
 
-TEST_CASE("paths differing only in case are one rule; deny beats read beats write") {
+TEST_CASE("paths differing only in case are one rule, deny beats read beats write") {
     auto p = base_policy();
     add_path(p, "C:\\Work\\Secrets", Access::Write);
     add_path(p, "c:\\work\\secrets", Access::Deny);

@@ -188,7 +188,7 @@ TEST_CASE("weights: default block is below every permit, sensitive blocks betwee
     CHECK(weight::kProxyPermit <= 15);  // FWP_UINT8 weights are 0..15
 }
 
-TEST_CASE("domain rules go through the egress proxy; its verdict names the port") {
+TEST_CASE("domain rules go through the egress proxy, its verdict names the port") {
     auto f = facts();
     f.proxy_port = 41000;
     auto plan = compile_windows_plan(allowlist({"github.com"}, {"evil.github.com"}), f);
