@@ -1,6 +1,7 @@
 #include "net/matcher.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace mxc::net {
 namespace {
@@ -59,6 +60,56 @@ Decision Matcher::decide(const Target& t, std::uint16_t port) const {
         return Decision{false, Decision::Why::DeniedByRule, r->text,
                         "denied by [network].deny rule \"" + r->text + "\""};
     if (const HostRule* r = find(allow_, t, port)) return Decision{true, Decision::Why::Allowed, r->text, ""};
+    return Decision{false, Decision::Why::NoRule, "", "no [network].allow rule matches"};
+}
+
+Decision Matcher::decide_name(const Target& t, std::vector<std::uint16_t>* ports) const {
+    if (t.is_ip) return Decision{false, Decision::Why::BadHost, "", "an address is not a name to look up"};
+    std::vector<std::uint16_t> found;
+    std::optional<Decision> refused;
+    auto try_port = [&](std::uint16_t port) {
+        if (std::find(found.begin(), found.end(), port) != found.end()) return;
+        Decision d = decide(t, port);
+        if (d.allowed) {
+            found.push_back(port);
+        } else if (!refused) {
+            refused = std::move(d);
+        }
+    };
+    for (const HostRule& r : allow_) {
+        HostRule any_port = r;
+        any_port.ports.any = true;
+        if (!rule_matches(any_port, t, 0)) continue;
+        if (!r.ports.any) {
+            // An empty list is the default, 80 and 443 (PortSet::contains).
+            static constexpr std::uint16_t kDefault[] = {80, 443};
+            if (r.ports.ports.empty()) {
+                for (std::uint16_t port : kDefault) try_port(port);
+            } else {
+                for (std::uint16_t port : r.ports.ports) try_port(port);
+            }
+            continue;
+        }
+        // Any port: the first one no deny rule for this name lists (a deny
+        // rule with any port refuses them all).
+        std::vector<std::uint16_t> listed;
+        bool all_denied = false;
+        for (const HostRule& d : deny_) {
+            HostRule d_any = d;
+            d_any.ports.any = true;
+            if (!rule_matches(d_any, t, 0)) continue;
+            if (d.ports.any) all_denied = true;
+            listed.insert(listed.end(), d.ports.ports.begin(), d.ports.ports.end());
+        }
+        std::uint16_t port = 1;
+        if (!all_denied) {
+            while (port != 0 && std::find(listed.begin(), listed.end(), port) != listed.end()) ++port;
+        }
+        try_port(all_denied || port == 0 ? 1 : port);
+    }
+    if (ports != nullptr) *ports = found;
+    if (!found.empty()) return decide(t, found.front());
+    if (refused) return *refused;
     return Decision{false, Decision::Why::NoRule, "", "no [network].allow rule matches"};
 }
 

@@ -46,6 +46,14 @@ public:
     // `local` are the addresses of this host's interfaces (LocalAddresses):
     // they are sensitive too, since services bound to 0.0.0.0 answer on them
     // as they do on loopback.
+    // For the DNS stub, which sees a name but no port: allowed when some
+    // port of an allow rule covering `target` passes decide(), that is when
+    // an allow rule covers it and no deny rule refuses it on every port the
+    // allow rules give. `ports` (optional) receives those ports; an any-port
+    // allow rule contributes one port that no matching deny rule lists.
+    [[nodiscard]] Decision decide_name(const Target& target,
+                                       std::vector<std::uint16_t>* ports = nullptr) const;
+
     [[nodiscard]] Decision check_address(const Target& target, const IpAddr& addr, std::uint16_t port,
                                          const std::vector<IpAddr>& local) const;
 

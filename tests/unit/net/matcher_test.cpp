@@ -215,3 +215,56 @@ TEST_CASE("Matcher::from_strings reports the first invalid rule") {
     REQUIRE_FALSE(m.ok());
     CHECK(m.error().message.find("http://x/") != std::string::npos);
 }
+
+namespace {
+Target name(const char* text) {
+    auto t = normalize_host(text);
+    REQUIRE(t.ok());
+    return *t;
+}
+}  // namespace
+
+TEST_CASE("decide_name: a name is answered when some port of an allow rule is allowed") {
+    Matcher m = make({"github.com", "*.example.org:*", "db.internal:5432", "api.test:8443", "10.0.0.0/8"},
+                     {"gist.github.com", "bad.example.org:*", "api.test:8443", "half.example.org:1",
+                      "half.example.org:2"});
+    std::vector<std::uint16_t> ports;
+    Decision d = m.decide_name(name("GitHub.com."), &ports);
+    CHECK(d.allowed);
+    CHECK(d.rule == "github.com");
+    CHECK(ports == std::vector<std::uint16_t>{80, 443});
+
+    d = m.decide_name(name("db.internal"), &ports);
+    CHECK(d.allowed);
+    CHECK(ports == std::vector<std::uint16_t>{5432});
+
+    // Any-port wildcard: one port no deny rule lists stands for the rest.
+    d = m.decide_name(name("a.example.org"), &ports);
+    CHECK(d.allowed);
+    CHECK(d.rule == "*.example.org:*");
+    CHECK(ports == std::vector<std::uint16_t>{1});
+    d = m.decide_name(name("half.example.org"), &ports);
+    CHECK(d.allowed);
+    CHECK(ports == std::vector<std::uint16_t>{3});
+
+    // Denied on every port the allow rules give.
+    d = m.decide_name(name("bad.example.org"), &ports);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.why == Decision::Why::DeniedByRule);
+    CHECK(d.rule == "bad.example.org:*");
+    CHECK(ports.empty());
+    d = m.decide_name(name("api.test"));
+    CHECK_FALSE(d.allowed);
+    CHECK(d.rule == "api.test:8443");
+    // An exact deny on the default ports of an exact allow.
+    d = m.decide_name(name("gist.github.com"));
+    CHECK_FALSE(d.allowed);
+
+    // No rule; look-alikes; the parent of a wildcard.
+    CHECK(m.decide_name(name("example.com")).why == Decision::Why::NoRule);
+    CHECK_FALSE(m.decide_name(name("github.com.evil.com")).allowed);
+    CHECK_FALSE(m.decide_name(name("example.org")).allowed);
+    // A CIDR rule never makes a name answerable; an address is no name.
+    CHECK_FALSE(m.decide_name(name("10.1.2.3")).allowed);
+    CHECK_FALSE(Matcher{}.decide_name(name("github.com")).allowed);
+}
