@@ -71,6 +71,7 @@ void Resolver::work() {
         int rc = ::getaddrinfo(job.second.c_str(), nullptr, &hints, &res);
         if (rc != 0) {
             answer.error = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+            answer.no_such_name = rc == EAI_NONAME || rc == EAI_NODATA;
         } else {
             std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(res, &::freeaddrinfo);
             for (addrinfo* ai = res; ai; ai = ai->ai_next) {

@@ -25,6 +25,7 @@ public:
         std::vector<IpAddr> addrs;  // deduplicated, in getaddrinfo() order
         std::vector<IpAddr> local;  // this host's interface addresses
         std::string error;          // set when addrs is empty (also when `local` is unknown)
+        bool no_such_name = false;  // the host's resolver said the name does not exist
     };
 
     static Result<std::unique_ptr<Resolver>> create(int threads);

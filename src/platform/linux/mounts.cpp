@@ -18,8 +18,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <vector>
 
 #include "common/unique_fd.hpp"
 #include "platform/linux/sys_error.hpp"
@@ -236,6 +238,74 @@ Status harden_proc(const std::string& proc) {
     return {};
 }
 
+// "/a/b/../c" -> "/a/c"; ".." at the root stays at the root, so the result
+// is always inside the sandbox's root.
+std::string normalize_lexically(const std::string& path) {
+    std::vector<std::string> parts;
+    std::size_t pos = 0;
+    while (pos <= path.size()) {
+        std::size_t next = path.find('/', pos);
+        if (next == std::string::npos) next = path.size();
+        const std::string part = path.substr(pos, next - pos);
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        pos = next + 1;
+    }
+    std::string out;
+    for (const auto& p : parts) out += "/" + p;
+    return out.empty() ? "/" : out;
+}
+
+// Where a generated file must go for the sandbox to read it at `target`:
+// hosts often make /etc/resolv.conf a symlink (to /run/systemd/resolve/...),
+// and a mount cannot cover a symlink itself, so the link is followed, as the
+// sandbox would follow it, inside /newroot (absolute targets are taken
+// relative to the sandbox's root, never the host's). "" when it loops.
+std::string generated_destination(const std::string& target) {
+    std::string path = target;
+    for (int hops = 0; hops < 16; ++hops) {
+        const std::string at = std::string(kNew) + path;
+        struct stat st {};
+        if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return at;
+        char link[4096];
+        const ssize_t n = ::readlink(at.c_str(), link, sizeof link - 1);
+        if (n <= 0) return {};
+        const std::string text(link, static_cast<std::size_t>(n));
+        path = normalize_lexically(text[0] == '/' ? text : parent_of(path) + "/" + text);
+    }
+    return {};
+}
+
+// A file mxc wrote (`content`), bound read-only over `op.target`. It is
+// written on the staging tmpfs, which the bind keeps alive after pivot_root.
+Status apply_generated(const MountOp& op) {
+    const std::string dst = generated_destination(op.target);
+    if (dst.empty()) return make_error(op.target + ": too many symlinks in the sandbox");
+    std::string src = "/generated" + op.target;  // one per target: "/generated_etc_hosts"
+    std::replace(src.begin() + 1, src.end(), '/', '_');
+    {
+        UniqueFd fd(::open(src.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+        if (!fd.valid()) return sys_error("create", src);
+        std::size_t done = 0;
+        while (done < op.content.size()) {
+            const ssize_t n = ::write(fd.get(), op.content.data() + done, op.content.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return sys_error("write", src);
+            done += static_cast<std::size_t>(n);
+        }
+    }
+    MXC_TRY(ensure_mount_point(dst, false));
+    struct stat st {};
+    if (::lstat(dst.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return make_error(dst.substr(std::string(kNew).size()) + " is not a regular file in the sandbox");
+    if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        return sys_error("bind generated file on", dst.substr(std::string(kNew).size()));
+    return restrict_mount(dst, kAttrRdonly | kAttrNosuid | kAttrNodev, false);
+}
+
 Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
     const std::string dst = std::string(kNew) + (op.target == "/" ? "" : op.target);
     const std::string src = std::string(kOld) + op.source;
@@ -297,6 +367,8 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
                 return with_rule(sys_error("symlink", op.target));
             return {};
         }
+        case MountKind::Generated:
+            return with_rule(apply_generated(op));
     }
     return {};
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "common/unique_fd.hpp"
 #include "platform/linux/broker_filter.hpp"
@@ -23,7 +24,7 @@
 #include "platform/linux/fd_passing.hpp"
 #include "platform/linux/mounts.hpp"
 #include "platform/linux/net_ns.hpp"
-#include "platform/linux/proxy_listener.hpp"
+#include "platform/linux/sandbox_sockets.hpp"
 #include "platform/linux/sandbox_spec.hpp"
 #include "platform/linux/user_ns.hpp"
 
@@ -87,14 +88,17 @@ int exit_code_of(int status) {
     if (plan.new_net) {
         if (auto st = bring_up_loopback(); !st) fail(spec, st);
         steps.done("network namespace: loopback up");
-    }
-    if (plan.proxy) {
         // Before the mount tree and long before the command exists: the
-        // supervisor waits for this fd, and the command must find the port
-        // already taken by the proxy (it cannot bind it and impersonate it).
-        UniqueFd channel(spec.proxy_fd);
-        if (auto st = send_proxy_listener(channel.get(), plan.proxy->port); !st) fail(spec, st);
-        steps.done("proxy: listener handed to the supervisor");
+        // supervisor waits for these fds, and the command must find the
+        // ports (the proxy's, 53 for DNS) already taken (it cannot bind them
+        // and impersonate the supervisor).
+        UniqueFd channel(spec.sockets_fd);
+        std::optional<std::uint16_t> proxy_port;
+        if (plan.proxy) proxy_port = plan.proxy->port;
+        auto sockets = open_sandbox_sockets(proxy_port);
+        if (!sockets) fail(spec, sockets.error());
+        if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets).value()); !st) fail(spec, st);
+        steps.done("network namespace: proxy and DNS sockets handed to the supervisor");
     }
     if (plan.broker) {
         // Before the command exists, so every process of the sandbox is

@@ -83,6 +83,8 @@ enum class MountKind {
     Tmp,        // private /tmp tmpfs
     TmpDir,     // {tmp}: a directory created inside the sandbox only
     Symlink,    // recreate a symlinked rule path (e.g. /bin -> usr/bin)
+    Generated,  // a file mxc writes (`content`), bound read-only over the path; a
+                // symlink there is followed inside the sandbox's root
 };
 
 const char* to_string(MountKind kind);
@@ -96,6 +98,7 @@ struct MountOp {
     // tmpfs size= in bytes: Tmp (/tmp), and Dev for its /dev/shm. 0 = none
     // given (the kernel's default, half of RAM).
     std::uint64_t size = 0;
+    std::string content{};  // Generated: the file's bytes
 };
 
 // Landlock access bits, defined here because distribution headers lag the
@@ -183,6 +186,17 @@ struct ProxyPlan {
     std::string no_proxy;      // NO_PROXY value given to the command
 };
 
+// The sandbox's DNS stub (issue 11), in both modes with an own network
+// namespace: init binds 127.0.0.1:53 (UDP and TCP) there and hands both
+// sockets to the supervisor, which answers names an allow rule covers and
+// refuses every other name at once (network = "none": every name). The
+// sandbox's /etc/resolv.conf and /etc/hosts are generated (MountKind::Generated).
+struct DnsPlan {
+    std::string profile_name;  // named in refusals (Extended DNS Error text)
+    std::string resolv_conf;   // the sandbox's /etc/resolv.conf
+    std::string hosts;         // the sandbox's /etc/hosts: localhost only
+};
+
 // A [network].unix entry: connect() to a pathname socket at or below `path`
 // (as the sandbox sees it) is made by the broker (issue 11).
 struct UnixSocketRule {
@@ -246,6 +260,7 @@ struct LinuxPlan {
     bool new_net = true;               // own network namespace (modes none and allowlist)
     std::optional<ProxyPlan> proxy;    // allowlist only
     std::optional<BrokerPlan> broker;  // none and allowlist
+    std::optional<DnsPlan> dns;        // none and allowlist
     unsigned uid = 0;                  // mapped to itself inside the user namespace
     unsigned gid = 0;
     std::vector<MountOp> mounts;  // in order; parents before children

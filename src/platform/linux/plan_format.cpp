@@ -18,6 +18,12 @@ std::string format_plan(const LinuxPlan& plan) {
              " in the sandbox's namespace, served by the supervisor (HTTP CONNECT, HTTP, SOCKS5);" + rules +
              " NO_PROXY=\"" + plan.proxy->no_proxy + "\"");
     }
+    if (plan.dns) {
+        line(std::string("dns: stub on 127.0.0.1:53 (udp, tcp) in the sandbox's namespace, served by the "
+                         "supervisor; ") +
+             (plan.proxy ? "answers names an allow rule covers with the host's resolution, refuses the rest"
+                         : "refuses every name"));
+    }
     line("mounts:");
     for (const auto& m : plan.mounts) {
         std::string s = "  " + std::string(to_string(m.kind)) + " " + m.target;

@@ -29,7 +29,7 @@ struct SandboxSpec {
     std::string path_env;                 // sandbox PATH used to look up argv[0]
     int report_fd = -1;                   // write end, CLOEXEC
     int alive_fd = -1;                    // read end; EOF/HUP means the supervisor is gone
-    int proxy_fd = -1;                    // allowlist: init's end of the listener handoff channel
+    int sockets_fd = -1;                  // own network namespace: init's end of the socket handoff channel
     int broker_fd = -1;                   // own network namespace: init's end of the broker channel
     int start_fd = -1;                    // v1 pids cgroup: read end; one byte = "you are in the cgroup"
     sigset_t caller_mask{};               // signal mask to restore for the command

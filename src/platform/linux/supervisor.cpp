@@ -23,13 +23,15 @@
 #include <optional>
 
 #include "common/unique_fd.hpp"
+#include "net/dns_stub_linux.hpp"
+#include "net/name_memory.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/connect_broker.hpp"
 #include "platform/linux/fd_passing.hpp"
 #include "platform/linux/memory_watch.hpp"
 #include "platform/linux/pids_cgroup.hpp"
-#include "platform/linux/proxy_listener.hpp"
+#include "platform/linux/sandbox_sockets.hpp"
 #include "platform/linux/sandbox_spec.hpp"
 #include "platform/linux/setup_log.hpp"
 #include "platform/linux/sys_error.hpp"
@@ -165,20 +167,19 @@ bool parent_died(long parent) {
     return parent > 0 && static_cast<long>(::getppid()) != parent;
 }
 
-// Receives init's listener and serves the proxy on it. Runs after clone:
-// clone_sandbox relies on mxc being single-threaded, and the proxy's threads
-// must inherit the blocked signal mask so relayed signals and SIGCHLD still
-// reach only the signalfd. Returns "" or the error.
-std::string start_proxy(const ProxyPlan& plan, int channel, net::Matcher matcher,
+// Serves the proxy on init's listener. Runs after clone: clone_sandbox
+// relies on mxc being single-threaded, and the proxy's threads must inherit
+// the blocked signal mask so relayed signals and SIGCHLD still reach only the
+// signalfd. Returns "" or the error.
+std::string start_proxy(const ProxyPlan& plan, UniqueFd listener, net::Matcher matcher,
                         net::EgressProxy::NetCallback on_net, std::unique_ptr<net::EgressProxy>& proxy) {
-    auto listener = receive_proxy_listener(channel);
-    if (!listener) return listener.error().message;
+    if (!listener.valid()) return "egress proxy: the sandbox sent no listener";
     net::EgressProxyOptions options;
     options.profile_name = plan.profile_name;
     auto callback = [on_net = std::move(on_net)](const audit::NetEvent& e) {
         if (on_net) on_net(e);
     };
-    auto created = net::EgressProxy::create(listener->release(), std::move(matcher), callback, options);
+    auto created = net::EgressProxy::create(listener.release(), std::move(matcher), callback, options);
     if (!created) return "egress proxy: " + created.error().message;
     proxy = std::move(created).value();
     if (auto st = proxy->start(); !st) return "egress proxy: start: " + st.error().message;
@@ -198,6 +199,25 @@ std::string start_broker(const BrokerPlan& plan, int channel, std::optional<net:
     if (!created) return created.error().message;
     broker = std::move(created).value();
     if (auto st = broker->start(); !st) return "connect broker: start: " + st.error().message;
+    return {};
+}
+
+// Serves the DNS stub on init's two sockets (same threading constraints as
+// start_proxy). No matcher (network = "none"): every name is refused.
+std::string start_dns(SandboxSockets& sockets, std::optional<net::Matcher> matcher,
+                      std::shared_ptr<net::NameMemory> names, const std::string& profile_name,
+                      net::EgressProxy::NetCallback on_net, std::unique_ptr<net::DnsStub>& stub) {
+    if (!sockets.dns_udp.valid() || !sockets.dns_tcp.valid()) return "DNS stub: the sandbox sent no sockets";
+    net::DnsStubOptions options;
+    options.profile_name = profile_name;
+    auto callback = [on_net = std::move(on_net)](const audit::NetEvent& e) {
+        if (on_net) on_net(e);
+    };
+    auto created = net::DnsStub::create(sockets.dns_udp.release(), sockets.dns_tcp.release(),
+                                        std::move(matcher), std::move(names), callback, options);
+    if (!created) return created.error().message;
+    stub = std::move(created).value();
+    if (auto st = stub->start(); !st) return "DNS stub: start: " + st.error().message;
     return {};
 }
 
@@ -267,7 +287,6 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // Allowlist: rules are parsed before anything is cloned so that a bad
     // rule fails the launch without a sandbox to tear down.
     std::optional<net::Matcher> matcher;
-    ProxyChannel channel;
     if (plan.proxy) {
         auto m = net::Matcher::from_strings(plan.proxy->allow, plan.proxy->deny);
         if (!m) {
@@ -275,21 +294,28 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
             return out;
         }
         matcher.emplace(std::move(m).value());
-        auto ch = make_proxy_channel();
+    }
+    // Own network namespace: init hands over the proxy's and the DNS stub's
+    // sockets (sandbox_sockets.hpp).
+    SocketChannel channel;
+    if (plan.new_net) {
+        auto ch = make_socket_channel();
         if (!ch) {
             out.error = ch.error().message;
             return out;
         }
         channel = std::move(ch).value();
-        spec.proxy_fd = channel.sandbox_end.get();
+        spec.sockets_fd = channel.sandbox_end.get();
     }
+    // Which addresses the DNS stub gave out for which name; the connect
+    // broker reads it (name_memory.hpp).
+    auto names = std::make_shared<net::NameMemory>();
     // Connect broker: its own channel, and its own copy of the rules.
     std::optional<net::Matcher> broker_matcher;
-    ProxyChannel broker_channel;
-    auto names = std::make_shared<net::NameMemory>();
+    SocketChannel broker_channel;
     if (plan.broker) {
         if (matcher) broker_matcher = *matcher;
-        auto ch = make_proxy_channel();
+        auto ch = make_socket_channel();
         if (!ch) {
             out.error = ch.error().message;
             return out;
@@ -374,9 +400,10 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     channel.sandbox_end.reset();
     broker_channel.sandbox_end.reset();
 
-    // Declared after MaskGuard so it is stopped (threads joined) first.
+    // Declared after MaskGuard so they are stopped (threads joined) first.
     std::unique_ptr<net::EgressProxy> proxy;
     std::unique_ptr<ConnectBroker> broker;
+    std::unique_ptr<net::DnsStub> dns;
     std::string proxy_error;
     if (plan.broker) {
         StepTimer timer(verbose, "connect broker: started (waited for the sandbox's seccomp listener)");
@@ -386,13 +413,25 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         // Without the broker every connect() of the sandbox would wait forever.
         if (!proxy_error.empty()) ::kill(child, SIGKILL);
     }
-    if (plan.proxy && proxy_error.empty()) {
-        StepTimer timer(verbose, "proxy: egress proxy started (waited for the sandbox's listener)");
-        proxy_error = start_proxy(*plan.proxy, channel.supervisor_end.get(), std::move(*matcher),
-                                  std::move(on_net), proxy);
+    if (plan.new_net && proxy_error.empty()) {
+        StepTimer timer(verbose, "network: proxy and DNS stub started (waited for the sandbox's sockets)");
+        auto sockets = receive_sandbox_sockets(channel.supervisor_end.get());
         channel.supervisor_end.reset();
-        // Without the proxy there is nothing to run: the sandbox would only
-        // see "connection refused" and the user would not know why.
+        if (!sockets) {
+            proxy_error = sockets.error().message;
+        } else {
+            std::optional<net::Matcher> dns_matcher = matcher;
+            if (plan.proxy) {
+                proxy_error = start_proxy(*plan.proxy, std::move(sockets->proxy_listener),
+                                          std::move(*matcher), on_net, proxy);
+            }
+            if (proxy_error.empty()) {
+                proxy_error = start_dns(*sockets, std::move(dns_matcher), names,
+                                        plan.dns ? plan.dns->profile_name : std::string(), on_net, dns);
+            }
+        }
+        // Without the proxy or the stub there is nothing to run: the sandbox
+        // would only see failures and the user would not know why.
         if (!proxy_error.empty()) ::kill(child, SIGKILL);
     }
 
@@ -508,6 +547,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     }
     if (proxy) proxy->stop();  // emits the audit events of connections still open
     if (broker) broker->stop();
+    if (dns) dns->stop();
     // Everything that could write here is gone (init exited, the command's
     // copy closed on execve); non-blocking all the same, so a stray writer
     // can never hang mxc.
