@@ -1,10 +1,11 @@
 #include "net/dns_message_linux.hpp"
 
-#include <ldns/ldns.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+
+// Last: libldns's headers define macros (bool) that break C++ headers after them.
+#include <ldns/ldns.h>
 
 namespace mxc::net::dns {
 namespace {

@@ -874,6 +874,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     compile_ram_filesystems(policy, facts, plan);
     plan.env = compile_env(policy.env, facts.environ, facts.session_id);
     if (plan.proxy) add_proxy_env(*plan.proxy, plan.env);
+    if (plan.dns && !plan.proxy) add_no_network_env(plan.env);
     return plan;
 }
 

@@ -298,6 +298,11 @@ std::vector<std::string> compile_env(const policy::EnvRules& rules,
 // value of those names, and keeps `env` sorted by name.
 void add_proxy_env(const ProxyPlan& proxy, std::vector<std::string>& env);
 
+// network = "none": npm_config_fetch_retries=0 unless already set, so npm
+// fails at the refused lookup instead of retrying for 70 s. Keeps `env`
+// sorted by name.
+void add_no_network_env(std::vector<std::string>& env);
+
 // Multi-line human-readable plan (what --dry-run prints, seccomp excluded).
 std::string format_plan(const LinuxPlan& plan);
 

@@ -62,4 +62,21 @@ void add_proxy_env(const ProxyPlan& proxy, std::vector<std::string>& env) {
     }
 }
 
+void add_no_network_env(std::vector<std::string>& env) {
+    // npm retries every failed lookup (ENOTFOUND included) twice with a
+    // 10 s then 60 s back-off: 70 s before "npm install" fails under
+    // network = "none", however fast the DNS stub refuses (docs/network.md).
+    // Nothing can succeed on a retry there. A value the caller or [env] set
+    // is kept (npm reads npm_config_* in any case).
+    for (const auto& entry : env) {
+        std::string name = entry.substr(0, entry.find('='));
+        for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (name == "npm_config_fetch_retries") return;
+    }
+    env.emplace_back("npm_config_fetch_retries=0");
+    std::sort(env.begin(), env.end(), [](const std::string& a, const std::string& b) {
+        return a.substr(0, a.find('=')) < b.substr(0, b.find('='));
+    });
+}
+
 }  // namespace mxc::lnx
