@@ -1,5 +1,5 @@
 #pragma once
-// The sandbox's DNS stub (issue 11, docs/network.md): the sandbox's
+// The sandbox's DNS stub (issue 11; mxc-profile(5), "Names"): the sandbox's
 // resolv.conf names 127.0.0.1, where init bound a UDP socket and a TCP
 // listener inside the sandbox's network namespace; the supervisor serves them
 // here, from the host namespace, on one thread.
@@ -42,7 +42,7 @@ struct DnsStubOptions {
     std::size_t max_audited_names = 4096;  // refused names audited per run
     int resolver_threads = 2;
     // The rcode of a refused name. NXDOMAIN: every client measured
-    // (glibc, Node, Python, npm) gives up on it at once (docs/network.md).
+    // (glibc, Node, Python, npm) gives up on it at once (mxc-profile(5), "Names").
     dns::Rcode refusal = dns::Rcode::NxDomain;
     std::string profile_name = "default";  // named in the Extended DNS Error text
 };

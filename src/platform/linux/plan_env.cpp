@@ -65,7 +65,7 @@ void add_proxy_env(const ProxyPlan& proxy, std::vector<std::string>& env) {
 void add_no_network_env(std::vector<std::string>& env) {
     // npm retries every failed lookup (ENOTFOUND included) twice with a
     // 10 s then 60 s back-off: 70 s before "npm install" fails under
-    // network = "none", however fast the DNS stub refuses (docs/network.md).
+    // network = "none", however fast the DNS stub refuses (mxc-profile(5), "Names").
     // Nothing can succeed on a retry there. A value the caller or [env] set
     // is kept (npm reads npm_config_* in any case).
     for (const auto& entry : env) {
