@@ -267,14 +267,19 @@ std::string normalize_lexically(const std::string& path) {
 std::string generated_destination(const std::string& target) {
     std::string path = target;
     for (int hops = 0; hops < 16; ++hops) {
-        const std::string at = std::string(kNew) + path;
+        std::string at = std::string(kNew) + path;
         struct stat st {};
         if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return at;
         char link[4096];
         const ssize_t n = ::readlink(at.c_str(), link, sizeof link - 1);
         if (n <= 0) return {};
         const std::string text(link, static_cast<std::size_t>(n));
-        path = normalize_lexically(text[0] == '/' ? text : parent_of(path) + "/" + text);
+        std::string next = text[0] == '/' ? text : parent_of(path);
+        if (text[0] != '/') {
+            next += '/';
+            next += text;
+        }
+        path = normalize_lexically(next);
     }
     return {};
 }

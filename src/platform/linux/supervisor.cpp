@@ -426,8 +426,9 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                                           std::move(*matcher), on_net, proxy);
             }
             if (proxy_error.empty()) {
-                proxy_error = start_dns(*sockets, std::move(dns_matcher), names,
-                                        plan.dns ? plan.dns->profile_name : std::string(), on_net, dns);
+                proxy_error =
+                    start_dns(*sockets, std::move(dns_matcher), names,
+                              plan.dns ? plan.dns->profile_name : std::string(), std::move(on_net), dns);
             }
         }
         // Without the proxy or the stub there is nothing to run: the sandbox
