@@ -60,12 +60,20 @@ struct Peer {
     socklen_t addr_len = 0;
 };
 
-struct Pending {
+// One host lookup, and every query waiting for it: clients ask for A and
+// AAAA of a name at once, and one getaddrinfo() answers both.
+struct Waiter {
     dns::Query query;
-    Target target;
-    std::vector<std::uint16_t> ports;
     Peer peer;
 };
+struct Pending {
+    Target target;
+    std::vector<std::uint16_t> ports;
+    std::vector<Waiter> waiters;
+};
+
+// Queries that may wait on one lookup; beyond: SERVFAIL at once.
+constexpr std::size_t kMaxWaiters = 64;
 
 }  // namespace
 
@@ -85,6 +93,7 @@ struct DnsStub::Impl {
     std::map<std::uint64_t, TcpClient> clients;
     std::uint64_t next_lookup = 1;
     std::unordered_map<std::uint64_t, Pending> pending;
+    std::unordered_map<std::string, std::uint64_t> pending_by_name;
     std::set<std::string> audited;
 
     bool watch(int fd, std::uint64_t tag, std::uint32_t events) {
@@ -102,6 +111,7 @@ struct DnsStub::Impl {
     void flush(std::uint64_t id, TcpClient& c);
     void handle(std::span<const std::uint8_t> wire, const Peer& peer);
     void on_resolved(Resolver::Answer& answer);
+    void reply_resolved(const Pending& p, const Waiter& w, const Resolver::Answer& answer);
     void send(const Peer& peer, const std::vector<std::uint8_t>& reply);
     void refuse(const dns::Query& q, const Peer& peer, const Decision& d);
     void audit_refusal(const std::string& name, const Decision& d);
@@ -382,8 +392,8 @@ void DnsStub::Impl::handle(std::span<const std::uint8_t> wire, const Peer& peer)
         refuse(q, peer, Decision{false, Decision::Why::BadHost, "", "not a host name"});
         return;
     }
-    Pending p;
-    Decision d = matcher->decide_name(*target, &p.ports);
+    std::vector<std::uint16_t> ports;
+    Decision d = matcher->decide_name(*target, &ports);
     if (!d.allowed) {
         refuse(q, peer, d);
         return;
@@ -392,17 +402,23 @@ void DnsStub::Impl::handle(std::span<const std::uint8_t> wire, const Peer& peer)
         send(peer, dns::answer(q, {}, options.ttl, limit));  // NODATA: only addresses are served
         return;
     }
-    if (pending.size() >= options.max_pending) {
+    auto same = pending_by_name.find(target->name);
+    Pending* p = same != pending_by_name.end() ? &pending.at(same->second) : nullptr;
+    if ((p == nullptr && pending.size() >= options.max_pending) ||
+        (p != nullptr && p->waiters.size() >= kMaxWaiters)) {
         send(peer, dns::failure(q, dns::Rcode::ServFail));
         return;
     }
+    if (p == nullptr) {
+        const std::uint64_t id = next_lookup++;
+        p = &pending[id];
+        p->target = std::move(target).value();
+        p->ports = std::move(ports);
+        pending_by_name.emplace(p->target.name, id);
+        resolver->submit(id, p->target.name);
+    }
     if (peer.tcp) ++clients.at(peer.client).in_flight;
-    p.query = q;
-    p.target = std::move(target).value();
-    p.peer = peer;
-    const std::uint64_t id = next_lookup++;
-    resolver->submit(id, p.target.name);
-    pending.emplace(id, std::move(p));
+    p->waiters.push_back(Waiter{q, peer});
 }
 
 void DnsStub::Impl::on_resolved(Resolver::Answer& answer) {
@@ -410,16 +426,23 @@ void DnsStub::Impl::on_resolved(Resolver::Answer& answer) {
     if (it == pending.end()) return;
     Pending p = std::move(it->second);
     pending.erase(it);
-    if (p.peer.tcp) {
-        auto c = clients.find(p.peer.client);
-        if (c == clients.end()) return;  // the client left
-        --c->second.in_flight;
+    pending_by_name.erase(p.target.name);
+    for (const Waiter& w : p.waiters) {
+        if (w.peer.tcp) {
+            auto c = clients.find(w.peer.client);
+            if (c == clients.end()) continue;  // the client left
+            --c->second.in_flight;
+        }
+        reply_resolved(p, w, answer);
     }
-    const std::size_t limit = p.peer.tcp ? 65535 : p.query.udp_limit;
+}
+
+void DnsStub::Impl::reply_resolved(const Pending& p, const Waiter& w, const Resolver::Answer& answer) {
+    const std::size_t limit = w.peer.tcp ? 65535 : w.query.udp_limit;
     if (answer.addrs.empty()) {
         // The host's own answer: no such name, or its resolver failed.
-        send(p.peer,
-             dns::failure(p.query, answer.no_such_name ? dns::Rcode::NxDomain : dns::Rcode::ServFail));
+        send(w.peer,
+             dns::failure(w.query, answer.no_such_name ? dns::Rcode::NxDomain : dns::Rcode::ServFail));
         return;
     }
     // Per allowed port, exactly the proxy's check_resolved: a deny rule on
@@ -444,16 +467,16 @@ void DnsStub::Impl::on_resolved(Resolver::Answer& answer) {
             if (std::find(kept.begin(), kept.end(), a) == kept.end()) kept.push_back(a);
     }
     if (kept.empty()) {
-        refuse(p.query, p.peer, refused.value_or(Decision{}));
+        refuse(w.query, w.peer, refused.value_or(Decision{}));
         return;
     }
     std::vector<IpAddr> given;
     for (const IpAddr& a : kept) {
         if (given.size() >= dns::kMaxAnswers) break;
-        if ((p.query.qtype == dns::kTypeA) == a.is_v4()) given.push_back(a);
+        if ((w.query.qtype == dns::kTypeA) == a.is_v4()) given.push_back(a);
     }
     if (!given.empty()) names->remember(p.target.name, given);
-    send(p.peer, dns::answer(p.query, given, options.ttl, limit));
+    send(w.peer, dns::answer(w.query, given, options.ttl, limit));
 }
 
 }  // namespace mxc::net
