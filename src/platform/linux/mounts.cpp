@@ -263,25 +263,35 @@ std::string normalize_lexically(const std::string& path) {
 // hosts often make /etc/resolv.conf a symlink (to /run/systemd/resolve/...),
 // and a mount cannot cover a symlink itself, so the link is followed, as the
 // sandbox would follow it, inside /newroot (absolute targets are taken
-// relative to the sandbox's root, never the host's). "" when it loops.
+// relative to the sandbox's root, never the host's), in every component.
+// "" when it loops.
 std::string generated_destination(const std::string& target) {
-    std::string path = target;
-    for (int hops = 0; hops < 16; ++hops) {
-        std::string at = std::string(kNew) + path;
+    std::string path = normalize_lexically(target);
+    int hops = 0;
+    std::size_t done = 0;  // path[0, done) holds no symlink
+    while (done < path.size()) {
+        std::size_t next = path.find('/', done + 1);
+        if (next == std::string::npos) next = path.size();
+        const std::string prefix = path.substr(0, next);
+        const std::string at = std::string(kNew) + prefix;
         struct stat st {};
-        if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return at;
+        if (::lstat(at.c_str(), &st) != 0) break;  // missing from here on
+        if (!S_ISLNK(st.st_mode)) {
+            done = next;
+            continue;
+        }
+        if (++hops > 40) return {};
         char link[4096];
         const ssize_t n = ::readlink(at.c_str(), link, sizeof link - 1);
         if (n <= 0) return {};
-        const std::string text(link, static_cast<std::size_t>(n));
-        std::string next = text[0] == '/' ? text : parent_of(path);
-        if (text[0] != '/') {
-            next += '/';
-            next += text;
-        }
-        path = normalize_lexically(next);
+        std::string resolved = link[0] == '/' ? std::string() : parent_of(prefix);
+        resolved += '/';
+        resolved.append(link, static_cast<std::size_t>(n));
+        resolved += path.substr(next);
+        path = normalize_lexically(resolved);
+        done = 0;
     }
-    return {};
+    return std::string(kNew) + path;
 }
 
 // A file mxc wrote (`content`), bound read-only over `op.target`. It is
@@ -302,7 +312,16 @@ Status apply_generated(const MountOp& op) {
             done += static_cast<std::size_t>(n);
         }
     }
-    MXC_TRY(ensure_mount_point(dst, false));
+    if (auto made = ensure_mount_point(dst, false); !made) {
+        // The path is missing and its directory is a host directory (a host
+        // without /etc/hosts or resolv.conf): nothing to cover, and no file
+        // may be created on the host. The resolver then falls back to
+        // 127.0.0.1, the stub, by itself. A path that exists but could not
+        // be reached is an error.
+        struct stat missing {};
+        if (::lstat(dst.c_str(), &missing) != 0 && errno == ENOENT) return {};
+        return made;
+    }
     struct stat st {};
     if (::lstat(dst.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         return make_error(dst.substr(std::string(kNew).size()) + " is not a regular file in the sandbox");
