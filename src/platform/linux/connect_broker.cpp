@@ -116,7 +116,6 @@ std::string error_text(int err) {
 
 struct ConnectBroker::Impl {
     UniqueFd notify;
-    UniqueFd sandbox_socket;
     UniqueFd epoll;
     UniqueFd stop_event;
     std::uint64_t sandbox_cookie = 0;
@@ -218,10 +217,10 @@ ConnectBroker::~ConnectBroker() {
 }
 
 Result<std::unique_ptr<ConnectBroker>> ConnectBroker::create(
-    UniqueFd notify, UniqueFd sandbox_socket, const BrokerPlan& plan, std::optional<net::Matcher> matcher,
+    UniqueFd notify, int sandbox_socket, const BrokerPlan& plan, std::optional<net::Matcher> matcher,
     std::shared_ptr<const net::NameMemory> names, NetCallback on_event, ConnectBrokerOptions options) {
     auto impl = std::make_unique<Impl>();
-    impl->sandbox_cookie = netns_cookie(sandbox_socket.get());
+    impl->sandbox_cookie = netns_cookie(sandbox_socket);
     if (impl->sandbox_cookie == 0)
         return sys_error("connect broker: SO_NETNS_COOKIE (needs Linux 5.14) of the sandbox's socket");
     if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &impl->sizes) != 0)
@@ -229,7 +228,6 @@ Result<std::unique_ptr<ConnectBroker>> ConnectBroker::create(
     impl->request.resize(std::max<std::size_t>(impl->sizes.seccomp_notif, sizeof(seccomp_notif)));
     impl->response.resize(std::max<std::size_t>(impl->sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)));
     impl->notify = std::move(notify);
-    impl->sandbox_socket = std::move(sandbox_socket);
     impl->plan = plan;
     impl->matcher = std::move(matcher);
     impl->names = std::move(names);

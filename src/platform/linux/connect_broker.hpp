@@ -50,9 +50,9 @@ public:
     using NetCallback = std::function<void(const audit::NetEvent&)>;
 
     // `notify`: the listener sandbox init created. `sandbox_socket`: any
-    // socket init created in the sandbox's network namespace; it identifies
-    // that namespace. `matcher` empty: network mode "none", nothing leaves.
-    static Result<std::unique_ptr<ConnectBroker>> create(UniqueFd notify, UniqueFd sandbox_socket,
+    // socket init created in the sandbox's network namespace (only read, to
+    // identify that namespace). `matcher` empty: mode "none", nothing leaves.
+    static Result<std::unique_ptr<ConnectBroker>> create(UniqueFd notify, int sandbox_socket,
                                                          const BrokerPlan& plan,
                                                          std::optional<net::Matcher> matcher,
                                                          std::shared_ptr<const net::NameMemory> names,

@@ -11,7 +11,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,7 +20,6 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/broker_filter.hpp"
 #include "platform/linux/child_report.hpp"
-#include "platform/linux/fd_passing.hpp"
 #include "platform/linux/mounts.hpp"
 #include "platform/linux/net_ns.hpp"
 #include "platform/linux/sandbox_sockets.hpp"
@@ -97,22 +95,15 @@ int exit_code_of(int status) {
         if (plan.proxy) proxy_port = plan.proxy->port;
         auto sockets = open_sandbox_sockets(proxy_port);
         if (!sockets) fail(spec, sockets.error());
+        if (plan.broker) {
+            // Before the command exists, so every process of the sandbox is
+            // brokered; the listener goes to the supervisor with the rest.
+            auto listener = install_broker_filter();
+            if (!listener) fail(spec, listener.error());
+            sockets->connect_notify = std::move(listener).value();
+        }
         if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets).value()); !st) fail(spec, st);
-        steps.done("network namespace: proxy and DNS sockets handed to the supervisor");
-    }
-    if (plan.broker) {
-        // Before the command exists, so every process of the sandbox is
-        // brokered; the listener and a socket that identifies this network
-        // namespace go to the supervisor and init keeps neither.
-        UniqueFd channel(spec.broker_fd);
-        auto listener = install_broker_filter();
-        if (!listener) fail(spec, listener.error());
-        UniqueFd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-        if (!probe.valid())
-            fail(spec, make_error("connect broker: socket() in the sandbox network namespace failed"));
-        if (auto st = send_fds(channel.get(), {listener->get(), probe.get()}, "connect broker"); !st)
-            fail(spec, st);
-        steps.done("connect broker: seccomp listener handed to the supervisor");
+        steps.done("network namespace: proxy, DNS and broker sockets handed to the supervisor");
     }
     if (auto st = build_sandbox_root(plan.mounts); !st) fail(spec, st);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");

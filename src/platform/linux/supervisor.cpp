@@ -28,7 +28,6 @@
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/connect_broker.hpp"
-#include "platform/linux/fd_passing.hpp"
 #include "platform/linux/memory_watch.hpp"
 #include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/sandbox_sockets.hpp"
@@ -186,16 +185,16 @@ std::string start_proxy(const ProxyPlan& plan, UniqueFd listener, net::Matcher m
     return {};
 }
 
-// Receives the broker filter's listener and a socket of the sandbox's
-// network namespace from init, and serves the broker. Like start_proxy, after
-// clone. Returns "" or the error.
-std::string start_broker(const BrokerPlan& plan, int channel, std::optional<net::Matcher> matcher,
+// Serves the broker on the seccomp listener init sent; the DNS socket (also
+// init's) identifies the sandbox's network namespace. Like start_proxy,
+// after clone. Returns "" or the error.
+std::string start_broker(const BrokerPlan& plan, SandboxSockets& sockets, std::optional<net::Matcher> matcher,
                          std::shared_ptr<const net::NameMemory> names, ConnectBroker::NetCallback on_net,
                          std::unique_ptr<ConnectBroker>& broker) {
-    auto fds = receive_fds(channel, 2, "connect broker");
-    if (!fds) return fds.error().message;
-    auto created = ConnectBroker::create(std::move((*fds)[0]), std::move((*fds)[1]), plan, std::move(matcher),
-                                         std::move(names), std::move(on_net));
+    if (!sockets.connect_notify.valid() || !sockets.dns_udp.valid())
+        return "connect broker: the sandbox sent no seccomp listener";
+    auto created = ConnectBroker::create(std::move(sockets.connect_notify), sockets.dns_udp.get(), plan,
+                                         std::move(matcher), std::move(names), std::move(on_net));
     if (!created) return created.error().message;
     broker = std::move(created).value();
     if (auto st = broker->start(); !st) return "connect broker: start: " + st.error().message;
@@ -310,20 +309,6 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // Which addresses the DNS stub gave out for which name; the connect
     // broker reads it (name_memory.hpp).
     auto names = std::make_shared<net::NameMemory>();
-    // Connect broker: its own channel, and its own copy of the rules.
-    std::optional<net::Matcher> broker_matcher;
-    SocketChannel broker_channel;
-    if (plan.broker) {
-        if (matcher) broker_matcher = *matcher;
-        auto ch = make_socket_channel();
-        if (!ch) {
-            out.error = ch.error().message;
-            return out;
-        }
-        broker_channel = std::move(ch).value();
-        spec.broker_fd = broker_channel.sandbox_end.get();
-    }
-
     // Block the relayed signals before clone so none is lost or acted on
     // between now and the signalfd; the command gets the caller's mask back.
     sigset_t relayed;
@@ -371,7 +356,6 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
         ::close(report_read.release());
         start_write.reset();
         channel.supervisor_end.reset();
-        broker_channel.supervisor_end.reset();
         sandbox_init_main(spec);
     }
     if (verbose) {
@@ -398,30 +382,26 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // Init now holds the only sandbox end: its exit or its own close is what
     // ends a wait for the listener.
     channel.sandbox_end.reset();
-    broker_channel.sandbox_end.reset();
 
     // Declared after MaskGuard so they are stopped (threads joined) first.
     std::unique_ptr<net::EgressProxy> proxy;
     std::unique_ptr<ConnectBroker> broker;
     std::unique_ptr<net::DnsStub> dns;
     std::string proxy_error;
-    if (plan.broker) {
-        StepTimer timer(verbose, "connect broker: started (waited for the sandbox's seccomp listener)");
-        proxy_error = start_broker(*plan.broker, broker_channel.supervisor_end.get(),
-                                   std::move(broker_matcher), names, on_net, broker);
-        broker_channel.supervisor_end.reset();
-        // Without the broker every connect() of the sandbox would wait forever.
-        if (!proxy_error.empty()) ::kill(child, SIGKILL);
-    }
     if (plan.new_net && proxy_error.empty()) {
-        StepTimer timer(verbose, "network: proxy and DNS stub started (waited for the sandbox's sockets)");
+        StepTimer timer(verbose,
+                        "network: broker, proxy and DNS stub started (waited for the sandbox's sockets)");
         auto sockets = receive_sandbox_sockets(channel.supervisor_end.get());
         channel.supervisor_end.reset();
         if (!sockets) {
             proxy_error = sockets.error().message;
         } else {
             std::optional<net::Matcher> dns_matcher = matcher;
-            if (plan.proxy) {
+            if (plan.broker) {
+                // First: every connect() of the sandbox waits for it.
+                proxy_error = start_broker(*plan.broker, *sockets, matcher, names, on_net, broker);
+            }
+            if (plan.proxy && proxy_error.empty()) {
                 proxy_error = start_proxy(*plan.proxy, std::move(sockets->proxy_listener),
                                           std::move(*matcher), on_net, proxy);
             }
