@@ -445,11 +445,12 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     auto add_rules = [&](const std::vector<policy::Sourced<std::string>>& rules, bool allow) {
         for (const auto& r : rules) {
             const std::string text = std::string(allow ? "network.allow " : "network.deny ") + r.value;
-            platform::RuleVerdict v{text, r.origin.describe(),
-                                    allow
-                                        ? "egress proxy in the supervisor; no route otherwise"
-                                        : "refused by the egress proxy in the supervisor; no route otherwise",
-                                    true, ""};
+            platform::RuleVerdict v{
+                text, r.origin.describe(),
+                allow ? "connect broker and egress proxy in the supervisor; no route otherwise"
+                      : "refused by the connect broker and the egress proxy in the supervisor; "
+                        "no route otherwise",
+                true, ""};
             auto parsed = net::parse_host_rule(r.value);
             if (!parsed) {
                 // The loader validates rules; this only guards hand-built policies.
@@ -528,8 +529,10 @@ void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& fact
             break;
         case policy::NetMode::Allowlist:
             plan.new_net = true;
-            v.mechanism = "own network namespace with only loopback; egress proxy on 127.0.0.1:" +
-                          std::to_string(ProxyPlan::kDefaultPort) + " served by the supervisor";
+            v.mechanism =
+                "own network namespace with only loopback; connect broker, DNS stub and egress proxy on "
+                "127.0.0.1:" +
+                std::to_string(ProxyPlan::kDefaultPort) + " served by the supervisor";
             if (!facts.user_namespaces) {
                 v.enforceable = false;
                 v.missing = "user + network namespaces unavailable (" + facts.user_namespaces_detail + ")";

@@ -18,6 +18,17 @@ std::string format_plan(const LinuxPlan& plan) {
              " in the sandbox's namespace, served by the supervisor (HTTP CONNECT, HTTP, SOCKS5);" + rules +
              " NO_PROXY=\"" + plan.proxy->no_proxy + "\"");
     }
+    if (plan.broker) {
+        std::string socks;
+        for (const auto& u : plan.broker->unix_sockets) socks += " " + u.path + ";";
+        line(std::string(
+                 "broker: seccomp user notification on connect/listen (and MSG_FASTOPEN sends), served by "
+                 "the supervisor; ") +
+             (plan.proxy ? "allowed TCP connected from the host's network, the rest refused"
+                         : "every connection that would leave the sandbox refused") +
+             "; unix sockets:" +
+             (socks.empty() ? std::string(" none (only those the sandbox binds)") : socks));
+    }
     if (plan.dns) {
         line(std::string("dns: stub on 127.0.0.1:53 (udp, tcp) in the sandbox's namespace, served by the "
                          "supervisor; ") +

@@ -120,12 +120,12 @@ TEST_CASE("every allow and deny rule gets a verdict naming the egress proxy") {
     const auto* allow = verdict(plan, "network.allow example.com");
     REQUIRE(allow != nullptr);
     CHECK(allow->enforceable);
-    CHECK(allow->mechanism == "egress proxy in the supervisor; no route otherwise");
+    CHECK(allow->mechanism == "connect broker and egress proxy in the supervisor; no route otherwise");
     CHECK(allow->origin == "p.toml:4:1");
     const auto* deny = verdict(plan, "network.deny evil.example.com");
     REQUIRE(deny != nullptr);
     CHECK(deny->enforceable);
-    CHECK(deny->mechanism.find("egress proxy in the supervisor") != std::string::npos);
+    CHECK(deny->mechanism.find("the egress proxy in the supervisor") != std::string::npos);
 }
 
 TEST_CASE("without user namespaces allowlist is refused naming the rule and the missing feature") {
@@ -157,4 +157,41 @@ TEST_CASE("--dry-run shows the proxy line with its rules and NO_PROXY") {
     CHECK(text.find("deny evil.example.com;") != std::string::npos);
     CHECK(text.find("NO_PROXY=\"localhost,127.0.0.1,::1\"") != std::string::npos);
     CHECK(format_plan(Scenario().compile()).find("proxy:") == std::string::npos);
+}
+
+TEST_CASE("the connect broker serves modes none and allowlist, never host") {
+    auto with_rules = allowlist({"example.com"}, {"evil.example.com"}).compile();
+    REQUIRE(with_rules.broker.has_value());
+    CHECK(with_rules.broker->allow == std::vector<std::string>{"example.com"});
+    CHECK(with_rules.broker->deny == std::vector<std::string>{"evil.example.com"});
+    // The proxy's and the DNS stub's ports stay in the sandbox even when a
+    // rule opens the host's loopback.
+    CHECK(std::find(with_rules.broker->own_ports.begin(), with_rules.broker->own_ports.end(), 3128) !=
+          with_rules.broker->own_ports.end());
+    CHECK(std::find(with_rules.broker->own_ports.begin(), with_rules.broker->own_ports.end(), 53) !=
+          with_rules.broker->own_ports.end());
+    CHECK(contains_text(with_rules.enforced, "connect broker"));
+
+    Scenario none;
+    none.policy.network.mode = {NetMode::None, origin("p.toml", 3)};
+    auto refused = none.compile();
+    REQUIRE(refused.broker.has_value());
+    CHECK(refused.broker->allow.empty());
+    CHECK(contains_text(refused.enforced, "every connection that would leave the sandbox refused"));
+
+    Scenario host;
+    host.policy.network.mode = {NetMode::Host, origin("p.toml", 3)};
+    CHECK_FALSE(host.compile().broker.has_value());
+}
+
+TEST_CASE("io_uring allowed back with allowlist is refused: its workers bypass the broker") {
+    auto s = allowlist({"example.com"});
+    s.policy.seccomp.allow.push_back({"io_uring", origin("p.toml", 9)});
+    auto plan = s.compile();
+    CHECK(contains_text(plan.fatal, "io_uring"));
+
+    Scenario none;  // no brokered host sockets in mode none: allowed
+    none.policy.network.mode = {NetMode::None, origin("p.toml", 3)};
+    none.policy.seccomp.allow.push_back({"io_uring", origin("p.toml", 9)});
+    CHECK_FALSE(contains_text(none.compile().fatal, "io_uring"));
 }
