@@ -12,6 +12,7 @@ for c in exec explain
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l deny -r -F -d 'add a deny rule'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l net -r -f -a 'none allowlist host' -d 'network mode'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l allow-net -r -f -d 'add an egress rule'
+    complete -c mxc -n "__fish_seen_subcommand_from $c" -l allow-unix -r -F -d 'allow a unix socket'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l env -r -f -d 'pass or set a variable'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l memory -r -f -a unlimited -d 'override limits.memory'
     complete -c mxc -n "__fish_seen_subcommand_from $c" -l timeout -r -f -d 'override wall_time'

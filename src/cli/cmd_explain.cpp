@@ -116,6 +116,7 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
                             .field("mode", policy::to_string(p.network.mode.value))
                             .raw("allow", sourced_list_json(p.network.allow))
                             .raw("deny", sourced_list_json(p.network.deny))
+                            .raw("unix", sourced_list_json(p.network.unix_sockets))
                             .str())
         .raw("env", json::Object{}
                         .raw("pass", sourced_list_json(p.env.pass))
@@ -157,6 +158,7 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
                 p.network.mode.origin.describe().c_str());
     print_list("allow", p.network.allow);
     print_list("deny", p.network.deny);
+    print_list("unix", p.network.unix_sockets);
     std::printf("\n[env]\n");
     print_list("pass", p.env.pass);
     print_list("deny", p.env.deny);

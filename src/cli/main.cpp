@@ -41,6 +41,9 @@ void add_policy_flags(CLI::App* cmd, mxc::cli::PolicyOptions& p) {
         ->check(CLI::IsMember({"none", "allowlist", "host"}));
     cmd->add_option("--allow-net", o.allow_net, "add an egress rule HOST[:PORT]; mode none becomes allowlist")
         ->take_all();
+    cmd->add_option("--allow-unix", o.allow_unix,
+                    "allow connect() to unix sockets at or below PATH (repeatable)")
+        ->take_all();
     cmd->add_option("--env", o.env, "pass NAME through, or set NAME=VALUE (repeatable)")->take_all();
     cmd->add_option("--memory", o.memory, "override limits.memory (\"512MiB\", \"4GiB\", \"unlimited\")");
     cmd->add_option("--timeout", o.timeout, "override limits.wall_time (\"90s\", \"5m\", \"1h\")");

@@ -34,6 +34,18 @@ public:
             }
             layer_.net_allow.push_back({text, flag("--allow-net")});
         }
+        for (const auto& text : cli.allow_unix) {
+            auto path = expand_cli_path(text, vars_, cwd_);
+            if (!path) {
+                error("--allow-unix", path.error().message);
+                continue;
+            }
+            if (auto bad = unix_socket_rule_problem(text, *path)) {
+                error("--allow-unix", *bad, kUnixSocketRuleHint);
+                continue;
+            }
+            layer_.net_unix.push_back({*path, flag("--allow-unix")});
+        }
         if (cli.net_mode) {
             if (auto mode = net_mode_from(*cli.net_mode)) {
                 layer_.net_mode = Sourced<NetMode>{*mode, flag("--net")};

@@ -21,6 +21,7 @@ struct Layer {
     std::optional<Sourced<NetMode>> net_mode;
     std::vector<Sourced<std::string>> net_allow;
     std::vector<Sourced<std::string>> net_deny;
+    std::vector<Sourced<std::string>> net_unix;  // expanded, normalised socket paths
 
     std::vector<Sourced<std::string>> env_pass;
     std::vector<Sourced<std::string>> env_deny;

@@ -111,9 +111,10 @@ public:
                             if (sk == "mode") return set(out_.raw.net_mode, string(v, "[network].mode"));
                             if (sk == "allow") return set(out_.raw.net_allow, strings(v, "[network].allow"));
                             if (sk == "deny") return set(out_.raw.net_deny, strings(v, "[network].deny"));
+                            if (sk == "unix") return set(out_.raw.net_unix, strings(v, "[network].unix"));
                             return false;
                         },
-                        {"mode", "allow", "deny"});
+                        {"mode", "allow", "deny", "unix"});
             } else if (k == "env") {
                 section(node, "env",
                         [&](std::string_view sk, const toml::node& v) {

@@ -55,6 +55,7 @@ void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
     override_with(policy.network.mode, layer.net_mode);
     append_unique(policy.network.allow, layer.net_allow);
     append_unique(policy.network.deny, layer.net_deny);
+    append_unique(policy.network.unix_sockets, layer.net_unix);
 
     append_unique(policy.env.pass, layer.env_pass);
     append_unique(policy.env.deny, layer.env_deny);

@@ -104,6 +104,10 @@ struct NetworkRules {
     Sourced<NetMode> mode{NetMode::None, {}};
     std::vector<Sourced<std::string>> allow;  // host rules as written (validated by net::parse_host_rule)
     std::vector<Sourced<std::string>> deny;
+    // [network].unix: pathname sockets connect() may reach, as the sandbox
+    // sees them (a directory allows every socket below it). Expanded and
+    // normalised like filesystem paths; first occurrence kept.
+    std::vector<Sourced<std::string>> unix_sockets;
 };
 
 enum class WindowsIsolation { AppContainer, RestrictedToken };

@@ -41,6 +41,7 @@ struct CliOverrides {
     std::vector<std::string> allow_write;
     std::vector<std::string> deny;
     std::vector<std::string> allow_net;   // turns mode "none" into "allowlist"
+    std::vector<std::string> allow_unix;  // [network].unix entries; leave the mode alone
     std::optional<std::string> net_mode;  // "none" | "allowlist" | "host"
     std::vector<std::string> env;         // "NAME" (pass) or "NAME=VALUE" (set)
     std::optional<std::string> memory;    // size text or "unlimited", overrides limits.memory

@@ -41,6 +41,7 @@ struct RawProfile {
     std::optional<Sourced<std::string>> net_mode;
     std::vector<Sourced<std::string>> net_allow;
     std::vector<Sourced<std::string>> net_deny;
+    std::vector<Sourced<std::string>> net_unix;
 
     std::vector<Sourced<std::string>> env_pass;
     std::vector<Sourced<std::string>> env_deny;

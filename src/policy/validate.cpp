@@ -136,6 +136,18 @@ private:
         }
         host_rules(raw_.net_allow, "allow", layer_.net_allow);
         host_rules(raw_.net_deny, "deny", layer_.net_deny);
+        for (const auto& e : raw_.net_unix) {
+            auto path = expand_path(e.value, vars_);
+            if (!path) {
+                error(e.origin, "[network].unix: " + path.error().message);
+                continue;
+            }
+            if (auto bad = unix_socket_rule_problem(e.value, *path)) {
+                error(e.origin, "[network].unix: " + *bad, kUnixSocketRuleHint);
+                continue;
+            }
+            layer_.net_unix.push_back({*path, e.origin});
+        }
     }
 
     void env_patterns(const std::vector<Sourced<std::string>>& entries, const char* key,
@@ -285,6 +297,23 @@ bool valid_env_name(std::string_view name) {
 bool valid_env_pattern(std::string_view glob) {
     if (glob.empty()) return false;
     return std::all_of(glob.begin(), glob.end(), [](char c) { return env_char(c) || c == '*' || c == '?'; });
+}
+
+std::optional<std::string> unix_socket_rule_problem(std::string_view text, const std::string& path) {
+    // The rule is compared with the path the broker resolved (links followed
+    // inside the sandbox's root), so a ".." written here would only mislead:
+    // "/run/user/1000/app/../docker.sock" is not what it seems to name.
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const std::size_t slash = rest.find('/');
+        if (rest.substr(0, slash) == "..") {
+            return "socket path " + quoted(text) + " contains \"..\"";
+        }
+        if (slash == std::string_view::npos) break;
+        rest.remove_prefix(slash + 1);
+    }
+    if (path == "/") return std::string("\"/\" would allow every socket on the host");
+    return std::nullopt;
 }
 
 std::optional<NetMode> net_mode_from(std::string_view text) {

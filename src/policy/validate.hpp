@@ -2,6 +2,9 @@
 // RawProfile -> Layer: checks what every value means (schema version, enums,
 // sizes, durations, host rules, seccomp groups, env names, paths) and expands
 // the path variables. Every problem is reported, not just the first.
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/layer.hpp"
@@ -20,5 +23,12 @@ Layer validate_profile(const RawProfile& raw, const PathVars& vars, std::vector<
 bool valid_env_name(std::string_view name);     // NAME for set
 bool valid_env_pattern(std::string_view glob);  // NAME or glob for pass/deny
 std::optional<NetMode> net_mode_from(std::string_view text);
+
+// A [network].unix entry as written (`text`) and expanded (`path`): why it is
+// refused, or nullopt. Expansion errors are reported before this is asked.
+std::optional<std::string> unix_socket_rule_problem(std::string_view text, const std::string& path);
+inline constexpr const char* kUnixSocketRuleHint =
+    "name the socket, or the directory that holds it, such as \"/var/run/docker.sock\" or "
+    "\"{home}/.ssh/agent\"";
 
 }  // namespace mxc::policy
