@@ -11,6 +11,7 @@
 
 #include "net/host_rule.hpp"
 #include "net/proxy_env.hpp"
+#include "platform/linux/plan_unix_sockets.hpp"
 #include "policy/paths.hpp"
 #include "policy/writable_areas.hpp"
 
@@ -864,6 +865,14 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
         plan.enforced.push_back("pid namespace with init");
     }
     compile_network(policy, facts, plan);
+    // [network].unix (issue 11, item 4): the broker's rules when there is a
+    // broker, and a verdict per entry either way.
+    if (plan.broker) plan.broker->unix_sockets = compile_unix_sockets(policy);
+    for (auto& v : unix_socket_verdicts(policy)) {
+        if (policy.network.mode.value == policy::NetMode::Host)
+            plan.notes.push_back(v.rule + " (" + v.origin + "): " + v.mechanism);
+        plan.verdicts.push_back(std::move(v));
+    }
     compile_paths(policy, facts, plan);
     compile_dns(policy, plan);
     compile_absent_protected(policy, facts, plan);

@@ -35,6 +35,10 @@ std::string format_plan(const LinuxPlan& plan) {
              (plan.proxy ? "answers names an allow rule covers with the host's resolution, refuses the rest"
                          : "refuses every name"));
     }
+    if (plan.broker) {
+        for (const auto& u : plan.broker->unix_sockets)
+            line("unix socket: " + u.path + " (and below), connected by the supervisor    # " + u.why);
+    }
     line("mounts:");
     for (const auto& m : plan.mounts) {
         std::string s = "  " + std::string(to_string(m.kind)) + " " + m.target;

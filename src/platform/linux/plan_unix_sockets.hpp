@@ -1,0 +1,23 @@
+#pragma once
+// [network].unix -> the broker's unix socket rules (issue 11, item 4). Pure,
+// like compile_plan: the rules stay the normalised paths the policy wrote; the
+// broker compares them with the path it resolved inside the sandbox's root.
+#include <vector>
+
+#include "platform/linux/plan.hpp"
+#include "platform/platform.hpp"
+#include "policy/model.hpp"
+
+namespace mxc::lnx {
+
+// One rule per [network].unix entry, in policy order (first occurrence of a
+// path kept by the merge). Used for modes "none" and "allowlist", where the
+// sandbox has its own network namespace and connect() is brokered.
+std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy);
+
+// The verdict of each [network].unix entry for explain / --dry-run. With
+// mode "host" nothing is brokered: every socket the filesystem rules make
+// visible can be connected, with or without a rule.
+std::vector<platform::RuleVerdict> unix_socket_verdicts(const policy::ResolvedPolicy& policy);
+
+}  // namespace mxc::lnx

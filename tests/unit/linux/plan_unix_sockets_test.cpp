@@ -1,0 +1,57 @@
+// [network].unix in the Linux plan (issue 11, item 4): one broker rule per
+// entry with its origin, and a verdict that says when nothing is brokered.
+#include <doctest/doctest.h>
+
+#include "plan_fixture.hpp"
+#include "platform/linux/plan_unix_sockets.hpp"
+
+using namespace mxc::lnx;
+using namespace mxc::lnx::test;
+using mxc::policy::NetMode;
+
+namespace {
+
+mxc::policy::ResolvedPolicy with_sockets(NetMode mode) {
+    mxc::policy::ResolvedPolicy p;
+    p.name = "agent";
+    p.network.mode = {mode, origin("p.toml", 2)};
+    p.network.unix_sockets.push_back({"/var/run/docker.sock", origin("p.toml", 3)});
+    p.network.unix_sockets.push_back({"/home/u/.ssh/agent", mxc::policy::Origin{{}, 0, 0, "--allow-unix"}});
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("each [network].unix entry becomes a broker rule carrying its text and origin, in order") {
+    auto rules = compile_unix_sockets(with_sockets(NetMode::Allowlist));
+    REQUIRE(rules.size() == 2);
+    CHECK(rules[0].path == "/var/run/docker.sock");
+    CHECK(rules[0].why == "network.unix /var/run/docker.sock (p.toml:3:1)");
+    CHECK(rules[1].path == "/home/u/.ssh/agent");
+    CHECK(rules[1].why == "network.unix /home/u/.ssh/agent (flag --allow-unix)");
+    CHECK(compile_unix_sockets(mxc::policy::ResolvedPolicy{}).empty());
+}
+
+TEST_CASE("verdicts: brokered with an own namespace, not brokered with the host's network") {
+    for (NetMode mode : {NetMode::None, NetMode::Allowlist}) {
+        auto v = unix_socket_verdicts(with_sockets(mode));
+        REQUIRE(v.size() == 2);
+        CHECK(v[0].rule == "network.unix /var/run/docker.sock");
+        CHECK(v[0].origin == "p.toml:3:1");
+        CHECK(v[0].enforceable);
+        CHECK(v[0].mechanism.find("brokered by the supervisor") != std::string::npos);
+    }
+    auto host = unix_socket_verdicts(with_sockets(NetMode::Host));
+    REQUIRE(host.size() == 2);
+    CHECK(host[1].mechanism.find("not brokered with network.mode host") == 0);
+}
+
+TEST_CASE("compile_plan lists the unix socket verdicts for explain and --dry-run") {
+    Scenario s;
+    s.policy = with_sockets(NetMode::None);
+    s.policy.tmp = "/tmp/mxc-s1";
+    auto plan = s.compile();
+    bool found = false;
+    for (const auto& v : plan.verdicts) found = found || v.rule == "network.unix /var/run/docker.sock";
+    CHECK(found);
+}
