@@ -28,7 +28,7 @@ std::optional<NetMode> net_mode_from(std::string_view text);
 // refused, or nullopt. Expansion errors are reported before this is asked.
 std::optional<std::string> unix_socket_rule_problem(std::string_view text, const std::string& path);
 inline constexpr const char* kUnixSocketRuleHint =
-    "name the socket, or the directory that holds it, such as \"/var/run/docker.sock\" or "
+    "name the socket, or the directory that holds it, such as \"/run/docker.sock\" or "
     "\"{home}/.ssh/agent\"";
 
 }  // namespace mxc::policy

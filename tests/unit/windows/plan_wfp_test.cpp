@@ -262,3 +262,19 @@ TEST_CASE(
     CHECK(find_verdict(cidr, "network.mode allowlist")
               ->missing.find("use [windows].isolation = \"appcontainer\"") != std::string::npos);
 }
+
+TEST_CASE("[network].unix is ignored on Windows with a verdict and a warning saying so") {
+    auto p = base_policy();
+    p.network.unix_sockets.push_back({"C:/Users/u/app.sock", policy::Origin{"p.toml", 7, 9, ""}});
+    auto plan = compile_windows_plan(p, facts());
+    const auto* v = find_verdict(plan, "network.unix C:/Users/u/app.sock");
+    REQUIRE(v != nullptr);
+    CHECK(v->enforceable);  // an allowance that is not granted restricts, never widens
+    CHECK(v->origin == "p.toml:7:9");
+    CHECK(v->mechanism.find("not brokered on Windows") != std::string::npos);
+    REQUIRE(plan.warnings.size() == 1);
+    CHECK(
+        plan.warnings[0] ==
+        "network.unix C:/Users/u/app.sock (p.toml:7:9): unix sockets are not brokered on Windows; this rule "
+        "allows nothing here");
+}

@@ -41,6 +41,16 @@ WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const Win
     detail::plan_job(policy, plan);
     detail::plan_acl(policy, facts, plan);
     detail::plan_wfp(policy, facts, plan);
+    // [network].unix (issue 11, item 4) is a Linux broker rule. Windows has no
+    // broker: an AF_UNIX connect there is decided by the socket file's ACL,
+    // which only [filesystem] rules grant, so the entry allows nothing.
+    for (const auto& s : policy.network.unix_sockets) {
+        detail::add_verdict(plan, "network.unix " + s.value, s.origin,
+                            "ignored: unix sockets are not brokered on Windows (the socket file's ACL, "
+                            "from [filesystem] rules, decides)");
+        plan.warnings.push_back("network.unix " + s.value + " (" + s.origin.describe() +
+                                "): unix sockets are not brokered on Windows; this rule allows nothing here");
+    }
     return plan;
 }
 
