@@ -49,7 +49,8 @@ UnixSocketTarget resolve_unix_socket_at(int root_fd, int cwd_fd, std::string_vie
 bool unix_socket_allowed(std::string_view canonical, const std::vector<UnixSocketRule>& rules);
 
 // The rule that allows `canonical`, or nullptr (for the audit's "why").
-const UnixSocketRule* unix_socket_rule_for(std::string_view canonical, const std::vector<UnixSocketRule>& rules);
+const UnixSocketRule* unix_socket_rule_for(std::string_view canonical,
+                                           const std::vector<UnixSocketRule>& rules);
 
 // Whether the socket inode (st_dev, st_ino as from fstat) is bound by a
 // socket of the network namespace `sock_diag_fd` belongs to (a
