@@ -19,6 +19,7 @@
 #include <climits>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <utility>
 
 #include "common/path_components.hpp"
@@ -31,10 +32,11 @@ namespace {
 // Longest name a pathname sockaddr_un can carry.
 constexpr std::size_t kSunPathMax = sizeof(sockaddr_un{}.sun_path);
 
-UnixSocketTarget refuse(int err, std::string detail) {
+// The refusal `err`, its detail the concatenation of `parts`.
+UnixSocketTarget refuse(int err, std::initializer_list<std::string_view> parts) {
     UnixSocketTarget t;
     t.error = err;
-    t.detail = std::move(detail);
+    for (std::string_view part : parts) t.detail.append(part);
     return t;
 }
 
@@ -112,27 +114,27 @@ Result<std::vector<Level>> cwd_levels(int root_fd, int cwd_fd) {
 std::string canonical(const std::vector<Level>& levels) {
     if (levels.empty()) return "/";
     std::string out;
-    for (const auto& l : levels) out += "/" + l.name;
+    for (const auto& l : levels) out.append("/").append(l.name);
     return out;
 }
 
 }  // namespace
 
 UnixSocketTarget resolve_unix_socket_at(int root_fd, int cwd_fd, std::string_view sun_path) {
-    if (sun_path.size() > kSunPathMax) return refuse(EINVAL, "address longer than sun_path");
+    if (sun_path.size() > kSunPathMax) return refuse(EINVAL, {"address longer than sun_path"});
     // The kernel reads a pathname address up to its first NUL.
     const std::size_t nul = sun_path.find('\0');
-    if (nul == 0) return refuse(EINVAL, "an abstract socket address, not a path");
+    if (nul == 0) return refuse(EINVAL, {"an abstract socket address, not a path"});
     if (nul != std::string_view::npos) sun_path = sun_path.substr(0, nul);
-    if (sun_path.empty()) return refuse(EINVAL, "empty socket path");
+    if (sun_path.empty()) return refuse(EINVAL, {"empty socket path"});
     const std::string shown(sun_path);
 
     std::vector<Level> levels;  // from the root down to the current directory
     if (sun_path.front() != '/') {
         if (cwd_fd < 0)
-            return refuse(EINVAL, "relative socket path " + shown + " without a working directory");
+            return refuse(EINVAL, {"relative socket path ", shown, " without a working directory"});
         auto up = cwd_levels(root_fd, cwd_fd);
-        if (!up) return refuse(EACCES, "relative socket path " + shown + ": " + up.error().message);
+        if (!up) return refuse(EACCES, {"relative socket path ", shown, ": ", up.error().message});
         levels = std::move(up).value();
     }
     const auto dir_fd = [&]() { return levels.empty() ? root_fd : levels.back().fd.get(); };
@@ -152,21 +154,23 @@ UnixSocketTarget resolve_unix_socket_at(int root_fd, int cwd_fd, std::string_vie
             if (!levels.empty()) levels.pop_back();
             continue;
         }
-        if (name.size() > NAME_MAX) return refuse(ENAMETOOLONG, "a name in " + shown + " is too long");
+        if (name.size() > NAME_MAX) return refuse(ENAMETOOLONG, {"a name in ", shown, " is too long"});
         UniqueFd fd(open_name(dir_fd(), name));
         if (!fd.valid()) {
             const int err = errno;
             return refuse(err == EXDEV || err == EAGAIN ? EACCES : err,
-                          "resolving " + shown + " at " + name + ": " + std::strerror(err));
+                          {"resolving ", shown, " at ", name, ": ", std::strerror(err)});
         }
         struct stat st {};
-        if (::fstat(fd.get(), &st) != 0) return refuse(EACCES, "fstat " + name + ": " + std::strerror(errno));
+        if (::fstat(fd.get(), &st) != 0) return refuse(EACCES, {"fstat ", name, ": ", std::strerror(errno)});
         if (S_ISLNK(st.st_mode)) {
-            if (++links > kMaxSocketPathLinks) return refuse(ELOOP, "too many symlinks in " + shown);
+            if (++links > kMaxSocketPathLinks) return refuse(ELOOP, {"too many symlinks in ", shown});
             std::array<char, PATH_MAX> buf{};
             const ssize_t n = ::readlinkat(fd.get(), "", buf.data(), buf.size());
-            if (n < 0) return refuse(EACCES, "readlink " + name + ": " + std::strerror(errno));
-            if (n == 0) return refuse(ENOENT, "empty symlink " + name + " in " + shown);
+            if (n < 0) return refuse(EACCES, {"readlink ", name, ": ", std::strerror(errno)});
+            if (n == 0) return refuse(ENOENT, {"empty symlink ", name, " in ", shown});
+            if (static_cast<std::size_t>(n) == buf.size())
+                return refuse(ENAMETOOLONG, {"symlink ", name, " in ", shown, " is too long"});
             const std::string_view target(buf.data(), static_cast<std::size_t>(n));
             // An absolute target starts over at the sandbox's root, not the host's.
             if (target.front() == '/') levels.clear();
@@ -177,22 +181,22 @@ UnixSocketTarget resolve_unix_socket_at(int root_fd, int cwd_fd, std::string_vie
         const bool last = todo.empty();
         if (S_ISDIR(st.st_mode)) {
             levels.push_back(Level{std::move(fd), std::move(name)});
-            if (last) return refuse(ECONNREFUSED, shown + " is a directory, not a socket");
+            if (last) return refuse(ECONNREFUSED, {shown, " is a directory, not a socket"});
             continue;
         }
         if (!last || want_dir)
-            return refuse(ENOTDIR, "resolving " + shown + ": " + name + " is not a directory");
-        if (!S_ISSOCK(st.st_mode)) return refuse(ECONNREFUSED, shown + " is not a socket");
+            return refuse(ENOTDIR, {"resolving ", shown, ": ", name, " is not a directory"});
+        if (!S_ISSOCK(st.st_mode)) return refuse(ECONNREFUSED, {shown, " is not a socket"});
         UnixSocketTarget t;
         t.path = canonical(levels);
         t.path += (t.path == "/" ? "" : "/") + name;
-        if (t.path.size() >= PATH_MAX) return refuse(ENAMETOOLONG, "resolved path of " + shown + " too long");
+        if (t.path.size() >= PATH_MAX) return refuse(ENAMETOOLONG, {"resolved path of ", shown, " too long"});
         t.opath = std::move(fd);
         t.dev = st.st_dev;
         t.ino = st.st_ino;
         return t;
     }
-    return refuse(ECONNREFUSED, shown + " names a directory, not a socket");
+    return refuse(ECONNREFUSED, {shown, " names a directory, not a socket"});
 }
 
 UnixSocketTarget resolve_unix_socket(pid_t tid, std::string_view sun_path) {
@@ -200,13 +204,13 @@ UnixSocketTarget resolve_unix_socket(pid_t tid, std::string_view sun_path) {
     // them is how the supervisor reaches the thread's root and cwd.
     const std::string proc = "/proc/" + std::to_string(tid);
     UniqueFd root(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root.valid()) return refuse(EACCES, "open " + proc + "/root: " + std::strerror(errno));
+    if (!root.valid()) return refuse(EACCES, {"open ", proc, "/root: ", std::strerror(errno)});
     UniqueFd cwd;
     const std::size_t nul = sun_path.find('\0');
     const bool relative = !sun_path.empty() && nul != 0 && sun_path.front() != '/';
     if (relative) {
         cwd.reset(::open((proc + "/cwd").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!cwd.valid()) return refuse(EACCES, "open " + proc + "/cwd: " + std::strerror(errno));
+        if (!cwd.valid()) return refuse(EACCES, {"open ", proc, "/cwd: ", std::strerror(errno)});
     }
     return resolve_unix_socket_at(root.get(), cwd.get(), sun_path);
 }
