@@ -192,6 +192,13 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
         if (inserted) it->second = observe_path(p, policy.workspace, workspace_resolved);
     };
     for (const auto& r : policy.paths) observe(r.path);
+    // [network].unix: the broker also allows a rule's resolved form.
+    // Its directory too: a socket is often created after mxc starts.
+    for (const auto& u : policy.network.unix_sockets) {
+        observe(u.value);
+        const auto slash = u.value.rfind('/');
+        if (slash != std::string::npos && slash > 0) observe(u.value.substr(0, slash));
+    }
     for (const auto& root : policy::writable_area_roots(policy)) observe(root);
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) f.environ.emplace_back(*e);
     struct rlimit rl {};

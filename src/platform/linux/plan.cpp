@@ -867,7 +867,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     compile_network(policy, facts, plan);
     // [network].unix (issue 11, item 4): the broker's rules when there is a
     // broker, and a verdict per entry either way.
-    if (plan.broker) plan.broker->unix_sockets = compile_unix_sockets(policy);
+    if (plan.broker) plan.broker->unix_sockets = compile_unix_sockets(policy, facts, plan.warnings);
     for (auto& v : unix_socket_verdicts(policy)) {
         if (policy.network.mode.value == policy::NetMode::Host)
             plan.notes.push_back(v.rule + " (" + v.origin + "): " + v.mechanism);

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "policy/paths.hpp"
+#include "policy/writable_areas.hpp"
+
 namespace mxc::lnx {
 namespace {
 
@@ -16,6 +19,53 @@ std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& p
     out.reserve(policy.network.unix_sockets.size());
     for (const auto& r : policy.network.unix_sockets)
         out.push_back(UnixSocketRule{r.value, rule_text(r) + " (" + r.origin.describe() + ")"});
+    return out;
+}
+
+std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy, const HostFacts& facts,
+                                                 std::vector<std::string>& warnings) {
+    std::vector<UnixSocketRule> out = compile_unix_sockets(policy);
+    // Areas a run may have written; a link found below one is untrusted
+    // (compared with the areas' resolved forms too, as compile_paths does).
+    std::vector<std::string> areas;
+    for (const auto& root : policy::writable_area_roots(policy)) {
+        areas.push_back(root);
+        auto it = facts.paths.find(root);
+        if (it != facts.paths.end() && it->second.exists && it->second.resolved != root)
+            areas.push_back(it->second.resolved);
+    }
+    for (const auto& r : policy.network.unix_sockets) {
+        // The path, or when it does not exist yet (a server not started),
+        // its directory and the name below it.
+        auto it = facts.paths.find(r.value);
+        std::string leaf;
+        if (it == facts.paths.end() || !it->second.exists) {
+            const auto slash = r.value.rfind('/');
+            if (slash == std::string::npos || slash == 0) continue;
+            it = facts.paths.find(r.value.substr(0, slash));
+            leaf = r.value.substr(slash);
+        }
+        if (it == facts.paths.end() || !it->second.exists || it->second.links.empty()) continue;
+        const PathFact& fact = it->second;
+        const std::string resolved = fact.resolved == "/" && !leaf.empty() ? leaf : fact.resolved + leaf;
+        const LinkHop* untrusted = nullptr;
+        for (const auto& hop : fact.links) {
+            for (const auto& area : areas) {
+                if (policy::is_under(hop.at, area)) untrusted = &hop;
+            }
+        }
+        const std::string why = rule_text(r) + " (" + r.origin.describe() + ")";
+        if (untrusted != nullptr) {
+            warnings.push_back(why + ": passes through the symlink " + untrusted->at + " -> " +
+                               untrusted->target +
+                               ", inside an area a sandboxed run can write: only the path as written is "
+                               "allowed");
+            continue;
+        }
+        bool known = false;
+        for (const auto& u : out) known = known || u.path == resolved;
+        if (!known) out.push_back(UnixSocketRule{resolved, why + ", resolved on the host"});
+    }
     return out;
 }
 

@@ -15,6 +15,14 @@ namespace mxc::lnx {
 // sandbox has its own network namespace and connect() is brokered.
 std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy);
 
+// The same, plus the host's resolution of each rule path when it went
+// through symlinks (facts.paths, observed at launch): "/var/run/docker.sock"
+// then also allows "/run/docker.sock", the path the broker resolves. A link
+// inside an area a sandboxed run can write is not followed (it may have been
+// planted): that rule keeps only its own path, and `warnings` says so.
+std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy, const HostFacts& facts,
+                                                 std::vector<std::string>& warnings);
+
 // The verdict of each [network].unix entry for explain / --dry-run. With
 // mode "host" nothing is brokered: every socket the filesystem rules make
 // visible can be connected, with or without a rule.

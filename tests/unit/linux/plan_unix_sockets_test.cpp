@@ -55,3 +55,58 @@ TEST_CASE("compile_plan lists the unix socket verdicts for explain and --dry-run
     for (const auto& v : plan.verdicts) found = found || v.rule == "network.unix /var/run/docker.sock";
     CHECK(found);
 }
+
+TEST_CASE("a rule through a trusted host symlink also allows its resolved path") {
+    Scenario s;
+    s.policy = with_sockets(NetMode::None);
+    s.policy.tmp = "/tmp/mxc-s1";
+    s.facts.paths["/var/run/docker.sock"] = PathFact{true, "/run/docker.sock", false, "", {}};
+    s.via_link("/var/run/docker.sock", "/var/run", "../run");
+    std::vector<std::string> warnings;
+    auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
+    REQUIRE(rules.size() == 3);
+    CHECK(rules[2].path == "/run/docker.sock");
+    CHECK(rules[2].why == "network.unix /var/run/docker.sock (p.toml:3:1), resolved on the host");
+    CHECK(warnings.empty());
+}
+
+TEST_CASE("a rule through a symlink in a writable area keeps only its written path, with a warning") {
+    Scenario s;
+    s.policy = with_sockets(NetMode::None);
+    s.policy.workspace = "/home/u/proj";
+    s.policy.network.unix_sockets.push_back({"/home/u/proj/run/db.sock", origin("p.toml", 4)});
+    // The sandbox planted proj/run -> /var/run in an earlier run.
+    s.facts.paths["/home/u/proj/run/db.sock"] = PathFact{true, "/var/run/db.sock", false, "", {}};
+    s.via_link("/home/u/proj/run/db.sock", "/home/u/proj/run", "/var/run");
+    std::vector<std::string> warnings;
+    auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
+    REQUIRE(rules.size() == 3);  // the two of with_sockets and the written path, no alias
+    for (const auto& r : rules) CHECK(r.path != "/var/run/db.sock");
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("network.unix /home/u/proj/run/db.sock (p.toml:4:1): passes through the symlink "
+                           "/home/u/proj/run -> /var/run") == 0);
+}
+
+TEST_CASE("rules without links, missing paths and repeated resolutions add nothing") {
+    Scenario s;
+    s.policy = with_sockets(NetMode::None);
+    s.policy.network.unix_sockets.push_back({"/run/docker.sock", origin("p.toml", 5)});
+    s.facts.paths["/var/run/docker.sock"] = PathFact{true, "/run/docker.sock", false, "", {}};
+    s.via_link("/var/run/docker.sock", "/var/run", "../run");
+    s.facts.paths["/run/docker.sock"] = PathFact{true, "/run/docker.sock", false, "", {}};
+    std::vector<std::string> warnings;
+    auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
+    CHECK(rules.size() == 3);  // /run/docker.sock already a rule of its own
+    CHECK(warnings.empty());
+}
+
+TEST_CASE("a socket not there yet is resolved through its directory") {
+    Scenario s;
+    s.policy = with_sockets(NetMode::None);
+    s.facts.paths["/var/run"] = PathFact{true, "/run", true, "../run", {}};
+    s.via_link("/var/run", "/var/run", "../run");
+    std::vector<std::string> warnings;
+    auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
+    REQUIRE(rules.size() == 3);
+    CHECK(rules[2].path == "/run/docker.sock");
+}
