@@ -280,6 +280,38 @@ Result<bool> bound_in_sandbox_netns(int sock_diag_fd, dev_t dev, ino_t ino) {
     }
 }
 
+UnixConnectDecision decide_unix_connect(UnixSocketTarget target, const std::vector<UnixSocketRule>& rules,
+                                        int sock_diag_fd) {
+    UnixConnectDecision d;
+    if (target.error != 0) {
+        d.why = target.detail;
+        d.target = std::move(target);
+        return d;
+    }
+    if (const auto* rule = unix_socket_rule_for(target.path, rules)) {
+        d.allowed = true;
+        d.why = rule->why;
+    } else if (sock_diag_fd >= 0) {
+        auto bound = bound_in_sandbox_netns(sock_diag_fd, target.dev, target.ino);
+        if (!bound) {
+            // Fail closed: without the answer, the socket may be the host's.
+            d.why = "not in [network].unix, and whether the sandbox bound it is unknown (" +
+                    bound.error().message + ")";
+        } else if (*bound) {
+            d.allowed = true;
+            d.why = "bound inside the sandbox";
+        }
+    }
+    if (!d.allowed) {
+        if (d.why.empty()) d.why = "not in [network].unix";
+        target.error = ECONNREFUSED;
+        target.detail = d.why;
+        target.opath.reset();
+    }
+    d.target = std::move(target);
+    return d;
+}
+
 Status connect_unix_via_opath(int sock, int opath_fd) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;

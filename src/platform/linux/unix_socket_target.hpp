@@ -58,6 +58,20 @@ const UnixSocketRule* unix_socket_rule_for(std::string_view canonical,
 // sandbox's own servers stay connectable without a rule.
 Result<bool> bound_in_sandbox_netns(int sock_diag_fd, dev_t dev, ino_t ino);
 
+// The whole decision for one pathname connect(): resolve, then allow when a
+// rule covers the resolved path or the socket was bound inside the sandbox
+// (`sock_diag_fd` as for bound_in_sandbox_netns; < 0 skips that test).
+// `allowed` false with `target.error` set: answer the sandbox with that
+// errno (ECONNREFUSED when refused by policy). `why` is for the audit event:
+// the rule's text and origin, "bound inside the sandbox", or the refusal.
+struct UnixConnectDecision {
+    bool allowed = false;
+    std::string why;
+    UnixSocketTarget target;  // opath valid when allowed
+};
+UnixConnectDecision decide_unix_connect(UnixSocketTarget target, const std::vector<UnixSocketRule>& rules,
+                                        int sock_diag_fd);
+
 // connect(sock, ...) to the very inode `opath_fd` refers to, through
 // "/proc/self/fd/N": a path swapped after the check changes nothing.
 // EINPROGRESS (non-blocking `sock`) is success; on failure errno is still

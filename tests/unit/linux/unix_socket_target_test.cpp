@@ -418,3 +418,42 @@ TEST_CASE("a socket bound in the sandbox's network namespace is found there, a h
     int status = 0;
     ::waitpid(child, &status, 0);
 }
+
+TEST_CASE(
+    "decide_unix_connect: a rule allows, anything else is refused with ECONNREFUSED, errors pass through") {
+    Tree t;
+    const std::vector<UnixSocketRule> rules{{"/run", "network.unix /run (p.toml:3:9)"}};
+    auto allowed = decide_unix_connect(t.resolve("/abs-link"), rules, -1);
+    CHECK(allowed.allowed);
+    CHECK(allowed.why == "network.unix /run (p.toml:3:9)");
+    CHECK(allowed.target.path == "/run/app.sock");
+    CHECK(allowed.target.opath.valid());
+
+    // Visible, a socket, but no rule: refused, and the fd is not kept.
+    fs::create_directories(t.root + "/other");
+    UniqueFd other = Tree::listen_at(t.root + "/other/x.sock");
+    auto refused = decide_unix_connect(t.resolve("/other/x.sock"), rules, -1);
+    CHECK_FALSE(refused.allowed);
+    CHECK(refused.target.error == ECONNREFUSED);
+    CHECK(refused.why == "not in [network].unix");
+    CHECK_FALSE(refused.target.opath.valid());
+
+    auto missing = decide_unix_connect(t.resolve("/run/none.sock"), rules, -1);
+    CHECK_FALSE(missing.allowed);
+    CHECK(missing.target.error == ENOENT);
+
+    // A diag socket that cannot answer (not a netlink socket) fails closed.
+    UniqueFd not_diag(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    auto unknown = decide_unix_connect(t.resolve("/other/x.sock"), rules, not_diag.get());
+    CHECK_FALSE(unknown.allowed);
+    CHECK(unknown.target.error == ECONNREFUSED);
+    CHECK(unknown.why.find("whether the sandbox bound it is unknown") != std::string::npos);
+
+    // The test's own network namespace stands in for the sandbox's: a socket
+    // bound here counts as the sandbox's own.
+    UniqueFd diag(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+    REQUIRE(diag.valid());
+    auto own = decide_unix_connect(t.resolve("/other/x.sock"), rules, diag.get());
+    CHECK(own.allowed);
+    CHECK(own.why == "bound inside the sandbox");
+}
