@@ -235,8 +235,9 @@ TEST_CASE("connect_unix_via_opath keeps connect()'s errno when nobody listens") 
     t.app.reset();  // closed listener: the inode stays, nobody accepts
     UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     auto st = connect_unix_via_opath(s.get(), target.opath.get());
+    const int err = errno;  // before any test macro, which may print
     CHECK_FALSE(st.ok());
-    CHECK(errno == ECONNREFUSED);
+    CHECK(err == ECONNREFUSED);
 }
 
 TEST_CASE("rules match the canonical path by whole components") {
