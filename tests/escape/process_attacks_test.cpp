@@ -198,6 +198,32 @@ TEST_SUITE("escape") {
         check_attack(s, {"unix_connect", s.home + "/.docker/docker.sock"});
     }
 
+    TEST_CASE("a unix socket in a readable directory cannot be reached without [network].unix") {
+        // Issue 11: a read-only bind does not stop connect(); the broker does.
+        Scene s;
+        Listener l(listen_unix(s.ro + "/service.sock", false));
+        check_attack(s, {"unix_connect", s.ro + "/service.sock"});
+        // Positive side: the same socket with a rule that names it.
+        s.flags.insert(s.flags.end(), {"--allow-unix", s.ro + "/service.sock"});
+        auto inside = s.inside({"unix_connect", s.ro + "/service.sock"});
+        INFO("inside with --allow-unix: status ", inside.status, "\nstderr:\n", inside.err);
+        CHECK(inside.status == 0);
+    }
+
+    TEST_CASE("a link planted at an allowed socket path (two runs) does not lead to another host socket") {
+        // Run 1 (the agent) replaces the allowed socket path in the workspace
+        // with a link to a host socket it may not reach; run 2 connects to
+        // the allowed path. The broker resolves the link inside the sandbox
+        // and checks where it leads, so the rule does not follow it.
+        Scene s;
+        Listener other(listen_unix(s.ro + "/other.sock", false));
+        s.flags.insert(s.flags.end(), {"--allow-unix", s.ws + "/agent.sock"});
+        auto plant = s.inside({"symlink_plant", s.ro + "/other.sock", s.ws + "/agent.sock"});
+        INFO("plant: status ", plant.status, "\nstderr:\n", plant.err);
+        REQUIRE(plant.status == 0);
+        check_attack(s, {"unix_connect", s.ws + "/agent.sock"});
+    }
+
     TEST_CASE("with network mode none a TCP service on the host's loopback cannot be reached") {
         Scene s;
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -18,7 +18,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <string_view>
 #include <thread>
 
 #include "net/address_decision.hpp"
@@ -26,6 +28,7 @@
 #include "platform/linux/notified_thread.hpp"
 #include "platform/linux/socket_options.hpp"
 #include "platform/linux/sys_error.hpp"
+#include "platform/linux/unix_socket_target.hpp"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -119,6 +122,7 @@ struct ConnectBroker::Impl {
     UniqueFd epoll;
     UniqueFd stop_event;
     std::uint64_t sandbox_cookie = 0;
+    UniqueFd unix_diag;  // NETLINK_SOCK_DIAG in the sandbox's namespace
     BrokerPlan plan;
     std::optional<net::Matcher> matcher;
     std::shared_ptr<const net::NameMemory> names;
@@ -155,7 +159,10 @@ struct ConnectBroker::Impl {
     void handle(const seccomp_notif& req);
     void handle_connect(const seccomp_notif& req);
     void handle_listen(const seccomp_notif& req);
-    void connect_internal(std::uint64_t id, UniqueFd copy, const sockaddr_storage& ss, socklen_t len);
+    // Connects the caller's own socket (the supervisor's copy of it) with
+    // `do_connect`, which returns connect()'s result with errno set.
+    void connect_internal(std::uint64_t id, UniqueFd copy, const std::function<int(int)>& do_connect);
+    void connect_unix_path(const seccomp_notif& req, UniqueFd copy, std::string_view sun_path);
     void connect_brokered(std::uint64_t id, const NotifiedThread& thread, int fd, const UniqueFd& copy,
                           int domain, int protocol, const sockaddr_storage& ss, socklen_t len,
                           audit::NetEvent event);
@@ -217,10 +224,10 @@ ConnectBroker::~ConnectBroker() {
 }
 
 Result<std::unique_ptr<ConnectBroker>> ConnectBroker::create(
-    UniqueFd notify, int sandbox_socket, const BrokerPlan& plan, std::optional<net::Matcher> matcher,
+    UniqueFd notify, UniqueFd unix_diag, const BrokerPlan& plan, std::optional<net::Matcher> matcher,
     std::shared_ptr<const net::NameMemory> names, NetCallback on_event, ConnectBrokerOptions options) {
     auto impl = std::make_unique<Impl>();
-    impl->sandbox_cookie = netns_cookie(sandbox_socket);
+    impl->sandbox_cookie = netns_cookie(unix_diag.get());
     if (impl->sandbox_cookie == 0)
         return sys_error("connect broker: SO_NETNS_COOKIE (needs Linux 5.14) of the sandbox's socket");
     if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &impl->sizes) != 0)
@@ -228,6 +235,7 @@ Result<std::unique_ptr<ConnectBroker>> ConnectBroker::create(
     impl->request.resize(std::max<std::size_t>(impl->sizes.seccomp_notif, sizeof(seccomp_notif)));
     impl->response.resize(std::max<std::size_t>(impl->sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)));
     impl->notify = std::move(notify);
+    impl->unix_diag = std::move(unix_diag);
     impl->plan = plan;
     impl->matcher = std::move(matcher);
     impl->names = std::move(names);
@@ -356,28 +364,25 @@ void ConnectBroker::Impl::handle_connect(const seccomp_notif& req) {
     const bool inet = domain == AF_INET || domain == AF_INET6;
     const bool tcp = inet && type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0);
     if (ss.ss_family == AF_UNIX) {
+        if (!in_sandbox) return respond(req.id, EPERM);
+        const auto& un = reinterpret_cast<const sockaddr_un&>(ss);
+        const std::string_view sun_path(un.sun_path, static_cast<std::size_t>(len) - sizeof(sa_family_t));
         // Abstract names live in the socket's own network namespace, the
-        // sandbox's. Pathname sockets need [network].unix (not yet brokered).
-        if (len > static_cast<int>(sizeof(sa_family_t)) &&
-            reinterpret_cast<const sockaddr_un&>(ss).sun_path[0] == '\0') {
-            if (!in_sandbox) return respond(req.id, EPERM);
-            return connect_internal(req.id, std::move(copy).value(), ss, slen);
+        // sandbox's.
+        if (sun_path.empty() || sun_path[0] == '\0') {
+            return connect_internal(req.id, std::move(copy).value(), [&](int sock) {
+                return ::connect(sock, reinterpret_cast<const sockaddr*>(&ss), slen);
+            });
         }
-        audit::NetEvent e;
-        e.allowed = false;
-        e.proto = "unix";
-        e.via = "connect";
-        e.host = std::string(reinterpret_cast<const sockaddr_un&>(ss).sun_path,
-                             strnlen(reinterpret_cast<const sockaddr_un&>(ss).sun_path,
-                                     static_cast<std::size_t>(len) - sizeof(sa_family_t)));
-        emit(e);
-        return respond(req.id, ECONNREFUSED);
+        return connect_unix_path(req, std::move(copy).value(), sun_path);
     }
     if (!tcp || ss.ss_family == AF_UNSPEC) {
         // UDP, raw, other families, and AF_UNSPEC (dissolve an association):
         // in the sandbox's namespace nothing but its loopback is reachable.
         if (!in_sandbox) return respond(req.id, EPERM);
-        return connect_internal(req.id, std::move(copy).value(), ss, slen);
+        return connect_internal(req.id, std::move(copy).value(), [&](int sock) {
+            return ::connect(sock, reinterpret_cast<const sockaddr*>(&ss), slen);
+        });
     }
     if (ss.ss_family != domain) return respond(req.id, EAFNOSUPPORT);
     auto target = inet_target(ss, slen);
@@ -406,7 +411,9 @@ void ConnectBroker::Impl::handle_connect(const seccomp_notif& req) {
     if (stays_in_sandbox(target->addr) && (!decision.decision.allowed || own_service)) {
         // The sandbox's own loopback, unless a rule asked for the host's.
         if (!in_sandbox) return respond(req.id, EPERM);
-        return connect_internal(req.id, std::move(copy).value(), ss, slen);
+        return connect_internal(req.id, std::move(copy).value(), [&](int sock) {
+            return ::connect(sock, reinterpret_cast<const sockaddr*>(&ss), slen);
+        });
     }
     event.host = decision.host;
     event.rule = decision.decision.rule;
@@ -419,14 +426,49 @@ void ConnectBroker::Impl::handle_connect(const seccomp_notif& req) {
     connect_brokered(req.id, *thread, fd, *copy, domain, protocol, ss, slen, std::move(event));
 }
 
-void ConnectBroker::Impl::connect_internal(std::uint64_t id, UniqueFd copy, const sockaddr_storage& ss,
-                                           socklen_t len) {
+void ConnectBroker::Impl::connect_unix_path(const seccomp_notif& req, UniqueFd copy,
+                                            std::string_view sun_path) {
+    auto target = resolve_unix_socket(static_cast<pid_t>(req.pid), sun_path);
+    if (!still_pending(req.id)) return;
+    auto d = decide_unix_connect(std::move(target), plan.unix_sockets, unix_diag.get());
+    audit::NetEvent e;
+    e.proto = "unix";
+    e.via = "connect";
+    e.host = d.target.path.empty() ? std::string(sun_path.substr(0, sun_path.find('\0'))) : d.target.path;
+    if (!d.allowed) {
+        // A path that is not there (glibc probes /var/run/nscd/socket on every
+        // lookup) is the kernel's own answer, not a refusal worth a line.
+        const int err = d.target.error != 0 ? d.target.error : ECONNREFUSED;
+        if (err == ECONNREFUSED || err == EACCES) {
+            e.allowed = false;
+            e.reason = d.why;
+            emit(e);
+        }
+        return respond(req.id, err);
+    }
+    const UnixSocketRule* rule = unix_socket_rule_for(d.target.path, plan.unix_sockets);
+    if (rule != nullptr) {
+        // Connections to the sandbox's own servers are internal, like its
+        // loopback; a host socket a rule opens is audited.
+        e.allowed = true;
+        e.rule = rule->path;
+        emit(e);
+    }
+    const int opath = d.target.opath.get();
+    connect_internal(req.id, std::move(copy), [opath](int sock) {
+        auto st = connect_unix_via_opath(sock, opath);
+        return st ? 0 : -1;
+    });
+}
+
+void ConnectBroker::Impl::connect_internal(std::uint64_t id, UniqueFd copy,
+                                           const std::function<int(int)>& do_connect) {
     const int flags = ::fcntl(copy.get(), F_GETFL);
     const bool nonblocking = flags >= 0 && (flags & O_NONBLOCK) != 0;
     // The supervisor must never block on the sandbox's behalf: connect
     // without waiting, and answer a blocking caller when it completes.
     if (!nonblocking) ::fcntl(copy.get(), F_SETFL, flags | O_NONBLOCK);
-    const int rc = ::connect(copy.get(), reinterpret_cast<const sockaddr*>(&ss), len);
+    const int rc = do_connect(copy.get());
     const int err = rc == 0 ? 0 : errno;
     if (!nonblocking) ::fcntl(copy.get(), F_SETFL, flags);
     if (nonblocking || err != EINPROGRESS || pending.size() >= options.max_pending) return respond(id, err);

@@ -49,10 +49,11 @@ class ConnectBroker {
 public:
     using NetCallback = std::function<void(const audit::NetEvent&)>;
 
-    // `notify`: the listener sandbox init created. `sandbox_socket`: any
-    // socket init created in the sandbox's network namespace (only read, to
-    // identify that namespace). `matcher` empty: mode "none", nothing leaves.
-    static Result<std::unique_ptr<ConnectBroker>> create(UniqueFd notify, int sandbox_socket,
+    // `notify`: the listener sandbox init created. `unix_diag`: the
+    // NETLINK_SOCK_DIAG socket init created in the sandbox's network
+    // namespace; it also identifies that namespace. `matcher` empty: mode
+    // "none", nothing leaves.
+    static Result<std::unique_ptr<ConnectBroker>> create(UniqueFd notify, UniqueFd unix_diag,
                                                          const BrokerPlan& plan,
                                                          std::optional<net::Matcher> matcher,
                                                          std::shared_ptr<const net::NameMemory> names,

@@ -1,6 +1,7 @@
 #include "platform/linux/sandbox_sockets.hpp"
 
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -14,12 +15,12 @@
 namespace mxc::lnx {
 namespace {
 
-constexpr std::size_t kSlots = 4;
+constexpr std::size_t kSlots = 5;
 // The header: one byte per slot, 1 = an fd for it follows (in slot order).
 using Header = std::array<std::uint8_t, kSlots>;
 
 std::array<UniqueFd*, kSlots> slots(SandboxSockets& s) {
-    return {&s.proxy_listener, &s.dns_udp, &s.dns_tcp, &s.connect_notify};
+    return {&s.proxy_listener, &s.dns_udp, &s.dns_tcp, &s.connect_notify, &s.unix_diag};
 }
 
 Result<UniqueFd> loopback_socket(int type, std::uint16_t port, const char* what) {
@@ -61,6 +62,8 @@ Result<SandboxSockets> open_sandbox_sockets(std::optional<std::uint16_t> proxy_p
     auto tcp = loopback_socket(SOCK_STREAM, kDnsPort, "DNS stub (tcp)");
     if (!tcp) return tcp.error();
     s.dns_tcp = std::move(tcp).value();
+    s.unix_diag.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+    if (!s.unix_diag.valid()) return sys_error("socket(NETLINK_SOCK_DIAG) in the sandbox network namespace");
     return s;
 }
 

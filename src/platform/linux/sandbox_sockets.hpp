@@ -27,6 +27,9 @@ struct SandboxSockets {
     UniqueFd dns_udp;         // UDP socket bound to 127.0.0.1:53
     UniqueFd dns_tcp;         // TCP listener on 127.0.0.1:53
     UniqueFd connect_notify;  // the connect broker's seccomp listener (filled by the broker)
+    // NETLINK_SOCK_DIAG in the sandbox's namespace: which unix sockets the
+    // sandbox bound itself (unix_socket_target.hpp).
+    UniqueFd unix_diag;
 };
 
 // Both ends CLOEXEC: the command must never inherit the channel.

@@ -185,16 +185,16 @@ std::string start_proxy(const ProxyPlan& plan, UniqueFd listener, net::Matcher m
     return {};
 }
 
-// Serves the broker on the seccomp listener init sent; the DNS socket (also
-// init's) identifies the sandbox's network namespace. Like start_proxy,
+// Serves the broker on the seccomp listener and the unix diag socket init
+// sent. Like start_proxy,
 // after clone. Returns "" or the error.
 std::string start_broker(const BrokerPlan& plan, SandboxSockets& sockets, std::optional<net::Matcher> matcher,
                          std::shared_ptr<const net::NameMemory> names, ConnectBroker::NetCallback on_net,
                          std::unique_ptr<ConnectBroker>& broker) {
-    if (!sockets.connect_notify.valid() || !sockets.dns_udp.valid())
+    if (!sockets.connect_notify.valid() || !sockets.unix_diag.valid())
         return "connect broker: the sandbox sent no seccomp listener";
-    auto created = ConnectBroker::create(std::move(sockets.connect_notify), sockets.dns_udp.get(), plan,
-                                         std::move(matcher), std::move(names), std::move(on_net));
+    auto created = ConnectBroker::create(std::move(sockets.connect_notify), std::move(sockets.unix_diag),
+                                         plan, std::move(matcher), std::move(names), std::move(on_net));
     if (!created) return created.error().message;
     broker = std::move(created).value();
     if (auto st = broker->start(); !st) return "connect broker: start: " + st.error().message;

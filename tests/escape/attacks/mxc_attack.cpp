@@ -859,6 +859,12 @@ int host_service(const Args& a) {
     return verdict(ok, "read the host service's banner on " + name + ":" + port);
 }
 
+// Plants LINK -> TARGET (the first half of a two-run attack); exit 0 when
+// the link exists.
+int symlink_plant(const Args& a) {
+    return verdict(symlink(a.at(0).c_str(), a.at(1).c_str()) == 0, "symlink " + a.at(1) + " -> " + a.at(0));
+}
+
 const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() {
     static const std::map<std::string, std::pair<int (*)(const Args&), size_t>> table = {
         {"ptrace_child", {ptrace_child, 0}},
@@ -885,6 +891,7 @@ const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() 
         {"symlink_read", {symlink_read, 3}},
         {"symlink_write", {symlink_write, 2}},
         {"symlink_race", {symlink_race, 2}},
+        {"symlink_plant", {symlink_plant, 2}},
         {"rename_race", {rename_race, 2}},
         {"hardlink_read", {hardlink_read, 3}},
         {"hardlink_write", {hardlink_write, 2}},
