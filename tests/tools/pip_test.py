@@ -1,6 +1,7 @@
-"""`pip download` through the egress proxy from a PEP 503 simple index on a
-local HTTPS server, serving a wheel made here. See support.py for the
-bare / allowed / denied runs."""
+"""`pip download` from a PEP 503 simple index on a local HTTPS server,
+serving a wheel made here: through the egress proxy when the proxy variables
+are set, through the connect broker when they are unset. See support.py for
+the runs and variants."""
 
 import base64
 import hashlib

@@ -1,6 +1,7 @@
-"""Python's urllib.request through the egress proxy: https (CONNECT) and
-plain http (absolute-form GET) from local servers. See support.py for the
-bare / allowed / denied runs."""
+"""Python's urllib.request, https and plain http from local servers: through
+the egress proxy (CONNECT, absolute-form GET) when the proxy variables are
+set, through the connect broker when they are unset. See support.py for the
+runs and variants."""
 
 import os
 import uuid
@@ -34,7 +35,7 @@ def body(lab):
             with open(got) as f:
                 check(f.read() == token, "%s differs from the served file" % got)
 
-    lab.prove([https, http], command, verify, denied_says="403")
+    lab.prove([https, http], command, verify, denied_says={"proxy": "403", "connect": "Connection refused"})
 
 
 if __name__ == "__main__":
