@@ -270,12 +270,17 @@ class _TcpHandler(socketserver.StreamRequestHandler):
         server = self.server
         with server.lock:
             server.seen.append("connection from %s:%d" % self.client_address[:2])
+        respond = server.session()
         try:
+            greeting = respond(None)
+            if greeting is not None:
+                self.wfile.write((greeting + "\n").encode())
+                self.wfile.flush()
             for raw in self.rfile:
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 with server.lock:
                     server.seen.append(line)
-                reply = server.respond(line)
+                reply = respond(line)
                 if reply is None:
                     return
                 self.wfile.write((reply + "\n").encode())
@@ -287,22 +292,28 @@ class _TcpHandler(socketserver.StreamRequestHandler):
 class _Tcpd(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
-    def __init__(self, address, respond):
-        self.respond = respond
+    def __init__(self, address, session):
+        self.session = session
         self.seen = []
         self.lock = threading.Lock()
         super().__init__((address, 0), _TcpHandler)
 
 
+def pong(line):
+    """A TcpServer session: "PING x" gets "PONG x", anything else a close."""
+    return "PONG " + line[5:] if line is not None and line.startswith("PING ") else None
+
+
 class TcpServer(_Endpoint):
-    """A line-protocol server on `address` (random port): respond(line)
-    returns the reply line, or None to close. requests() is every
-    connection and line it saw."""
+    """A line-protocol server on `address` (random port). session() is
+    called per connection and gives respond: respond(None) is the greeting
+    (None for none), respond(line) the reply line, or None to close.
+    requests() is every connection and line it saw."""
 
     proto = "tcp"
 
-    def __init__(self, respond, address, name=None):
-        self._tcpd = _Tcpd(address, respond)
+    def __init__(self, session, address, name=None):
+        self._tcpd = _Tcpd(address, session)
         super().__init__(address, name, self._tcpd.server_address[1])
         self._thread = threading.Thread(target=self._tcpd.serve_forever, daemon=True)
         self._thread.start()
@@ -431,10 +442,10 @@ class Lab:
         self.servers.append(s)
         return s
 
-    def serve_tcp(self, respond, address=None, name=None):
+    def serve_tcp(self, session=lambda: pong, address=None, name=None):
         """A raw TCP line server (TcpServer), placed like serve()'s."""
         address, name = self._where(address, name)
-        s = TcpServer(respond, address, name)
+        s = TcpServer(session, address, name)
         self.servers.append(s)
         return s
 
