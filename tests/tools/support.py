@@ -474,10 +474,11 @@ class Lab:
         r.audit = []
         return r
 
-    def sandboxed(self, argv, env, allow, proxy_env=True):
+    def sandboxed(self, argv, env, allow, proxy_env=True, profile=PROFILE, extra=()):
         """argv in `mxc exec -p build --net allowlist`, env passed with --env,
         the CA readable; r.audit is the run's audit events. proxy_env=False
-        runs argv under `env -u` for every proxy variable mxc sets.
+        runs argv under `env -u` for every proxy variable mxc sets; extra:
+        more mxc flags.
 
         A TLS trust variable (SSL_CERT_FILE, GIT_SSL_CAINFO, PIP_CERT) is
         given the way a user behind a TLS-inspecting proxy has it: in the
@@ -486,7 +487,8 @@ class Lab:
         by flag (npm --cafile) gets --allow-read."""
         self.runs += 1
         audit = os.path.join(self.root, "audit-%d.jsonl" % self.runs)
-        cmd = [self.mxc, "exec", "-p", PROFILE, "--net", "allowlist", "-w", self.ws, "--audit", audit]
+        cmd = [self.mxc, "exec", "-p", profile, "--net", "allowlist", "-w", self.ws, "--audit", audit]
+        cmd += list(extra)
         caller_env = dict(self.env)
         trust = {n: v for n, v in env.items() if n in TLS_TRUST_VARIABLES}
         caller_env.update(trust)
