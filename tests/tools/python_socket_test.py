@@ -1,6 +1,9 @@
-"""Python's socket.create_connection((host, port)), blocking, to a raw TCP
-server on this host: it ignores the proxy variables, so the connect broker
-carries it whatever they say. See support.py for the runs and variants."""
+"""Python's socket.create_connection((host, port)), blocking, to raw TCP
+servers on this host, over IPv4 and (when this host has a global IPv6
+address) IPv6: it ignores the proxy variables, so the connect broker carries
+it whatever they say. The client tries every server even after a refusal,
+so each denied run must show one refusal per address family. See support.py
+for the runs and variants."""
 
 import os
 import uuid
@@ -10,31 +13,49 @@ from support import check
 
 CLIENT = """
 import socket, sys
-host, port, token, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-with socket.create_connection((host, port)) as s:
-    s.sendall(b"PING %s\\n" % token.encode())
-    reply = s.makefile("rb").readline()
-with open(out + "/reply.txt", "wb") as f:
-    f.write(reply)
+token, out = sys.argv[1], sys.argv[2]
+targets = sys.argv[3:]
+failed = 0
+for i in range(0, len(targets), 2):
+    try:
+        with socket.create_connection((targets[i], int(targets[i + 1]))) as s:
+            s.sendall(b"PING %s\\n" % token.encode())
+            reply = s.makefile("rb").readline()
+    except OSError as e:
+        print("%s port %s: %r" % (targets[i], targets[i + 1], e), file=sys.stderr)
+        failed += 1
+        continue
+    with open("%s/reply-%d.txt" % (out, i // 2), "wb") as f:
+        f.write(reply)
+sys.exit(1 if failed else 0)
 """
 
 
 def body(lab):
     support.require(support.PYTHON)
     token = uuid.uuid4().hex
-    server = lab.serve_tcp()
+    servers = [lab.serve_tcp()]
+    v6 = support.host_address6() if support.NAMES not in lab.variants else None
+    if v6:
+        servers.append(lab.serve_tcp(address=v6))
+    else:
+        print("no global IPv6 address on this host: IPv4 only")
 
     def command(out, caches):
-        return [support.PYTHON, "-c", CLIENT, server.host, str(server.port), token, out], {}
+        argv = [support.PYTHON, "-c", CLIENT, token, out]
+        for s in servers:
+            argv += [s.host, str(s.port)]
+        return argv, {}
 
     def verify(out, r):
-        got = os.path.join(out, "reply.txt")
-        check(os.path.exists(got), "no %s" % got)
-        with open(got) as f:
-            check(f.read() == "PONG %s\n" % token, "%s is not the server's reply" % got)
+        for i in range(len(servers)):
+            got = os.path.join(out, "reply-%d.txt" % i)
+            check(os.path.exists(got), "no %s" % got)
+            with open(got) as f:
+                check(f.read() == "PONG %s\n" % token, "%s is not the server's reply" % got)
 
-    lab.prove([server], command, verify, via=support.PROXY_BLIND,
-              denied_says={"connect": "ConnectionRefusedError", "dns": "socket.gaierror"})
+    lab.prove(servers, command, verify, via=support.PROXY_BLIND,
+              denied_says={"connect": "ConnectionRefusedError", "dns": "gaierror"}, deny_each=True)
 
 
 if __name__ == "__main__":

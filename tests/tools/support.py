@@ -160,6 +160,17 @@ def host_address():
                "the sandbox's own namespace, so mxc would never decide it")
 
 
+def host_address6():
+    """A global IPv6 address of one of this host's interfaces, or None."""
+    ip = shutil.which("ip", path="/usr/sbin:/sbin:/usr/bin:/bin")
+    if not ip:
+        return None
+    out = subprocess.run([ip, "-o", "-6", "addr", "show", "scope", "global", "up"], text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    m = re.search(r"\binet6 ([0-9a-fA-F:]+)/", out)
+    return str(ipaddress.ip_address(m.group(1))) if m else None
+
+
 def host_name():
     """(name, address): a name in the host's /etc/hosts, not localhost,
     that resolves to an IPv4 address here: one the sandbox's own hosts file
@@ -228,7 +239,8 @@ class _Endpoint:
         self.host = name or address
         # A name rule never reaches loopback or this host's own addresses by
         # itself: it also takes an explicit rule for the address.
-        self.rules = ["%s:%d" % (a, self.port) for a in dict.fromkeys([self.host, address])]
+        self.rules = ["%s:%d" % ("[%s]" % a if ":" in a else a, self.port)
+                      for a in dict.fromkeys([self.host, address])]
 
     def is_target(self, e):
         """Whether audit event e is about this server (by name or address)."""
@@ -294,6 +306,8 @@ class _Tcpd(socketserver.ThreadingTCPServer):
 
     def __init__(self, address, session):
         self.session = session
+        if ":" in address:
+            self.address_family = socket.AF_INET6
         self.seen = []
         self.lock = threading.Lock()
         super().__init__((address, 0), _TcpHandler)
@@ -511,7 +525,8 @@ class Lab:
     def net_events(self, r, decision):
         return [e for e in r.audit if e.get("event") == "net" and e.get("decision") == decision]
 
-    def prove(self, servers, command, verify, via=PROXY_AWARE, denied_says=None, denied_allow=None):
+    def prove(self, servers, command, verify, via=PROXY_AWARE, denied_says=None, denied_allow=None,
+              deny_each=False):
         """The bare run, then the allowed and denied runs of each variant of
         this lab that `via` names (see the top of this file); nothing when it
         names none of them.
@@ -524,7 +539,9 @@ class Lab:
         "connect"): PROXY_AWARE or PROXY_BLIND.
         denied_says: path that refused ("proxy", "connect", "dns") -> text
         the denied run's output must contain, where the tool reports it.
-        denied_allow: variant -> rules the denied run does get (npm_test.py)."""
+        denied_allow: variant -> rules the denied run does get (npm_test.py).
+        deny_each: the tool tries every server even after a refusal, so each
+        must have its own audit deny (else one for any of them will do)."""
         variants = [v for v in self.variants if v in via]
         if not variants:
             return
@@ -555,13 +572,13 @@ class Lab:
                     self._check_allowed(what, r, servers, via[variant])
                 continue
             self._check_denied(what, r, servers, out, verify, via[variant] if variant != NAMES else "dns",
-                               (denied_says or {}))
+                               (denied_says or {}), deny_each)
             if variant != "proxy-env" or via[variant] != "proxy":
                 check(took < REFUSED_WITHIN, "%s: took %.1fs to fail, the refusal is immediate: %s"
                       % (what, took, describe(r)))
         self.proven.append("%s (%s)" % (" ".join(s.rules[0] for s in servers), ", ".join(variants)))
 
-    def _check_denied(self, what, r, servers, out, verify, path, denied_says):
+    def _check_denied(self, what, r, servers, out, verify, path, denied_says, deny_each):
         check(r.returncode != 0, "%s succeeded without an allow rule: %s" % (what, describe(r)))
         try:
             verify(out, r)
@@ -575,10 +592,11 @@ class Lab:
         allowed = [e for e in self.net_events(r, "allow") if any(s.is_target(e) for s in servers)]
         check(not allowed, "%s: mxc allowed %s" % (what, allowed))
         # A tool that fetches from several servers gives up at the first refusal.
-        denied = [e for e in self.net_events(r, "deny") if e.get("via") == path and any(
-            e.get("host") == s.host if path == "dns" else s.is_target(e) for s in servers)]
-        check(denied, "%s: no audit deny via %s for %s (audit: %s; %s)"
-              % (what, path, ["%s:%d" % (s.host, s.port) for s in servers], r.audit, describe(r)))
+        for group in ([[s] for s in servers] if deny_each else [servers]):
+            denied = [e for e in self.net_events(r, "deny") if e.get("via") == path and any(
+                e.get("host") == s.host if path == "dns" else s.is_target(e) for s in group)]
+            check(denied, "%s: no audit deny via %s for %s (audit: %s; %s)"
+                  % (what, path, ["%s:%d" % (s.host, s.port) for s in group], r.audit, describe(r)))
         says = denied_says.get(path)
         if says:
             check(says in r.stdout + r.stderr, "%s: output lacks %r: %s" % (what, says, describe(r)))
