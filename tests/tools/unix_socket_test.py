@@ -13,7 +13,8 @@ first socket only. Runs, per client:
                  "via": "connect") for its path;
   denied         the profile, the other socket in the same directory: the
                  client fails at once, that server saw nothing, the audit has
-                 a deny for its path and no allow;
+                 a deny for its path and no allow, and mxc's stderr has its
+                 "mxc: blocked unix socket PATH" line;
   denied-no-rule `build` alone (no [network].unix), the first socket: the
                  same refusal.
 
@@ -148,6 +149,8 @@ def body(lab):
             check([e for e in events if e.get("decision") == "deny" and e.get("via") == "connect"
                    and e.get("proto") == "unix"],
                   "%s: no audit deny via connect for %s (audit: %s; %s)" % (what, service.path, r.audit, describe(r)))
+            check("mxc: blocked unix socket %s " % service.path in r.stderr,
+                  "%s: no 'mxc: blocked unix socket' line for %s: %s" % (what, service.path, describe(r)))
             check(took < support.REFUSED_WITHIN, "%s: took %.1fs to fail" % (what, took))
     lab.proven.append("unix sockets %s allowed, %s refused" % (allowed.path, other.path))
 
