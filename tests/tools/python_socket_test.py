@@ -2,8 +2,12 @@
 servers on this host, over IPv4 and (when this host has a global IPv6
 address) IPv6: it ignores the proxy variables, so the connect broker carries
 it whatever they say. The client tries every server even after a refusal,
-so each denied run must show one refusal per address family. See support.py
-for the runs and variants."""
+so each denied run must show one refusal per address family. A third server
+on the host's 127.0.0.2 checks the loopback rule: allowed, the broker
+connects to the host's loopback ("--allow-net 127.0.0.2:PORT"); denied, the
+connect() stays in the sandbox's own empty loopback (refused there, nothing
+to audit) and the host's server sees nothing. See support.py for the runs
+and variants."""
 
 import os
 import uuid
@@ -40,6 +44,10 @@ def body(lab):
         servers.append(lab.serve_tcp(address=v6))
     else:
         print("no global IPv6 address on this host: IPv4 only")
+    if support.NAMES not in lab.variants:
+        # The host's loopback: reached only through the explicit IP rule; in
+        # the denied runs the connect() stays in the sandbox's own loopback.
+        servers.append(lab.serve_tcp(address="127.0.0.2"))
 
     def command(out, caches):
         argv = [support.PYTHON, "-c", CLIENT, token, out]
