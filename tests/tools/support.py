@@ -21,9 +21,9 @@ then for each variant, in `mxc exec -p build --net allowlist`:
   denied   the same without the rule: the tool fails, the artifact is absent,
            the server saw nothing, no path allowed it, the audit log has a
            "deny" from the path the tool took, and mxc's stderr has its
-           "mxc: blocked HOST:PORT" line (the proxy and the broker; a refusal
-           by the broker or the DNS stub must also come within
-           REFUSED_WITHIN seconds).
+           "mxc: blocked HOST:PORT" (or "blocked name lookup of NAME") line;
+           a refusal by the broker or the DNS stub must also come within
+           REFUSED_WITHIN seconds.
 
 The variants (tools.IDENTITY.TOOL runs the first two, tools.IDENTITY.TOOL.names
 the third):
@@ -604,12 +604,14 @@ class Lab:
                 e.get("host") == s.host if path == "dns" else s.is_target(e) for s in group)]
             check(denied, "%s: no audit deny via %s for %s (audit: %s; %s)"
                   % (what, path, ["%s:%d" % (s.host, s.port) for s in group], r.audit, describe(r)))
-            if path != "dns":
-                # The refusal is visible (issue 11, Build item 5), naming what to allow.
+            # The refusal is visible (issue 11, Build item 5), naming what to allow.
+            if path == "dns":
+                lines = ["mxc: blocked name lookup of %s " % s.host for s in group]
+            else:
                 lines = ["mxc: blocked %s:%d " % (h, s.port) for s in group
                          for h in (s.host, s.address, "[%s]" % s.address)]
-                check(any(line in r.stderr for line in lines),
-                      "%s: stderr lacks one of %s: %s" % (what, lines, describe(r)))
+            check(any(line in r.stderr for line in lines),
+                  "%s: stderr lacks one of %s: %s" % (what, lines, describe(r)))
         says = denied_says.get(path)
         if says:
             check(says in r.stdout + r.stderr, "%s: output lacks %r: %s" % (what, says, describe(r)))
