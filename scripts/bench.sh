@@ -14,6 +14,12 @@
 #   SRT_EVERY   srt startup is sampled every Nth startup round (default 20:
 #               one srt start takes seconds)
 #   SRT_CONNS   connections per srt round (default 400: srt manages ~50/s)
+#   MXC_PREV    a second mxc binary (e.g. the previous release, built in its
+#               own build dir): its startup is timed in the same rounds
+#   CONNECT_COST sequential connects per round for the broker's cost per
+#               connect (default 10000)
+#   HOLD_CONNS  brokered connections held open at once while the supervisor's
+#               memory is read (default 1000)
 #
 # Startup rounds interleave bare exec, mxc, mxc --dry-run, bwrap (and srt) so
 # that noise from other processes hits all of them alike; the table shows
@@ -30,6 +36,9 @@ net_mib=${NET_MIB:-1024}
 net_rounds=${NET_ROUNDS:-3}
 srt_every=${SRT_EVERY:-20}
 srt_conns=${SRT_CONNS:-400}
+prev=${MXC_PREV:-}
+connect_cost=${CONNECT_COST:-10000}
+hold_conns=${HOLD_CONNS:-1000}
 
 if [ ! -x "$mxc" ] || [ ! -x "$net_bench" ]; then
   if [ ! -f "$build/build.ninja" ]; then
@@ -110,11 +119,15 @@ t() {  # prints elapsed microseconds of "$@", output discarded
 bwrap_true() { bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc /bin/true; }
 # Every timed command must succeed once, or the rounds would time a failure.
 "$mxc" exec -p default -- /bin/true || { echo "bench: mxc exec -p default -- /bin/true failed" >&2; exit 1; }
+if [ -n "$prev" ] && ! "$prev" exec -p default -- /bin/true; then
+  notes+=("MXC_PREV not measured: $prev exec -p default -- /bin/true failed")
+  prev=""
+fi
 if [ $have_bwrap = 1 ] && ! bwrap_true 2>"$ws/bwrap.err"; then
   have_bwrap=0
   notes+=("bwrap not measured: $(head -n 1 "$ws/bwrap.err")")
 fi
-bare=() mx=() dry=() bw=() sr=()
+bare=() mx=() dry=() bw=() sr=() pv=()
 for ((i = 0; i < rounds; i++)); do
   bare+=("$(t /bin/true)")
   mx+=("$(t "$mxc" exec -p default -- /bin/true)")
@@ -122,6 +135,7 @@ for ((i = 0; i < rounds; i++)); do
   # the front end's cost from the Linux backend's.
   dry+=("$(t "$mxc" exec -p default --dry-run -- /bin/true)")
   [ $have_bwrap = 1 ] && bw+=("$(t bwrap_true)")
+  [ -n "$prev" ] && pv+=("$(t "$prev" exec -p default -- /bin/true)")
   if [ $srt_ok = 1 ] && ((i % srt_every == 0)); then
     sr+=("$(t "$srt" -s "$ws/srt-settings.json" -- /bin/true)")
   fi
@@ -137,6 +151,11 @@ if [ $have_bwrap = 1 ]; then
   m_bw=$(median "${bw[@]}")
   row "startup: mxc vs bubblewrap" "$(us_to_ms "$m_mx") ms" "$(range_ms "$(iqr "${mx[@]}")")" \
     "bwrap $(us_to_ms "$m_bw") ms ($(range_ms "$(iqr "${bw[@]}")"))" "$(div "$m_mx" "$m_bw")" "<= 1.00x"
+fi
+if [ -n "$prev" ]; then
+  m_pv=$(median "${pv[@]}")
+  row "startup: mxc vs MXC_PREV (same command)" "$(us_to_ms "$m_mx") ms" "$(range_ms "$(iqr "${mx[@]}")")" \
+    "prev $(us_to_ms "$m_pv") ms ($(range_ms "$(iqr "${pv[@]}")"))" "$(div "$m_mx" "$m_pv")" "1.00x"
 fi
 if [ $srt_ok = 1 ]; then
   m_sr=$(median "${sr[@]}")
@@ -168,13 +187,20 @@ row "proxy: small HTTP request, fresh conn (us)" "$(fmt "${np[proxy_latency_us]}
 # ---------------------------------------------------------------- through sandboxes
 # The client runs inside the sandbox and reaches host-side servers through the
 # sandbox's own proxy (mxc: HTTP CONNECT on 127.0.0.1 in the sandbox's netns;
-# srt: its HTTP proxy via socat and a unix socket); the baseline is the same
-# client run directly on the host, in the same round.
+# srt: its HTTP proxy via socat and a unix socket), or, under mxc with every
+# proxy variable removed, with plain connect() calls that mxc's connect broker
+# makes on the host and hands back (docs/design.md "Network"); the baseline is
+# the same client run directly on the host, in the same round.
 # The servers run until their stdin closes (cleanup kills them as well).
 coproc SRV { exec "$net_bench" serve; }
 read -r _ p_blast p_echo p_http <&"${SRV[0]}"
 write_srt_settings "$p_blast" "$p_echo" "$p_http"
 client=("$net_bench" client "$net_mib" "$p_blast" "$p_echo" "$p_http")
+allow=(--allow-read "$build" --allow-net "127.0.0.1:$p_blast" --allow-net "127.0.0.1:$p_echo" --allow-net "127.0.0.1:$p_http")
+# No proxy variables: the client connects to 127.0.0.1:PORT itself, and the
+# explicit IP rules send those connects to the host's loopback via the broker.
+no_proxy_env=(env -u HTTPS_PROXY -u https_proxy -u HTTP_PROXY -u http_proxy -u ALL_PROXY -u all_proxy
+  -u NO_PROXY -u no_proxy)
 declare -A e
 e_add() {  # WHO, then the client's "key value" lines on stdin
   local who=$1 k v
@@ -182,31 +208,51 @@ e_add() {  # WHO, then the client's "key value" lines on stdin
 }
 for ((r = 0; r < net_rounds; r++)); do
   e_add direct < <(MXC_BENCH_DIRECT=1 "${client[@]}" 2>"$ws/direct.err")
-  e_add mxc < <("$mxc" exec -p default --allow-read "$build" \
-    --allow-net "127.0.0.1:$p_blast" --allow-net "127.0.0.1:$p_echo" --allow-net "127.0.0.1:$p_http" \
-    -- "${client[@]}" 2>"$ws/mxc.err")
+  e_add mxc < <("$mxc" exec -p default "${allow[@]}" -- "${client[@]}" 2>"$ws/mxc.err")
+  e_add broker < <("$mxc" exec -p default "${allow[@]}" -- "${no_proxy_env[@]}" "${client[@]}" 2>"$ws/broker.err")
+  # connect() alone, sequential: inside minus direct is the broker's cost.
+  e_add cdirect < <("$net_bench" connect-cost "$p_echo" "$connect_cost" 2>"$ws/cdirect.err")
+  e_add cbroker < <("$mxc" exec -p default "${allow[@]}" -- "${no_proxy_env[@]}" \
+    "$net_bench" connect-cost "$p_echo" "$connect_cost" 2>"$ws/cbroker.err")
   [ $srt_ok = 1 ] && e_add srt < <("$srt" -s "$ws/srt-settings.json" -- "${client[@]}" "$srt_conns" 2>"$ws/srt.err")
-  for who in direct mxc srt; do
+  for who in direct mxc broker srt cdirect cbroker; do
     [ -s "$ws/$who.err" ] && notes+=("$who client, round $((r + 1)): $(grep -v '^$' "$ws/$who.err" | head -n 2 | tr '\n' ' ')")
     rm -f "$ws/$who.err"
   done
 done
-sandbox_rows() {  # WHO LABEL
-  local who=$1 label=$2 k d s what xs ds
+sandbox_rows() {  # WHO LABEL [DOWNLOAD_GOAL CONNECT_GOAL]
+  local who=$1 label=$2 k d s what goal xs ds
   for k in download_mib_s conn_s latency_us; do
     read -ra xs <<<"${e[$who.$k]:-0}"
     read -ra ds <<<"${e[direct.$k]:-0}"
     s=$(median "${xs[@]}")
     d=$(median "${ds[@]}")
     case $k in
-      download_mib_s) what="download ${net_mib} MiB (MiB/s)" ;;
-      conn_s) what="CONNECT + 1-byte echo (/s)" ;;
-      latency_us) what="small HTTP request (us)" ;;
+      download_mib_s) what="download ${net_mib} MiB (MiB/s)" goal=${3:-} ;;
+      conn_s) what="CONNECT + 1-byte echo (/s)" goal=${4:-} ;;
+      latency_us) what="small HTTP request (us)" goal="" ;;
     esac
-    row "$label: $what" "$(fmt "$s")" "$(range_fmt "$(minmax "${xs[@]}")")" "direct $(fmt "$d")" "$(div "$s" "$d")"
+    [ "$who" = broker ] && [ $k = conn_s ] && what="connect + 1-byte echo (/s)"
+    row "$label: $what" "$(fmt "$s")" "$(range_fmt "$(minmax "${xs[@]}")")" "direct $(fmt "$d")" "$(div "$s" "$d")" "$goal"
   done
 }
-sandbox_rows mxc "mxc sandbox"
+sandbox_rows mxc "mxc sandbox, proxy"
+sandbox_rows broker "mxc sandbox, broker" ">= 0.95x" ">= 0.70x"
+# Each connect-cost sample is "median mean" of one round.
+cost_row() {
+  local meds=() means=() dmeds=() i xs
+  read -ra xs <<<"${e[cbroker.connect_us]:-0 0}"
+  for ((i = 0; i < ${#xs[@]}; i += 2)); do meds+=("${xs[i]}") means+=("${xs[i + 1]:-0}"); done
+  read -ra xs <<<"${e[cdirect.connect_us]:-0 0}"
+  for ((i = 0; i < ${#xs[@]}; i += 2)); do dmeds+=("${xs[i]}"); done
+  local s d
+  s=$(median "${meds[@]}")
+  d=$(median "${dmeds[@]}")
+  row "mxc sandbox, broker: connect() alone, ${connect_cost} sequential (us)" \
+    "$(fmt "$s" 1) (+$(fmt "$(awk -v a="$s" -v b="$d" 'BEGIN { print a - b }')" 1) us)" \
+    "$(range_fmt "$(minmax "${meds[@]}")" 1), mean $(fmt "$(median "${means[@]}")" 1)" "direct $(fmt "$d" 1)" "$(div "$s" "$d")"
+}
+cost_row
 [ $srt_ok = 1 ] && sandbox_rows srt "srt sandbox"
 
 # ---------------------------------------------------------------- memory
@@ -232,6 +278,38 @@ rss_bw=0 anon_bw=0
 # VmHWM counts the mapped pages of the binary and its libraries too (shared
 # with every other process using them); RssAnon is the process's own memory.
 row "mxc supervisor peak RSS (KiB)" "$rss_mx" "anon $anon_mx" "bwrap $rss_bw (anon $anon_bw)" "$(div "$rss_mx" "$rss_bw")" "<= 4096 KiB"
+# The supervisor while the sandbox holds N brokered connections open at once:
+# each is a socket of the sandbox's (the broker closes its own copy once it is
+# installed), so the supervisor's memory should not grow with N.
+mkfifo "$ws/hold.in"
+hold_kib() {  # N -> sets hold="VmHWM RssAnon open-fds held" of the supervisor
+  local n=$1 pid w i held=0 h=0 a=0 f=0
+  "$mxc" exec -p default --allow-read "$build" --allow-net "127.0.0.1:$p_echo" -- "${no_proxy_env[@]}" \
+    "$net_bench" hold "$p_echo" "$n" <"$ws/hold.in" >"$ws/hold.out" 2>"$ws/hold.err" &
+  pid=$!
+  exec {w}>"$ws/hold.in"
+  for ((i = 0; i < 1200; i++)); do
+    grep -q '^held' "$ws/hold.out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if grep -q '^held' "$ws/hold.out"; then
+    held=$(awk '/^held/ {print $2}' "$ws/hold.out")
+    read -r h a < <(awk '/^VmHWM/ {h=$2} /^RssAnon/ {a=$2} END {print h+0, a+0}' "/proc/$pid/status")
+    f=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+  fi
+  exec {w}>&-
+  wait "$pid" || true
+  [ -s "$ws/hold.err" ] && notes+=("hold $n: $(grep -v '^$' "$ws/hold.err" | head -n 2 | tr '\n' ' ')")
+  hold="$h $a $f $held"
+}
+hold_kib 1
+read -r h1 a1 f1 n1 <<<"$hold"
+hold_kib "$hold_conns"
+read -r hn an fn nn <<<"$hold"
+[ "$nn" = "$hold_conns" ] || notes+=("broker RSS row: only $nn of $hold_conns connections were held")
+row "mxc supervisor VmHWM, $nn brokered conns open (KiB)" "$hn" "anon $an, $fn fds" \
+  "$n1 conn: $h1 (anon $a1, $f1 fds)" "$(div "$hn" "$h1")" "flat"
 if [ $srt_ok = 1 ]; then
   read -r rss_sr anon_sr < <(peak_kib "$srt" -s "$ws/srt-settings.json" -- /bin/sleep 1)
   row "srt (node) peak RSS (KiB)" "$rss_sr" "anon $anon_sr" "mxc $rss_mx (anon $anon_mx)" "$(div "$rss_sr" "$rss_mx")"
@@ -240,6 +318,7 @@ fi
 # ---------------------------------------------------------------- table
 printf 'mxc bench, %s, %s cores, load avg (1 min) %s at start, %s at end\n' \
   "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$load_start" "$(load)"
+[ -n "$prev" ] && printf 'MXC_PREV %s\n' "$prev"
 printf 'startup rounds %d (interleaved, median, spread = p25..p75); network %d rounds of %d MiB (alternating, median, spread = min..max)\n' \
   "$rounds" "$net_rounds" "$net_mib"
 if [ $srt_ok = 1 ]; then

@@ -20,6 +20,19 @@
 //                                   direct when none is set or MXC_BENCH_DIRECT=1.
 //                                   This is how a sandboxed program sees the
 //                                   proxy: bench.sh runs it under mxc and srt.
+//                                   Under mxc without proxy variables it
+//                                   connects directly: the connect broker path
+//   net_bench connect-cost ECHO N   N sequential connect() calls to ECHO, each
+//                                   closed at once; prints "connect_us MEDIAN
+//                                   MEAN" (microseconds in connect() alone):
+//                                   inside mxc minus direct is the broker's
+//                                   cost per connection
+//   net_bench hold ECHO N           opens N connections to ECHO (1-byte echo
+//                                   each) and keeps them all open; prints
+//                                   "held K" once they are, then waits until
+//                                   stdin closes (at most 5 minutes). bench.sh
+//                                   reads the supervisor's memory meanwhile
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -122,7 +135,8 @@ bool read_ok_head(int fd) {
     while (head.find("\r\n\r\n") == std::string::npos) {
         ssize_t n = ::recv(fd, buf, sizeof buf, 0);
         if (n <= 0) {
-            note_failure(n == 0 ? "proxy closed before replying" : std::string("recv: ") + std::strerror(errno));
+            note_failure(n == 0 ? "proxy closed before replying"
+                                : std::string("recv: ") + std::strerror(errno));
             return false;
         }
         head.append(buf, static_cast<std::size_t>(n));
@@ -192,8 +206,8 @@ double connects_per_s(const ProxyRef& proxy, std::uint16_t port, int per_thread,
     int bad = 0;
     for (int f : failed) bad += f;
     if (bad > 0)
-        std::fprintf(stderr, "net_bench: %d of %d connections failed (first: %s)\n", bad, per_thread * threads,
-                     first_failure.c_str());
+        std::fprintf(stderr, "net_bench: %d of %d connections failed (first: %s)\n", bad,
+                     per_thread * threads, first_failure.c_str());
     return (per_thread * threads - bad) / s;
 }
 
@@ -254,7 +268,8 @@ int run_inproc(std::uint64_t mib, int rounds, const std::string& part) {
     // Alternating round by round, so a noisy neighbour hurts both sides alike.
     for (int i = 0; i < rounds; ++i) {
         if (part == "proxy-download") ptp.push_back(download_mib_s(via, blast.port(), total));
-        if (part == "proxy-connect") pcps.push_back(connects_per_s(via, echo.port(), kConnPerThread, kConnThreads));
+        if (part == "proxy-connect")
+            pcps.push_back(connects_per_s(via, echo.port(), kConnPerThread, kConnThreads));
         if (want("download")) {
             double c0 = process_cpu();
             dtp.push_back(download_mib_s(direct, blast.port(), total));
@@ -326,9 +341,78 @@ int run_client(std::uint64_t mib, std::uint16_t blast, std::uint16_t echo, std::
                          fd < 0 ? "still refused" : "accepted connections only", waited * 1000);
     }
     std::printf("download_mib_s %.3f\n", download_mib_s(proxy, blast, mib << 20));
-    std::printf("conn_s %.3f\n", connects_per_s(proxy, echo, std::max(1, conns / kConnThreads), kConnThreads));
+    std::printf("conn_s %.3f\n",
+                connects_per_s(proxy, echo, std::max(1, conns / kConnThreads), kConnThreads));
     std::printf("latency_us %.3f\n", request_latency_us(proxy, http, kLatencySamples));
     return 0;
+}
+
+// Time spent in connect() alone, for the broker's cost per connection: the
+// socket is made, and closed, outside the timed part.
+int run_connect_cost(std::uint16_t port, int count) {
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::vector<double> us;
+    us.reserve(static_cast<std::size_t>(count));
+    int failed = 0;
+    for (int i = 0; i < count; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return 1;
+        auto t0 = Clock::now();
+        int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
+        double t = seconds_since(t0) * 1e6;
+        // Closed with a reset: 10,000 sockets in TIME_WAIT per run would
+        // eat the ephemeral ports the next rounds need. Set after connect,
+        // so the broker has no extra option to copy.
+        linger lg{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        ::close(fd);
+        if (rc != 0) {
+            if (failed++ == 0) note_failure(std::string("connect: ") + std::strerror(errno));
+            continue;
+        }
+        us.push_back(t);
+    }
+    if (failed > 0)
+        std::fprintf(stderr, "net_bench: %d of %d connects failed (first: %s)\n", failed, count,
+                     first_failure.c_str());
+    if (us.empty()) return 1;
+    double sum = 0;
+    for (double t : us) sum += t;
+    std::sort(us.begin(), us.end());
+    std::printf("connect_us %.3f %.3f\n", us[us.size() / 2], sum / static_cast<double>(us.size()));
+    return 0;
+}
+
+// N connections open at once, each proven with a 1-byte echo; held until
+// stdin closes so that the caller can look at the supervisor meanwhile.
+int run_hold(std::uint16_t port, int count) {
+    std::vector<int> fds;
+    fds.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        int fd = open_to(ProxyRef{}, port);
+        char c = 'x';
+        if (fd < 0 || !test::send_all(fd, std::string_view(&c, 1)) || !test::read_exact(fd, &c, 1)) {
+            if (fd >= 0) ::close(fd);
+            if (first_failure.empty()) note_failure("echo failed");
+            std::fprintf(stderr, "net_bench: hold: connection %d of %d failed (%s)\n", i + 1, count,
+                         first_failure.c_str());
+            break;
+        }
+        fds.push_back(fd);
+    }
+    std::printf("held %zu\n", fds.size());
+    std::fflush(stdout);
+    pollfd p{0, POLLIN, 0};
+    auto until = Clock::now() + std::chrono::minutes(5);
+    char buf[256];
+    while (Clock::now() < until) {
+        if (::poll(&p, 1, 1000) > 0 && ::read(0, buf, sizeof buf) <= 0) break;
+    }
+    for (int fd : fds) ::close(fd);
+    return fds.size() == static_cast<std::size_t>(count) ? 0 : 1;
 }
 
 }  // namespace
@@ -339,15 +423,22 @@ int main(int argc, char** argv) {
     auto num = [&](int i, unsigned long long dflt) {
         return argc > i ? std::strtoull(argv[i], nullptr, 10) : dflt;
     };
-    if (mode == "inproc") return run_inproc(num(2, 1024), static_cast<int>(num(3, 3)), argc > 4 ? argv[4] : "all");
+    if (mode == "inproc")
+        return run_inproc(num(2, 1024), static_cast<int>(num(3, 3)), argc > 4 ? argv[4] : "all");
     if (mode == "serve") return run_serve();
     if (mode == "client" && (argc == 6 || argc == 7))
-        return run_client(num(2, 1024), static_cast<std::uint16_t>(num(3, 0)), static_cast<std::uint16_t>(num(4, 0)),
-                          static_cast<std::uint16_t>(num(5, 0)),
+        return run_client(num(2, 1024), static_cast<std::uint16_t>(num(3, 0)),
+                          static_cast<std::uint16_t>(num(4, 0)), static_cast<std::uint16_t>(num(5, 0)),
                           static_cast<int>(num(6, kConnPerThread * kConnThreads)));
+    if (mode == "connect-cost" && argc == 4)
+        return run_connect_cost(static_cast<std::uint16_t>(num(2, 0)), static_cast<int>(num(3, 10000)));
+    if (mode == "hold" && argc == 4)
+        return run_hold(static_cast<std::uint16_t>(num(2, 0)), static_cast<int>(num(3, 1000)));
     std::fprintf(stderr,
                  "usage: net_bench inproc [MIB [ROUNDS [PART]]]\n"
                  "       net_bench serve\n"
-                 "       net_bench client MIB BLAST_PORT ECHO_PORT HTTP_PORT [CONNS]\n");
+                 "       net_bench client MIB BLAST_PORT ECHO_PORT HTTP_PORT [CONNS]\n"
+                 "       net_bench connect-cost ECHO_PORT COUNT\n"
+                 "       net_bench hold ECHO_PORT COUNT\n");
     return 2;
 }
