@@ -238,6 +238,10 @@ sandbox_rows() {  # WHO LABEL [DOWNLOAD_GOAL CONNECT_GOAL]
 }
 sandbox_rows mxc "mxc sandbox, proxy"
 sandbox_rows broker "mxc sandbox, broker" ">= 0.95x" ">= 0.70x"
+read -ra xs <<<"${e[broker.download_cpu_s_per_gib]:-0}"
+read -ra ds <<<"${e[direct.download_cpu_s_per_gib]:-0}"
+row "mxc sandbox, broker: client CPU s per GiB" "$(fmt "$(median "${xs[@]}")" 2)" "$(range_fmt "$(minmax "${xs[@]}")" 2)" \
+  "direct $(fmt "$(median "${ds[@]}")" 2)" "$(div "$(median "${xs[@]}")" "$(median "${ds[@]}")")"
 # Each connect-cost sample is "median mean" of one round.
 cost_row() {
   local meds=() means=() dmeds=() i xs

@@ -21,7 +21,9 @@
 //                                   This is how a sandboxed program sees the
 //                                   proxy: bench.sh runs it under mxc and srt.
 //                                   Under mxc without proxy variables it
-//                                   connects directly: the connect broker path
+//                                   connects directly: the connect broker path.
+//                                   Prints download_mib_s, download_cpu_s_per_gib
+//                                   (this process only), conn_s, latency_us
 //   net_bench connect-cost ECHO N   N sequential connect() calls to ECHO, each
 //                                   closed at once; prints "connect_us MEDIAN
 //                                   MEAN" (microseconds in connect() alone):
@@ -340,7 +342,11 @@ int run_client(std::uint64_t mib, std::uint16_t blast, std::uint16_t echo, std::
             std::fprintf(stderr, "net_bench: proxy port %u %s after %.0f ms\n", proxy.port,
                          fd < 0 ? "still refused" : "accepted connections only", waited * 1000);
     }
+    // The client's own CPU per GiB: brokered, the bytes take the direct
+    // path's route, so this should match direct even when wall time is noise.
+    const double c0 = process_cpu();
     std::printf("download_mib_s %.3f\n", download_mib_s(proxy, blast, mib << 20));
+    std::printf("download_cpu_s_per_gib %.3f\n", (process_cpu() - c0) * 1024 / static_cast<double>(mib));
     std::printf("conn_s %.3f\n",
                 connects_per_s(proxy, echo, std::max(1, conns / kConnThreads), kConnThreads));
     std::printf("latency_us %.3f\n", request_latency_us(proxy, http, kLatencySamples));
