@@ -192,6 +192,7 @@ double download_mib_s(const ProxyRef& proxy, std::uint16_t port, std::uint64_t t
 double connects_per_s(const ProxyRef& proxy, std::uint16_t port, int per_thread, int threads) {
     auto t0 = Clock::now();
     std::vector<std::thread> ts;
+    ts.reserve(static_cast<std::size_t>(threads));
     std::vector<int> failed(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t)
         ts.emplace_back([&, t] {
