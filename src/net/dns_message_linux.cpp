@@ -1,5 +1,7 @@
 #include "net/dns_message_linux.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -10,8 +12,84 @@
 namespace mxc::net::dns {
 namespace {
 
+// libldns is loaded on first use, not linked: it pulls in libssl and
+// libcrypto, whose loading cost about 2 ms of CPU on every mxc start
+// (scripts/bench.sh), and most runs never ask the DNS stub anything. The
+// table is filled once, read-only afterwards, and never unloaded.
+#define MXC_LDNS_FUNCTIONS(X)          \
+    X(ldns_dname_new_frm_data)         \
+    X(ldns_edns_deep_free)             \
+    X(ldns_edns_new_from_data)         \
+    X(ldns_edns_option_list_deep_free) \
+    X(ldns_edns_option_list_new)       \
+    X(ldns_edns_option_list_push)      \
+    X(ldns_pkt2wire)                   \
+    X(ldns_pkt_ancount)                \
+    X(ldns_pkt_edns)                   \
+    X(ldns_pkt_edns_udp_size)          \
+    X(ldns_pkt_free)                   \
+    X(ldns_pkt_get_opcode)             \
+    X(ldns_pkt_new)                    \
+    X(ldns_pkt_nscount)                \
+    X(ldns_pkt_push_rr)                \
+    X(ldns_pkt_qdcount)                \
+    X(ldns_pkt_question)               \
+    X(ldns_pkt_rd)                     \
+    X(ldns_pkt_set_edns_option_list)   \
+    X(ldns_pkt_set_edns_udp_size)      \
+    X(ldns_pkt_set_id)                 \
+    X(ldns_pkt_set_opcode)             \
+    X(ldns_pkt_set_qr)                 \
+    X(ldns_pkt_set_ra)                 \
+    X(ldns_pkt_set_rcode)              \
+    X(ldns_pkt_set_rd)                 \
+    X(ldns_pkt_set_tc)                 \
+    X(ldns_rdf_data)                   \
+    X(ldns_rdf_deep_free)              \
+    X(ldns_rdf_get_type)               \
+    X(ldns_rdf_new_frm_data)           \
+    X(ldns_rdf_size)                   \
+    X(ldns_rr_free)                    \
+    X(ldns_rr_get_class)               \
+    X(ldns_rr_get_type)                \
+    X(ldns_rr_list_rr)                 \
+    X(ldns_rr_list_rr_count)           \
+    X(ldns_rr_new)                     \
+    X(ldns_rr_owner)                   \
+    X(ldns_rr_push_rdf)                \
+    X(ldns_rr_set_class)               \
+    X(ldns_rr_set_owner)               \
+    X(ldns_rr_set_question)            \
+    X(ldns_rr_set_ttl)                 \
+    X(ldns_rr_set_type)                \
+    X(ldns_wire2pkt)
+
+struct Ldns {
+#define MXC_LDNS_POINTER(name) decltype(&::name) name = nullptr;
+    MXC_LDNS_FUNCTIONS(MXC_LDNS_POINTER)
+#undef MXC_LDNS_POINTER
+    bool loaded = false;
+};
+
+const Ldns& lib() {
+    static const Ldns table = [] {
+        Ldns l;
+        void* handle = ::dlopen(MXC_LDNS_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr) return l;
+        bool ok = true;
+#define MXC_LDNS_LOAD(name)                                              \
+    l.name = reinterpret_cast<decltype(l.name)>(::dlsym(handle, #name)); \
+    ok = ok && l.name != nullptr;
+        MXC_LDNS_FUNCTIONS(MXC_LDNS_LOAD)
+#undef MXC_LDNS_LOAD
+        l.loaded = ok;
+        return l;
+    }();
+    return table;
+}
+
 struct PktFree {
-    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+    void operator()(ldns_pkt* p) const { lib().ldns_pkt_free(p); }
 };
 using Pkt = std::unique_ptr<ldns_pkt, PktFree>;
 
@@ -20,7 +98,7 @@ constexpr std::size_t kHeader = 12;
 std::vector<std::uint8_t> to_wire(const ldns_pkt* p) {
     std::uint8_t* buf = nullptr;
     std::size_t size = 0;
-    if (ldns_pkt2wire(&buf, p, &size) != LDNS_STATUS_OK || buf == nullptr) {
+    if (lib().ldns_pkt2wire(&buf, p, &size) != LDNS_STATUS_OK || buf == nullptr) {
         std::free(buf);
         return {};
     }
@@ -53,29 +131,30 @@ std::string host_name(const std::uint8_t* data, std::size_t size) {
 
 // A reply skeleton: header, and the question when there is one.
 Pkt reply_to(const Query& q, Rcode rcode) {
-    Pkt p(ldns_pkt_new());
+    Pkt p(lib().ldns_pkt_new());
     if (!p) return p;
-    ldns_pkt_set_id(p.get(), q.id);
-    ldns_pkt_set_qr(p.get(), true);
-    ldns_pkt_set_opcode(p.get(), LDNS_PACKET_QUERY);
-    ldns_pkt_set_rd(p.get(), q.rd);
-    ldns_pkt_set_ra(p.get(), true);
-    ldns_pkt_set_rcode(p.get(), static_cast<std::uint8_t>(rcode));
+    lib().ldns_pkt_set_id(p.get(), q.id);
+    lib().ldns_pkt_set_qr(p.get(), true);
+    lib().ldns_pkt_set_opcode(p.get(), LDNS_PACKET_QUERY);
+    lib().ldns_pkt_set_rd(p.get(), q.rd);
+    lib().ldns_pkt_set_ra(p.get(), true);
+    lib().ldns_pkt_set_rcode(p.get(), static_cast<std::uint8_t>(rcode));
     if (!q.qname.empty()) {
-        ldns_rr* question = ldns_rr_new();
-        ldns_rdf* owner = ldns_dname_new_frm_data(static_cast<std::uint16_t>(q.qname.size()), q.qname.data());
+        ldns_rr* question = lib().ldns_rr_new();
+        ldns_rdf* owner =
+            lib().ldns_dname_new_frm_data(static_cast<std::uint16_t>(q.qname.size()), q.qname.data());
         if (question == nullptr || owner == nullptr) {
-            ldns_rr_free(question);
-            ldns_rdf_deep_free(owner);
+            lib().ldns_rr_free(question);
+            lib().ldns_rdf_deep_free(owner);
             return nullptr;
         }
-        ldns_rr_set_owner(question, owner);
-        ldns_rr_set_type(question, static_cast<ldns_rr_type>(q.qtype));
-        ldns_rr_set_class(question, static_cast<ldns_rr_class>(q.qclass));
-        ldns_rr_set_question(question, true);
-        ldns_pkt_push_rr(p.get(), LDNS_SECTION_QUESTION, question);
+        lib().ldns_rr_set_owner(question, owner);
+        lib().ldns_rr_set_type(question, static_cast<ldns_rr_type>(q.qtype));
+        lib().ldns_rr_set_class(question, static_cast<ldns_rr_class>(q.qclass));
+        lib().ldns_rr_set_question(question, true);
+        lib().ldns_pkt_push_rr(p.get(), LDNS_SECTION_QUESTION, question);
     }
-    if (q.edns) ldns_pkt_set_edns_udp_size(p.get(), static_cast<std::uint16_t>(kMaxUdp));
+    if (q.edns) lib().ldns_pkt_set_edns_udp_size(p.get(), static_cast<std::uint16_t>(kMaxUdp));
     return p;
 }
 
@@ -93,44 +172,62 @@ Parsed parse_query(std::span<const std::uint8_t> wire) {
     if (wire.size() < kHeader || wire.size() > kMaxQuery) return out;
     const std::uint16_t id = static_cast<std::uint16_t>((wire[0] << 8) | wire[1]);
     if ((wire[2] & 0x80) != 0) return out;  // a response: never answer one (no loops)
+    if (!lib().loaded) {
+        // Without libldns: SERVFAIL, header only (QR, RA), built by hand.
+        out.kind = Parsed::Kind::Reply;
+        out.reply = {wire[0],
+                     wire[1],
+                     static_cast<std::uint8_t>(0x80 | (wire[2] & 0x01)),
+                     static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(Rcode::ServFail)),
+                     0,
+                     0,
+                     0,
+                     0,
+                     0,
+                     0,
+                     0,
+                     0};
+        return out;
+    }
     ldns_pkt* raw = nullptr;
-    if (ldns_wire2pkt(&raw, wire.data(), wire.size()) != LDNS_STATUS_OK || raw == nullptr) {
-        ldns_pkt_free(raw);
+    if (lib().ldns_wire2pkt(&raw, wire.data(), wire.size()) != LDNS_STATUS_OK || raw == nullptr) {
+        lib().ldns_pkt_free(raw);
         out.kind = Parsed::Kind::Reply;
         out.reply = header_only(id, Rcode::FormErr);
         return out;
     }
     Pkt p(raw);
-    if (ldns_pkt_get_opcode(p.get()) != LDNS_PACKET_QUERY) {
+    if (lib().ldns_pkt_get_opcode(p.get()) != LDNS_PACKET_QUERY) {
         out.kind = Parsed::Kind::Reply;
         out.reply = header_only(id, Rcode::NotImp);
         return out;
     }
-    ldns_rr_list* questions = ldns_pkt_question(p.get());
-    if (ldns_pkt_qdcount(p.get()) != 1 || questions == nullptr || ldns_rr_list_rr_count(questions) != 1 ||
-        ldns_pkt_ancount(p.get()) != 0 || ldns_pkt_nscount(p.get()) != 0) {
+    ldns_rr_list* questions = lib().ldns_pkt_question(p.get());
+    if (lib().ldns_pkt_qdcount(p.get()) != 1 || questions == nullptr ||
+        lib().ldns_rr_list_rr_count(questions) != 1 || lib().ldns_pkt_ancount(p.get()) != 0 ||
+        lib().ldns_pkt_nscount(p.get()) != 0) {
         out.kind = Parsed::Kind::Reply;
         out.reply = header_only(id, Rcode::FormErr);
         return out;
     }
-    const ldns_rr* question = ldns_rr_list_rr(questions, 0);
-    const ldns_rdf* owner = ldns_rr_owner(question);
+    const ldns_rr* question = lib().ldns_rr_list_rr(questions, 0);
+    const ldns_rdf* owner = lib().ldns_rr_owner(question);
     Query& q = out.query;
     q.id = id;
-    q.rd = ldns_pkt_rd(p.get());
-    q.qtype = static_cast<std::uint16_t>(ldns_rr_get_type(question));
-    q.qclass = static_cast<std::uint16_t>(ldns_rr_get_class(question));
-    if (owner == nullptr || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME || ldns_rdf_size(owner) == 0 ||
-        ldns_rdf_size(owner) > 255) {
+    q.rd = lib().ldns_pkt_rd(p.get());
+    q.qtype = static_cast<std::uint16_t>(lib().ldns_rr_get_type(question));
+    q.qclass = static_cast<std::uint16_t>(lib().ldns_rr_get_class(question));
+    if (owner == nullptr || lib().ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME ||
+        lib().ldns_rdf_size(owner) == 0 || lib().ldns_rdf_size(owner) > 255) {
         out.kind = Parsed::Kind::Reply;
         out.reply = header_only(id, Rcode::FormErr);
         return out;
     }
-    q.qname.assign(ldns_rdf_data(owner), ldns_rdf_data(owner) + ldns_rdf_size(owner));
+    q.qname.assign(lib().ldns_rdf_data(owner), lib().ldns_rdf_data(owner) + lib().ldns_rdf_size(owner));
     q.name = host_name(q.qname.data(), q.qname.size());
-    if (ldns_pkt_edns(p.get())) {
+    if (lib().ldns_pkt_edns(p.get())) {
         q.edns = true;
-        const std::size_t announced = ldns_pkt_edns_udp_size(p.get());
+        const std::size_t announced = lib().ldns_pkt_edns_udp_size(p.get());
         q.udp_limit = std::clamp(announced, kClassicUdp, kMaxUdp);
     }
     out.kind = Parsed::Kind::Query;
@@ -147,29 +244,30 @@ std::vector<std::uint8_t> answer(const Query& q, const std::vector<IpAddr>& addr
     for (const IpAddr& a : addrs) {
         if (count >= kMaxAnswers) break;
         if (!(want_v4 && a.is_v4()) && !(want_v6 && !a.is_v4())) continue;
-        ldns_rr* rr = ldns_rr_new();
-        ldns_rdf* owner = ldns_dname_new_frm_data(static_cast<std::uint16_t>(q.qname.size()), q.qname.data());
-        ldns_rdf* data = a.is_v4() ? ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, a.bytes.data() + 12)
-                                   : ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, a.bytes.data());
+        ldns_rr* rr = lib().ldns_rr_new();
+        ldns_rdf* owner =
+            lib().ldns_dname_new_frm_data(static_cast<std::uint16_t>(q.qname.size()), q.qname.data());
+        ldns_rdf* data = a.is_v4() ? lib().ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, a.bytes.data() + 12)
+                                   : lib().ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, a.bytes.data());
         if (rr == nullptr || owner == nullptr || data == nullptr) {
-            ldns_rr_free(rr);
-            ldns_rdf_deep_free(owner);
-            ldns_rdf_deep_free(data);
+            lib().ldns_rr_free(rr);
+            lib().ldns_rdf_deep_free(owner);
+            lib().ldns_rdf_deep_free(data);
             return {};
         }
-        ldns_rr_set_owner(rr, owner);
-        ldns_rr_set_type(rr, want_v4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA);
-        ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-        ldns_rr_set_ttl(rr, ttl);
-        ldns_rr_push_rdf(rr, data);
-        ldns_pkt_push_rr(p.get(), LDNS_SECTION_ANSWER, rr);
+        lib().ldns_rr_set_owner(rr, owner);
+        lib().ldns_rr_set_type(rr, want_v4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA);
+        lib().ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+        lib().ldns_rr_set_ttl(rr, ttl);
+        lib().ldns_rr_push_rdf(rr, data);
+        lib().ldns_pkt_push_rr(p.get(), LDNS_SECTION_ANSWER, rr);
         ++count;
     }
     auto wire = to_wire(p.get());
     if (wire.size() <= limit) return wire;
     Pkt truncated = reply_to(q, Rcode::NoError);
     if (!truncated) return {};
-    ldns_pkt_set_tc(truncated.get(), true);
+    lib().ldns_pkt_set_tc(truncated.get(), true);
     return to_wire(truncated.get());
 }
 
@@ -183,13 +281,13 @@ std::vector<std::uint8_t> failure(const Query& q, Rcode rcode, std::string_view 
         data.push_back(static_cast<std::uint8_t>(kEdeBlocked >> 8));
         data.push_back(static_cast<std::uint8_t>(kEdeBlocked & 0xff));
         data.insert(data.end(), why.begin(), why.begin() + static_cast<std::ptrdiff_t>(text));
-        ldns_edns_option_list* list = ldns_edns_option_list_new();
-        ldns_edns_option* ede = ldns_edns_new_from_data(LDNS_EDNS_EDE, data.size(), data.data());
-        if (list != nullptr && ede != nullptr && ldns_edns_option_list_push(list, ede)) {
-            ldns_pkt_set_edns_option_list(p.get(), list);
+        ldns_edns_option_list* list = lib().ldns_edns_option_list_new();
+        ldns_edns_option* ede = lib().ldns_edns_new_from_data(LDNS_EDNS_EDE, data.size(), data.data());
+        if (list != nullptr && ede != nullptr && lib().ldns_edns_option_list_push(list, ede)) {
+            lib().ldns_pkt_set_edns_option_list(p.get(), list);
         } else {
-            ldns_edns_deep_free(ede);
-            ldns_edns_option_list_deep_free(list);
+            lib().ldns_edns_deep_free(ede);
+            lib().ldns_edns_option_list_deep_free(list);
         }
     }
     return to_wire(p.get());
