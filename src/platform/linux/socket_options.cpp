@@ -20,9 +20,9 @@ struct Option {
 
 // What clients set before connect(): timeouts and keepalive above all (a
 // blocking client relies on SO_RCVTIMEO), then latency and buffer tuning.
+// Not SO_REUSEADDR / SO_REUSEPORT: the broker's socket is never bound.
 constexpr Option kOptions[] = {
-    {SOL_SOCKET, SO_KEEPALIVE, 0},         {SOL_SOCKET, SO_REUSEADDR, 0},
-    {SOL_SOCKET, SO_REUSEPORT, 0},         {SOL_SOCKET, SO_LINGER, 0},
+    {SOL_SOCKET, SO_KEEPALIVE, 0},         {SOL_SOCKET, SO_LINGER, 0},
     {SOL_SOCKET, SO_RCVBUF, 0, true},      {SOL_SOCKET, SO_SNDBUF, 0, true},
     {SOL_SOCKET, SO_RCVTIMEO, 0},          {SOL_SOCKET, SO_SNDTIMEO, 0},
     {SOL_SOCKET, SO_OOBINLINE, 0},         {SOL_SOCKET, SO_PRIORITY, 0},
