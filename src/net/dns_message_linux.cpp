@@ -131,6 +131,7 @@ std::string host_name(const std::uint8_t* data, std::size_t size) {
 
 // A reply skeleton: header, and the question when there is one.
 Pkt reply_to(const Query& q, Rcode rcode) {
+    if (!lib().loaded) return nullptr;
     Pkt p(lib().ldns_pkt_new());
     if (!p) return p;
     lib().ldns_pkt_set_id(p.get(), q.id);

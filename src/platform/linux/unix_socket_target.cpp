@@ -258,6 +258,9 @@ Result<bool> bound_in_sandbox_netns(int sock_diag_fd, dev_t dev, ino_t ino) {
         }
         if (n == 0) return make_error("sock_diag reply: end of stream");
         int len = static_cast<int>(n);
+// NLMSG_OK and RTA_OK compare the kernel's unsigned lengths with an int.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
         for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
             if (h->nlmsg_seq != request.nlh.nlmsg_seq) continue;
             if (h->nlmsg_type == NLMSG_DONE) return found;
@@ -277,6 +280,7 @@ Result<bool> bound_in_sandbox_netns(int sock_diag_fd, dev_t dev, ino_t ino) {
                 if (vfs.udiag_vfs_dev == kernel_dev && vfs.udiag_vfs_ino == ino) found = true;
             }
         }
+#pragma GCC diagnostic pop
     }
 }
 
