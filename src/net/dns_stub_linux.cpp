@@ -356,6 +356,7 @@ void DnsStub::Impl::audit_refusal(const std::string& name, const Decision& d) {
     e.proto = "dns";
     e.via = "dns";
     e.rule = d.rule;
+    e.reason = denial_reason(d);
     on_event(e);
 }
 
