@@ -84,19 +84,6 @@ struct UntrustedLink {
     std::string area;
 };
 
-std::vector<std::string> untrusted_areas(const policy::ResolvedPolicy& policy, const HostFacts& facts) {
-    std::vector<std::string> areas;
-    for (const auto& root : policy::writable_area_roots(policy)) {
-        areas.push_back(root);
-        // Links are recorded where they physically live: compare with the
-        // root's resolved form too (e.g. a workspace reached through a link).
-        auto it = facts.paths.find(root);
-        if (it != facts.paths.end() && it->second.exists && it->second.resolved != root)
-            areas.push_back(it->second.resolved);
-    }
-    return areas;
-}
-
 std::optional<UntrustedLink> find_untrusted_link(const PathFact& fact,
                                                  const std::vector<std::string>& areas) {
     for (const auto& hop : fact.links) {
@@ -799,6 +786,19 @@ void compile_cwd(const HostFacts& facts, LinuxPlan& plan) {
 }
 
 }  // namespace
+
+std::vector<std::string> untrusted_areas(const policy::ResolvedPolicy& policy, const HostFacts& facts) {
+    std::vector<std::string> areas;
+    for (const auto& root : policy::writable_area_roots(policy)) {
+        areas.push_back(root);
+        // Links are recorded where they physically live: compare with the
+        // root's resolved form too (e.g. a workspace reached through a link).
+        auto it = facts.paths.find(root);
+        if (it != facts.paths.end() && it->second.exists && it->second.resolved != root)
+            areas.push_back(it->second.resolved);
+    }
+    return areas;
+}
 
 const char* to_string(MountKind kind) {
     switch (kind) {

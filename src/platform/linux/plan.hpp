@@ -89,6 +89,11 @@ enum class MountKind {
 
 const char* to_string(MountKind kind);
 
+// Where a link found on a rule's path is untrusted: every area a sandboxed run
+// can write (policy::writable_area_roots), also in its resolved form, since
+// links are recorded where they physically live.
+std::vector<std::string> untrusted_areas(const policy::ResolvedPolicy& policy, const HostFacts& facts);
+
 struct MountOp {
     MountKind kind = MountKind::RootTmpfs;
     std::string source;  // host path (binds), symlink text (Symlink), caller's terminal (Dev)

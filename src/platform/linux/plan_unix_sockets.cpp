@@ -25,15 +25,7 @@ std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& p
 std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy, const HostFacts& facts,
                                                  std::vector<std::string>& warnings) {
     std::vector<UnixSocketRule> out = compile_unix_sockets(policy);
-    // Areas a run may have written; a link found below one is untrusted
-    // (compared with the areas' resolved forms too, as compile_paths does).
-    std::vector<std::string> areas;
-    for (const auto& root : policy::writable_area_roots(policy)) {
-        areas.push_back(root);
-        auto it = facts.paths.find(root);
-        if (it != facts.paths.end() && it->second.exists && it->second.resolved != root)
-            areas.push_back(it->second.resolved);
-    }
+    const std::vector<std::string> areas = untrusted_areas(policy, facts);
     for (const auto& r : policy.network.unix_sockets) {
         // The path, or when it does not exist yet (a server not started),
         // its directory and the name below it.
