@@ -376,7 +376,7 @@ void ConnectBroker::Impl::handle_connect(const seccomp_notif& req) {
 
     const bool inet = domain == AF_INET || domain == AF_INET6;
     const bool tcp = inet && type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == 0);
-    if (ss.ss_family == AF_UNIX) {
+    if (ss.ss_family == AF_UNIX && domain == AF_UNIX) {
         if (!in_sandbox) return respond(req.id, EPERM);
         const auto& un = reinterpret_cast<const sockaddr_un&>(ss);
         const std::string_view sun_path(un.sun_path, static_cast<std::size_t>(len) - sizeof(sa_family_t));
