@@ -174,25 +174,36 @@ std::string bad_request_reply(const HttpError& e) {
                          "mxc: " + e.reason + "\n");
 }
 
-std::string connect_failure_reply(Request& r, ConnectError e, const std::string& detail) {
-    const std::string what = r.what();
+std::string connect_error_text(ConnectError e, const std::string& detail) {
     switch (e) {
         case ConnectError::Refused:
-            r.error = "connection refused";
+            return "connection refused";
+        case ConnectError::TimedOut:
+            return "timed out";
+        case ConnectError::NetUnreachable:
+            return "network unreachable";
+        case ConnectError::Other:
+            break;
+    }
+    return "cannot connect: " + detail;
+}
+
+std::string connect_failure_reply(Request& r, ConnectError e, const std::string& detail) {
+    const std::string what = r.what();
+    r.error = connect_error_text(e, detail);
+    switch (e) {
+        case ConnectError::Refused:
             return failure_reply(r.proto, 502, "Bad Gateway", socks5::kConnectionRefused,
                                  "mxc: connection to " + what + " refused\n");
         case ConnectError::TimedOut:
-            r.error = "timed out";
             return failure_reply(r.proto, 504, "Gateway Timeout", socks5::kHostUnreachable,
                                  "mxc: connection to " + what + " timed out\n");
         case ConnectError::NetUnreachable:
-            r.error = "network unreachable";
             return failure_reply(r.proto, 502, "Bad Gateway", socks5::kNetworkUnreachable,
                                  "mxc: network unreachable for " + what + "\n");
         case ConnectError::Other:
             break;
     }
-    r.error = "cannot connect: " + detail;
     return failure_reply(r.proto, 502, "Bad Gateway", socks5::kHostUnreachable,
                          "mxc: cannot connect to " + what + ": " + detail + "\n");
 }

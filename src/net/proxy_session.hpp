@@ -98,6 +98,14 @@ std::string failure_reply(Proto proto, int http_status, std::string_view reason,
 std::string bad_request_reply(const HttpError& e);
 
 enum class ConnectError { Refused, TimedOut, NetUnreachable, Other };
+// The audit `error` of a connection that was allowed but failed upstream, the
+// same words for the proxy and the connect broker; `detail` is the OS's text
+// for Other.
+std::string connect_error_text(ConnectError e, const std::string& detail);
+#ifndef _WIN32
+// An errno of connect() or SO_ERROR, sorted (proxy_session_linux.cpp).
+ConnectError connect_error_of(int err);
+#endif
 // The replies for an allowed request whose upstream failed. Each also records
 // the failure in `r.error`, so that the audit event says the connection
 // failed and why instead of showing an allowed connection with 0 bytes.

@@ -104,12 +104,8 @@ void EgressProxy::Impl::connect_next(Conn& c) {
         c.deadline = Clock::now() + options.handshake_timeout;
         return;  // completion arrives as EPOLLOUT
     }
-    int err = c.last_errno;
-    ConnectError e = err == ECONNREFUSED  ? ConnectError::Refused
-                     : err == ETIMEDOUT   ? ConnectError::TimedOut
-                     : err == ENETUNREACH ? ConnectError::NetUnreachable
-                                          : ConnectError::Other;
-    return fail(c, connect_failure_reply(c.req, e, std::strerror(err)));
+    const int err = c.last_errno;
+    return fail(c, connect_failure_reply(c.req, connect_error_of(err), std::strerror(err)));
 }
 
 void EgressProxy::Impl::finish_connect(Conn& c) {
@@ -196,5 +192,16 @@ void EgressProxy::Impl::emit(Conn& c, bool allowed) {
     c.event_sent = true;
     if (on_event) on_event(net_event(c.req, allowed, c.up.bytes(), c.down.bytes()));
 }
+
+namespace proxy_detail {
+
+ConnectError connect_error_of(int err) {
+    return err == ECONNREFUSED  ? ConnectError::Refused
+           : err == ETIMEDOUT   ? ConnectError::TimedOut
+           : err == ENETUNREACH ? ConnectError::NetUnreachable
+                                : ConnectError::Other;
+}
+
+}  // namespace proxy_detail
 
 }  // namespace mxc::net

@@ -26,6 +26,7 @@
 
 #include "net/address_decision.hpp"
 #include "net/local_addresses.hpp"
+#include "net/proxy_session.hpp"
 #include "platform/linux/notified_thread.hpp"
 #include "platform/linux/socket_options.hpp"
 #include "platform/linux/sys_error.hpp"
@@ -101,19 +102,10 @@ std::optional<InetTarget> inet_target(const sockaddr_storage& ss, socklen_t len)
     return std::nullopt;
 }
 
+// The audit text of a failed upstream connection, worded as the proxy's.
 std::string error_text(int err) {
-    switch (err) {
-        case ECONNREFUSED:
-            return "connection refused";
-        case ETIMEDOUT:
-            return "timed out";
-        case ENETUNREACH:
-            return "network unreachable";
-        case EHOSTUNREACH:
-            return "host unreachable";
-        default:
-            return std::strerror(err);
-    }
+    return net::proxy_detail::connect_error_text(net::proxy_detail::connect_error_of(err),
+                                                 std::strerror(err));
 }
 
 // Whether a non-blocking connect has completed (either way), without waiting.
