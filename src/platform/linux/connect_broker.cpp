@@ -171,18 +171,17 @@ struct ConnectBroker::Impl {
     void connect_brokered(std::uint64_t id, const NotifiedThread& thread, int fd, const UniqueFd& copy,
                           int domain, int protocol, const sockaddr_storage& ss, socklen_t len,
                           audit::NetEvent event);
-    void complete(std::uint64_t key, std::uint32_t events);
+    void complete(std::uint64_t key);
 
     bool still_pending(std::uint64_t id) const {
         std::uint64_t copy = id;
         return ::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &copy) == 0;
     }
-    void respond(std::uint64_t id, int err, std::int64_t val = 0) {
+    void respond(std::uint64_t id, int err) {
         std::fill(response.begin(), response.end(), 0);
         auto* r = reinterpret_cast<seccomp_notif_resp*>(response.data());
         r->id = id;
         r->error = err == 0 ? 0 : -err;
-        r->val = err == 0 ? val : 0;
         // ENOENT: the caller is gone (killed, or interrupted by a signal).
         (void)::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, r);
     }
@@ -292,7 +291,7 @@ void ConnectBroker::Impl::run() {
             const std::uint64_t key = events[i].data.u64;
             if (key == kStopKey) return;
             if (key != kNotifyKey) {
-                complete(key, events[i].events);
+                complete(key);
                 continue;
             }
             if ((events[i].events & EPOLLIN) != 0) {
@@ -546,7 +545,7 @@ void ConnectBroker::Impl::connect_brokered(std::uint64_t id, const NotifiedThrea
     pending.emplace(key, std::move(p));
 }
 
-void ConnectBroker::Impl::complete(std::uint64_t key, std::uint32_t /*events*/) {
+void ConnectBroker::Impl::complete(std::uint64_t key) {
     auto it = pending.find(key);
     if (it == pending.end()) return;
     Pending p = std::move(it->second);

@@ -477,7 +477,6 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
 // [network].unix sockets; in "allowlist" it also connects allowed TCP.
 void compile_broker(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
     BrokerPlan broker;
-    broker.profile_name = policy.name;
     if (plan.proxy) {
         broker.allow = plan.proxy->allow;
         broker.deny = plan.proxy->deny;

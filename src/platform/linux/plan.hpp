@@ -218,7 +218,6 @@ struct BrokerPlan {
     std::vector<std::string> allow;  // network.allow / network.deny as written (none mode: empty)
     std::vector<std::string> deny;
     std::vector<UnixSocketRule> unix_sockets;
-    std::string profile_name;  // named in refusal messages
     // mxc's own listeners on the sandbox's loopback (the egress proxy, the
     // DNS stub): connects to them stay inside even when a rule opens the
     // host's loopback on the same port.
