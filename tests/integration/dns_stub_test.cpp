@@ -20,6 +20,9 @@
 
 #include "support.hpp"
 
+using mxc::itest::bare;
+using mxc::itest::contains;
+using mxc::itest::plain_env;
 using mxc::test::TempDir;
 using Clock = std::chrono::steady_clock;
 
@@ -57,12 +60,6 @@ std::vector<HostName> host_names() {
     return out;
 }
 
-const std::map<std::string, std::string>& plain_env() {
-    static const std::map<std::string, std::string> env{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
-                                                        {"LANG", "C"}};
-    return env;
-}
-
 struct Timed {
     mxc::test::RunResult r;
     double seconds = 0;
@@ -83,19 +80,6 @@ Timed mxc_exec(const TempDir& ws, const std::vector<std::string>& flags,
     Timed t{mxc::test::run(spec), 0};
     t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return t;
-}
-
-mxc::test::RunResult bare(const TempDir& ws, const std::vector<std::string>& command) {
-    mxc::test::RunSpec spec;
-    spec.argv = command;
-    spec.cwd = ws.path();
-    spec.env = plain_env();
-    spec.timeout = std::chrono::milliseconds(15000);
-    return mxc::test::run(spec);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 // Sends one DNS query over UDP or TCP to the stub and prints "rcode=N an=N".

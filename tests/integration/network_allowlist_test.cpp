@@ -21,6 +21,9 @@
 
 #include "support.hpp"
 
+using mxc::itest::bare;
+using mxc::itest::contains;
+using mxc::itest::plain_env;
 using mxc::test::TempDir;
 
 namespace {
@@ -106,13 +109,6 @@ private:
     std::thread thread_;
 };
 
-const std::map<std::string, std::string>& plain_env() {
-    // No proxy variables: the bare controls must go direct.
-    static const std::map<std::string, std::string> env{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
-                                                        {"LANG", "C"}};
-    return env;
-}
-
 mxc::test::RunResult mxc_exec(const TempDir& ws, const std::vector<std::string>& flags,
                               const std::vector<std::string>& command) {
     mxc::test::RunSpec spec;
@@ -124,19 +120,6 @@ mxc::test::RunResult mxc_exec(const TempDir& ws, const std::vector<std::string>&
     spec.env = plain_env();
     spec.timeout = std::chrono::milliseconds(15000);
     return mxc::test::run(spec);
-}
-
-mxc::test::RunResult bare(const TempDir& ws, const std::vector<std::string>& command) {
-    mxc::test::RunSpec spec;
-    spec.argv = command;
-    spec.cwd = ws.path();
-    spec.env = plain_env();
-    spec.timeout = std::chrono::milliseconds(15000);
-    return mxc::test::run(spec);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

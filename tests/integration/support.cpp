@@ -151,4 +151,23 @@ bool wait_until_gone(const std::string& marker, std::chrono::milliseconds limit)
     return false;
 }
 
+const std::map<std::string, std::string>& plain_env() {
+    static const std::map<std::string, std::string> env{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+                                                        {"LANG", "C"}};
+    return env;
+}
+
+test::RunResult bare(const test::TempDir& ws, const std::vector<std::string>& command) {
+    test::RunSpec spec;
+    spec.argv = command;
+    spec.cwd = ws.path();
+    spec.env = plain_env();
+    spec.timeout = std::chrono::milliseconds(15000);
+    return test::run(spec);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
 }  // namespace mxc::itest

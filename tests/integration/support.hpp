@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,16 @@ private:
     std::string out_path_, err_path_;
     bool reaped_ = false;
 };
+
+// PATH and LANG only, no proxy variables: bare controls of network tests go
+// direct, and runs through mxc get only what mxc itself adds.
+const std::map<std::string, std::string>& plain_env();
+
+// `command` without mxc, in `ws`, with plain_env() (15 s at most): the
+// control run of a network test.
+test::RunResult bare(const test::TempDir& ws, const std::vector<std::string>& command);
+
+bool contains(const std::string& haystack, const std::string& needle);
 
 std::vector<std::string> driver_argv(const std::string& ws, const std::vector<std::string>& args);
 
