@@ -130,6 +130,40 @@ struct SeccompSettings {
     std::vector<Sourced<std::string>> allow;  // named groups allowed back, e.g. "ptrace"
 };
 
+// Where audit events go (issue 15). "file" appends JSON lines to `path`;
+// "journald" sends structured fields to the systemd journal; "syslog" sends
+// RFC 5424 messages to the local syslog socket; "eventlog" is the Windows
+// Event Log.
+enum class AuditSink { File, Journald, Syslog, EventLog };
+
+inline const char* to_string(AuditSink s) {
+    switch (s) {
+        case AuditSink::File:
+            return "file";
+        case AuditSink::Journald:
+            return "journald";
+        case AuditSink::Syslog:
+            return "syslog";
+        case AuditSink::EventLog:
+            return "eventlog";
+    }
+    return "?";
+}
+
+inline std::optional<AuditSink> audit_sink_from_string(const std::string& s) {
+    if (s == "file") return AuditSink::File;
+    if (s == "journald") return AuditSink::Journald;
+    if (s == "syslog") return AuditSink::Syslog;
+    if (s == "eventlog") return AuditSink::EventLog;
+    return std::nullopt;
+}
+
+// One [audit] table: of a profile, or of the managed policy.
+struct AuditSettings {
+    Sourced<AuditSink> sink{AuditSink::File, {}};
+    std::optional<Sourced<std::string>> path;  // "file" sink: absolute, expanded
+};
+
 struct ResolvedPolicy {
     std::string name;  // profile name (from `name`, else file stem / builtin name)
     std::string description;
@@ -153,6 +187,12 @@ struct ResolvedPolicy {
     WindowsSettings windows;
     SeccompSettings seccomp;
     Sourced<bool> best_effort{false, {}};
+
+    // [audit] of the profile chain (last layer that sets it), if any.
+    std::optional<AuditSettings> audit;
+    // [audit] of the managed policy (issue 15): written by every run,
+    // whatever the caller or the profile says. Filled by the managed layer.
+    std::optional<AuditSettings> managed_audit;
 };
 
 }  // namespace mxc::policy
