@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "learn/observations.hpp"
 #include "policy/model.hpp"
 
 namespace mxc::audit {
@@ -49,6 +50,15 @@ std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy);
 // own status, 128+N for signal N, 124 wall_time, 125 mxc failure (after
 // printing a one-line reason to stderr), 126 not executable, 127 not found.
 int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request);
+
+// `mxc learn` (issue 13): runs the command once in the learning sandbox
+// derived from `base` (its deny rules hidden, everything else the caller can
+// read visible read-only, writes outside its write rules in a throwaway
+// layer) and records what it used into `out`. `allow_net`: destinations are
+// let through (and recorded) instead of refused. Same exit status as exec();
+// Windows: 125 with "not available on Windows".
+int learn(const policy::ResolvedPolicy& base, const ExecRequest& request, bool allow_net,
+          learn::Observations& out);
 
 // Short platform name for audit events: "linux" or "windows".
 const char* platform_name();
