@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config git
-  libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev libpsl-dev libldns-dev nlohmann-json3-dev
+  libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libseccomp-dev libidn2-dev libpsl-dev libldns-dev libsystemd-dev nlohmann-json3-dev
   # the Public Suffix List that libpsl prefers when it is newer than its built-in one
   publicsuffix
   # tests: doctest, fuzzers and sanitizers (clang), TTY tests, schema check, local servers

@@ -1,29 +1,12 @@
 #include "audit/audit_log.hpp"
 
-#include <fcntl.h>
-
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <random>
 
+#include "audit/file_sink.hpp"
 #include "common/json.hpp"
-#ifndef _WIN32
-#include "common/private_file.hpp"
-#endif
-
-#ifdef _WIN32
-#include <io.h>
-#include <sys/stat.h>  // _S_IREAD / _S_IWRITE (mingw-w64)
-#define MXC_WRITE _write
-#define MXC_CLOSE _close
-#else
-#include <unistd.h>
-#define MXC_WRITE ::write
-#define MXC_CLOSE ::close
-#endif
 
 namespace mxc::audit {
 namespace {
@@ -48,71 +31,59 @@ std::string rfc3339_now() {
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::string& path, std::string session,
                                                  std::string agent) {
-    if (path == "-")
-        return std::unique_ptr<AuditLog>(new AuditLog(2, false, std::move(session), std::move(agent)));
-#ifdef _WIN32
-    int fd = ::_open(path.c_str(), _O_WRONLY | _O_APPEND | _O_CREAT | _O_BINARY, _S_IREAD | _S_IWRITE);
-    if (fd < 0) {
-        return make_error("cannot open audit log " + path + ": " + std::strerror(errno) +
-                          " (check the directory exists and is writable, or use --audit -)");
-    }
-#else
-    // The log may hold argv and hostnames: private to the user (0600). The
-    // supervisor is unconfined, so the path is not trusted (private_file.hpp).
-    auto opened = open_private_append(path, "audit log");
-    if (!opened) return opened.error();
-    const int fd = opened->release();
-#endif
-    return std::unique_ptr<AuditLog>(new AuditLog(fd, true, std::move(session), std::move(agent)));
+    auto sink = open_file_sink(path, FileOwner::Caller, "audit log");
+    if (!sink) return sink.error();
+    Identity who;
+    who.session = std::move(session);
+    who.agent = std::move(agent);
+    fill_current_user(who);
+    std::vector<SinkPtr> sinks;
+    sinks.push_back(std::move(*sink));
+    return create(std::move(who), std::move(sinks));
 }
 
-AuditLog::AuditLog(int fd, bool owns_fd, std::string session, std::string agent)
-    : fd_(fd), owns_fd_(owns_fd), session_(std::move(session)), agent_(std::move(agent)) {}
-
-AuditLog::~AuditLog() {
-    if (owns_fd_) MXC_CLOSE(fd_);
+std::unique_ptr<AuditLog> AuditLog::create(Identity who, std::vector<SinkPtr> sinks) {
+    return std::unique_ptr<AuditLog>(new AuditLog(std::move(who), std::move(sinks)));
 }
 
-std::string AuditLog::envelope(const char* event, const std::string& body) const {
+AuditLog::AuditLog(Identity who, std::vector<SinkPtr> sinks)
+    : who_(std::move(who)), sinks_(std::move(sinks)) {}
+
+AuditLog::~AuditLog() = default;
+
+void AuditLog::emit(const char* event, Severity severity, const std::string& body) {
+    std::lock_guard lock(mutex_);
+    const std::string ts = rfc3339_now();
     json::Object o;
-    o.field("ts", rfc3339_now()).field("session", session_).field("agent", agent_).field("event", event);
-    std::string head = o.str();
+    o.field("ts", ts).field("session", who_.session).field("agent", who_.agent).field("user", who_.user);
+    if (who_.uid >= 0) o.field("uid", who_.uid);
+    o.field("profile", who_.profile).field("profile_sha256", who_.profile_sha256).field("event", event);
+    std::string line = o.str();
     // Splice the event's own fields into the same object.
     if (body.size() > 2) {
-        head.pop_back();
-        head += ',';
-        head.append(body, 1, std::string::npos);
+        line.pop_back();
+        line += ',';
+        line.append(body, 1, std::string::npos);
     }
-    return head;
-}
-
-void AuditLog::write_line(std::string line) {
-    line += '\n';
-    std::lock_guard lock(mutex_);
-    // One write() per line: with O_APPEND the kernel places it atomically at
-    // the end, so concurrent mxc processes sharing a log never interleave.
-    const char* p = line.data();
-    std::size_t left = line.size();
-    while (left > 0) {
-        auto n = MXC_WRITE(fd_, p, static_cast<unsigned>(left));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // An unwritable audit log must not kill the sandboxed command.
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
+    const Record record{event, severity, ts, line};
+    for (auto& sink : sinks_) sink->write(who_, record);
 }
 
 void AuditLog::start(const StartEvent& e) {
+    {
+        // The envelope carries user and profile on every event; the start
+        // event fills what the opener did not know.
+        std::lock_guard lock(mutex_);
+        if (who_.profile.empty()) who_.profile = e.profile;
+        if (who_.profile_sha256.empty()) who_.profile_sha256 = e.profile_sha256;
+        if (who_.user.empty()) who_.user = e.user;
+    }
     json::Object o;
-    o.field("profile", e.profile)
-        .field("profile_sha256", e.profile_sha256)
-        .field("argv", e.argv)
-        .field("cwd", e.cwd)
-        .field("user", e.user)
-        .field("platform", e.platform)
-        .field("enforced", e.enforced)
-        .field("warnings", e.warnings);
-    write_line(envelope("start", o.str()));
+    o.field("argv", e.argv).field("cwd", e.cwd);
+    // The platform's own account id when it is not the name (a Windows SID).
+    if (!e.user.empty() && e.user != who_.user) o.field("user_id", e.user);
+    o.field("platform", e.platform).field("enforced", e.enforced).field("warnings", e.warnings);
+    emit("start", Severity::Info, o.str());
 }
 
 void AuditLog::net(const NetEvent& e) {
@@ -127,7 +98,7 @@ void AuditLog::net(const NetEvent& e) {
         .field("via", e.via);
     if (!e.error.empty()) o.field("error", e.error);
     if (!e.reason.empty()) o.field("reason", e.reason);
-    write_line(envelope("net", o.str()));
+    emit("net", e.allowed ? Severity::Info : Severity::Warning, o.str());
 }
 
 void AuditLog::exit(const ExitEvent& e) {
@@ -138,13 +109,13 @@ void AuditLog::exit(const ExitEvent& e) {
         .field("wall_ms", e.wall_ms)
         .field("cpu_ms", e.cpu_ms)
         .field("max_rss_kb", e.max_rss_kb);
-    write_line(envelope("exit", o.str()));
+    emit("exit", e.reason == "exited" ? Severity::Info : Severity::Notice, o.str());
 }
 
 void AuditLog::tamper(const TamperEvent& e) {
     json::Object o;
     o.field("path", e.path).field("what", e.what).field("action", e.action);
-    write_line(envelope("tamper", o.str()));
+    emit("tamper", Severity::Warning, o.str());
 }
 
 std::string new_session_id() {

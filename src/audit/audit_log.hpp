@@ -1,13 +1,13 @@
 #pragma once
-// JSON-lines audit log (DESIGN.md "Audit log"). One object per line, written
-// with a single write() on an O_APPEND fd so concurrent writers (threads, or
-// several mxc processes sharing one file) never interleave inside a line.
+// The audit log (docs/design.md "Audit log"): one JSON object per event,
+// fanned out to the sinks a run names (file, journald, syslog, Event Log).
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "audit/sink.hpp"
 #include "common/result.hpp"
 
 namespace mxc::audit {
@@ -60,11 +60,18 @@ struct TamperEvent {
     std::string action;  // what mxc did about it
 };
 
+// Formats each event once and hands it to every sink (sink.hpp). Every line
+// carries the run's identity (session, agent, user, uid, profile and its
+// sha256) ahead of the event's own fields.
 class AuditLog {
 public:
-    // path "-" means stderr. The file is opened O_APPEND|O_CREAT, mode 0600.
+    // One file sink: path "-" means stderr, else the file is opened
+    // O_APPEND|O_CREAT, mode 0600 (file_sink.hpp, FileOwner::Caller).
+    // user/uid are the caller's; profile fields come from the start event.
     static Result<std::unique_ptr<AuditLog>> open(const std::string& path, std::string session,
                                                   std::string agent);
+    // Every event goes to each of `sinks`, in order.
+    static std::unique_ptr<AuditLog> create(Identity who, std::vector<SinkPtr> sinks);
     ~AuditLog();
     AuditLog(const AuditLog&) = delete;
     AuditLog& operator=(const AuditLog&) = delete;
@@ -74,18 +81,16 @@ public:
     void exit(const ExitEvent& e);
     void tamper(const TamperEvent& e);
 
-    [[nodiscard]] const std::string& session() const { return session_; }
+    [[nodiscard]] const std::string& session() const { return who_.session; }
 
 private:
-    AuditLog(int fd, bool owns_fd, std::string session, std::string agent);
-    void write_line(std::string line);
-    // Serialises the common fields {"ts","session","agent","event"} plus `body`.
-    [[nodiscard]] std::string envelope(const char* event, const std::string& body) const;
+    AuditLog(Identity who, std::vector<SinkPtr> sinks);
+    // Serialises the envelope {"ts","session","agent","user","uid","profile",
+    // "profile_sha256","event"} plus the event's own fields, and writes it.
+    void emit(const char* event, Severity severity, const std::string& body);
 
-    int fd_;
-    bool owns_fd_;
-    std::string session_;
-    std::string agent_;
+    Identity who_;
+    std::vector<SinkPtr> sinks_;
     std::mutex mutex_;
 };
 

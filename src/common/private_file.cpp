@@ -20,7 +20,7 @@ Error refuse(const std::string& what, const std::string& path, const std::string
 
 }  // namespace
 
-Result<UniqueFd> open_private_append(const std::string& path, const std::string& what) {
+Result<UniqueFd> open_private_append(const std::string& path, const std::string& what, AppendOwner owner) {
     const std::vector<std::string> parts = path_components(path);
     if (parts.empty() || parts.back() == "." || parts.back() == "..")
         return refuse(what, path, "not a file name");
@@ -81,7 +81,7 @@ Result<UniqueFd> open_private_append(const std::string& path, const std::string&
     if (::fstat(fd.get(), &st) != 0) return refuse(what, path, std::string("fstat: ") + std::strerror(errno));
     if (!S_ISREG(st.st_mode))
         return refuse(what, path, "is not a regular file: remove it or choose another path");
-    if (st.st_uid != ::geteuid()) {
+    if (st.st_uid != ::geteuid() && !(owner == AppendOwner::CallerOrRoot && st.st_uid == 0)) {
         return refuse(what, path,
                       "is owned by uid " + std::to_string(st.st_uid) + ", not by you (uid " +
                           std::to_string(::geteuid()) + "): remove it or choose another path");

@@ -16,6 +16,11 @@ namespace mxc {
 // component of the path is a symbolic link, or when the existing file is not a
 // regular file, is not owned by the caller, or has more than one hard link.
 // `what` names the file in messages ("audit log").
-Result<UniqueFd> open_private_append(const std::string& path, const std::string& what);
+//
+// CallerOrRoot also accepts a file owned by root: an administrator's log
+// that users may append to (the managed policy's [audit] file sink).
+enum class AppendOwner { Caller, CallerOrRoot };
+Result<UniqueFd> open_private_append(const std::string& path, const std::string& what,
+                                     AppendOwner owner = AppendOwner::Caller);
 
 }  // namespace mxc

@@ -37,7 +37,8 @@ TEST_CASE("audit start event carries the envelope and the start fields") {
     REQUIRE(lines.size() == 1);
     const std::string& l = lines[0];
     CHECK(l.rfind("{\"ts\":\"", 0) == 0);
-    CHECK(l.find(R"("session":"abc123","agent":"claude-code","event":"start","profile":"default")") !=
+    CHECK(l.find(R"("session":"abc123","agent":"claude-code","user":")") != std::string::npos);
+    CHECK(l.find(R"("profile":"default","profile_sha256":"00ff","event":"start","argv":)") !=
           std::string::npos);
     CHECK(l.find(R"("argv":["bash","-c","echo hi"])") != std::string::npos);
     CHECK(l.find(R"("enforced":["landlock"],"warnings":[]})") != std::string::npos);
