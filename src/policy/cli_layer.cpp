@@ -65,6 +65,13 @@ public:
                 layer_.limits.wall_time = Sourced<std::chrono::milliseconds>{*ms, flag("--timeout")};
             }
         }
+        if (cli.agent) {
+            if (auto bad = agent_name_problem(*cli.agent)) {
+                error("--agent", *bad, kAgentNameHint);
+            } else {
+                layer_.agent_id = Sourced<std::string>{*cli.agent, flag("--agent")};
+            }
+        }
         // The flag can only turn best-effort on: absence means "as the profile says".
         if (cli.best_effort) layer_.best_effort = Sourced<bool>{true, flag("--best-effort")};
         return layer_;

@@ -34,6 +34,9 @@ struct Layer {
     std::optional<Sourced<bool>> win_clipboard;
 
     std::vector<Sourced<std::string>> seccomp_allow;
+
+    // [audit] of this file: the whole table, replacing an earlier layer's.
+    std::optional<AuditSettings> audit;
 };
 
 // Applies `layer` on top of `policy`. Filesystem rules are only appended;

@@ -164,10 +164,19 @@ public:
                             return false;
                         },
                         {"allow"});
+            } else if (k == "audit") {
+                out_.raw.audit_written = true;
+                section(node, "audit",
+                        [&](std::string_view sk, const toml::node& v) {
+                            if (sk == "sink") return set(out_.raw.audit_sink, string(v, "[audit].sink"));
+                            if (sk == "path") return set(out_.raw.audit_path, string(v, "[audit].path"));
+                            return false;
+                        },
+                        {"sink", "path"});
             } else {
                 unknown(key, "",
                         {"schema", "name", "description", "extends", "best_effort", "agent", "filesystem",
-                         "network", "env", "limits", "windows", "seccomp"});
+                         "network", "env", "limits", "windows", "seccomp", "audit"});
             }
         }
     }

@@ -75,6 +75,10 @@ void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
     override_with(policy.windows.clipboard, layer.win_clipboard);
 
     append_unique(policy.seccomp.allow, layer.seccomp_allow);
+
+    // The last layer that writes [audit] names the sink: a child profile
+    // moves its parent's log rather than adding a second one.
+    if (layer.audit) policy.audit = layer.audit;
 }
 
 void finish_paths(ResolvedPolicy& policy) {

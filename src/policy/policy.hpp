@@ -47,6 +47,7 @@ struct CliOverrides {
     std::optional<std::string> memory;    // size text or "unlimited", overrides limits.memory
     std::optional<std::string> timeout;   // duration text, overrides limits.wall_time
     bool best_effort = false;
+    std::optional<std::string> agent;  // --agent: the audit's agent id, overrides [agent].id
 };
 
 struct BuiltinProfile {

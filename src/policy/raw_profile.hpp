@@ -61,6 +61,10 @@ struct RawProfile {
     std::optional<Sourced<bool>> win_clipboard;
 
     std::vector<Sourced<std::string>> seccomp_allow;
+
+    bool audit_written = false;  // an [audit] table exists (even an empty one)
+    std::optional<Sourced<std::string>> audit_sink;
+    std::optional<Sourced<std::string>> audit_path;
 };
 
 }  // namespace mxc::policy

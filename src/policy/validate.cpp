@@ -1,6 +1,7 @@
 #include "policy/validate.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "net/host_rule.hpp"
@@ -30,6 +31,8 @@ public:
         if (raw_.agent_id) {
             if (raw_.agent_id->value.empty()) {
                 error(raw_.agent_id->origin, "empty [agent].id", "remove the key or name the agent");
+            } else if (auto bad = agent_name_problem(raw_.agent_id->value)) {
+                error(raw_.agent_id->origin, "[agent].id: " + *bad, kAgentNameHint);
             } else {
                 layer_.agent_id = raw_.agent_id;
             }
@@ -41,6 +44,7 @@ public:
         limits();
         windows();
         seccomp();
+        audit();
         return layer_;
     }
 
@@ -277,6 +281,65 @@ private:
         }
     }
 
+    // [audit]: where this profile's runs write their events (issue 15).
+    void audit() {
+        if (!raw_.audit_written) return;
+        AuditSettings settings;
+        bool ok = true;
+        if (const auto& s = raw_.audit_sink) {
+            auto sink = audit_sink_from_string(s->value);
+            if (!sink) {
+                error(s->origin, "invalid [audit].sink " + quoted(s->value),
+                      "use \"file\", \"journald\", \"syslog\" or \"eventlog\" (Windows)");
+                return;
+            }
+            settings.sink = Sourced<AuditSink>{*sink, s->origin};
+            if (auto bad = sink_platform_problem(*sink)) {
+                error(s->origin, "[audit].sink " + quoted(s->value) + ": " + bad->first, bad->second);
+                ok = false;
+            }
+        } else if (!raw_.audit_path) {
+            error(start(), "[audit] names no sink", "add sink = \"journald\", \"syslog\" or \"file\"");
+            return;
+        } else {
+            settings.sink = Sourced<AuditSink>{AuditSink::File, raw_.audit_path->origin};
+        }
+        const AuditSink sink = settings.sink.value;
+        if (const auto& p = raw_.audit_path) {
+            if (sink == AuditSink::Journald || sink == AuditSink::EventLog) {
+                error(p->origin,
+                      std::string("[audit].path has no meaning for sink \"") + to_string(sink) + "\"",
+                      "remove it; only \"file\" (the log file) and \"syslog\" (the socket) take a path");
+                ok = false;
+            } else if (auto path = expand_path(p->value, vars_); !path) {
+                error(p->origin, "[audit].path: " + path.error().message);
+                ok = false;
+            } else {
+                settings.path = Sourced<std::string>{*path, p->origin};
+            }
+        } else if (sink == AuditSink::File) {
+            error(settings.sink.origin, "[audit].sink \"file\" needs a path",
+                  "add path = \"{home}/.local/state/mxc/audit.jsonl\" (outside every writable area)");
+            ok = false;
+        }
+        if (ok) layer_.audit = std::move(settings);
+    }
+
+    // A sink this platform has not: refused rather than ignored, since a
+    // profile that asks for an audit trail must not run without one.
+    static std::optional<std::pair<std::string, std::string>> sink_platform_problem(AuditSink sink) {
+#ifdef _WIN32
+        if (sink == AuditSink::Journald || sink == AuditSink::Syslog)
+            return std::pair<std::string, std::string>{"not available on Windows",
+                                                       "use \"eventlog\" or \"file\""};
+#else
+        if (sink == AuditSink::EventLog)
+            return std::pair<std::string, std::string>{"the Windows Event Log is not available here",
+                                                       "use \"journald\", \"syslog\" or \"file\""};
+#endif
+        return std::nullopt;
+    }
+
     const RawProfile& raw_;
     const PathVars& vars_;
     std::vector<Diagnostic>& out_;
@@ -313,6 +376,24 @@ std::optional<std::string> unix_socket_rule_problem(std::string_view text, const
         rest.remove_prefix(slash + 1);
     }
     if (path == "/") return std::string("\"/\" would allow every socket on the host");
+    return std::nullopt;
+}
+
+std::optional<std::string> agent_name_problem(std::string_view name) {
+    if (name.empty()) return std::string("the agent name is empty");
+    if (name.size() > kMaxAgentName)
+        return "the agent name is " + std::to_string(name.size()) + " bytes long, more than " +
+               std::to_string(kMaxAgentName);
+    for (char c : name) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        std::string_view("._-@:/+").find(c) != std::string_view::npos;
+        if (ok) continue;
+        // Named by its code, not printed: it may be a control byte.
+        char code[8];
+        std::snprintf(code, sizeof code, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        return std::string("the agent name holds the character ") + code +
+               ", which an audit field cannot carry";
+    }
     return std::nullopt;
 }
 

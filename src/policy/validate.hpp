@@ -24,6 +24,14 @@ bool valid_env_name(std::string_view name);     // NAME for set
 bool valid_env_pattern(std::string_view glob);  // NAME or glob for pass/deny
 std::optional<NetMode> net_mode_from(std::string_view text);
 
+// Why `name` cannot be an agent id ([agent].id, --agent), or nullopt: it
+// goes into every audit event and into syslog structured data, so printable
+// ASCII without spaces, at most kMaxAgentName bytes.
+inline constexpr std::size_t kMaxAgentName = 64;
+std::optional<std::string> agent_name_problem(std::string_view name);
+inline constexpr const char* kAgentNameHint =
+    "use letters, digits and . _ - @ : / + (at most 64), such as \"claude-code\"";
+
 // A [network].unix entry as written (`text`) and expanded (`path`): why it is
 // refused, or nullopt. Expansion errors are reported before this is asked.
 std::optional<std::string> unix_socket_rule_problem(std::string_view text, const std::string& path);

@@ -22,4 +22,14 @@ std::vector<std::string> writable_area_roots(const ResolvedPolicy& policy) {
     return roots;
 }
 
+std::optional<std::string> writable_area_containing(std::string_view path,
+                                                    const std::vector<std::string>& roots) {
+    for (const auto& root : roots) {
+        if (root == "/") return root;
+        if (path.size() < root.size() || path.compare(0, root.size(), root) != 0) continue;
+        if (path.size() == root.size() || path[root.size()] == '/') return root;
+    }
+    return std::nullopt;
+}
+
 }  // namespace mxc::policy

@@ -2,6 +2,7 @@
 // Where a sandboxed run can create files that a later run's plan compiler
 // will look at. A symlink found there was possibly planted by the sandbox, so
 // the compilers never let a rule follow one (issue "boundary integrity").
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,5 +28,12 @@ inline constexpr std::string_view kSharedTempDirs[] = {"/tmp", "/var/tmp", "/dev
 // directories and the shared temp directories. Anything strictly below one
 // of them is untrusted; the root itself is what the user named.
 std::vector<std::string> writable_area_roots(const ResolvedPolicy& policy);
+
+// The root in `roots` that `path` (absolute, lexically normal) is or lies
+// below, or nullopt. For files mxc writes outside the sandbox (an [audit]
+// sink): unlike a rule's target, the root itself is refused too, since a
+// run can replace whatever sits at a writable root's name.
+std::optional<std::string> writable_area_containing(std::string_view path,
+                                                    const std::vector<std::string>& roots);
 
 }  // namespace mxc::policy

@@ -22,6 +22,7 @@ SCHEMA_DETECTABLE = [
     "size_words", "size_ambiguous_unit", "duration_bare_number", "duration_bare_string",
     "duration_out_of_order", "network_mode_invalid", "missing_invalid", "windows_isolation_invalid",
     "seccomp_unknown_group", "path_relative", "env_set_bad_name", "processes_zero",
+    "audit_sink_invalid", "audit_file_without_path", "agent_id_spaces",
 ]
 
 

@@ -55,7 +55,7 @@ TEST_CASE("an unknown top-level key is refused at the key, with a suggestion") {
     CHECK(first_error("schema = 1\nnmae = \"x\"\n") ==
           "test.toml:2:1: error: unknown key \"nmae\" (did you mean \"name\"? allowed: schema, name, "
           "description, "
-          "extends, best_effort, agent, filesystem, network, env, limits, windows, seccomp)");
+          "extends, best_effort, agent, filesystem, network, env, limits, windows, seccomp, audit)");
 }
 
 TEST_CASE("an unknown key in a section is refused at the key") {

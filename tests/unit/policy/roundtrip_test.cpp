@@ -123,3 +123,11 @@ TEST_CASE("the embedded built-ins are the policies/ files byte for byte") {
         CHECK(text == b.toml);
     }
 }
+
+TEST_CASE("[audit] round-trips with its position") {
+    auto p = full();
+    REQUIRE(p.audit);
+    CHECK(p.audit->sink.value == AuditSink::Syslog);
+    CHECK(at(p.audit->sink.origin) == "43:8");
+    CHECK_FALSE(p.audit->path);
+}

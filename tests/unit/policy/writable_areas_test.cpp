@@ -48,3 +48,26 @@ TEST_CASE("the workspace, write rules and shared temp directories are writable a
         CHECK_MESSAGE(std::find(areas.begin(), areas.end(), expected) != areas.end(), expected);
     }
 }
+
+TEST_CASE("writable_area_containing names the root a path is or lies below, and nothing else") {
+    const std::vector<std::string> roots = {"/work/project", "/home/alice/.cache", "/tmp"};
+    CHECK(writable_area_containing("/work/project/audit.jsonl", roots) == "/work/project");
+    CHECK(writable_area_containing("/work/project", roots) == "/work/project");
+    CHECK(writable_area_containing("/tmp/x/y.sock", roots) == "/tmp");
+    CHECK_FALSE(writable_area_containing("/work/project2/audit.jsonl", roots));
+    CHECK_FALSE(writable_area_containing("/work", roots));
+    CHECK_FALSE(writable_area_containing("/home/alice/.local/state/mxc/a.jsonl", roots));
+    CHECK(writable_area_containing("/etc/x", {"/"}) == "/");
+}
+
+TEST_CASE("an [audit] path in the workspace or a temp dir lies in a writable area of that policy") {
+    auto p = load_policy_text("schema = 1\n[filesystem]\nwrite = [\"{workspace}\", \"{home}/out\"]\n",
+                              "/profiles/t.toml", {}, context());
+    REQUIRE(p.ok());
+    const auto roots = writable_area_roots(p.value());
+    CHECK(writable_area_containing("/work/project/.mxc/audit.jsonl", roots));
+    CHECK(writable_area_containing("/home/alice/out/audit.jsonl", roots));
+    CHECK(writable_area_containing("/var/tmp/audit.jsonl", roots));
+    CHECK_FALSE(writable_area_containing("/home/alice/.local/state/mxc/audit.jsonl", roots));
+    CHECK_FALSE(writable_area_containing("/var/log/mxc/audit.jsonl", roots));
+}
