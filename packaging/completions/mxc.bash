@@ -26,12 +26,12 @@ _mxc() {
         -w|--workspace|-C|--cwd) _filedir -d; return ;;
         --allow-read|--allow-write|--deny|--allow-unix|--audit) _filedir; return ;;
         --net) COMPREPLY=($(compgen -W "none allowlist host" -- "$cur")); return ;;
-        --allow-net|--env|--timeout) return ;;
+        --allow-net|--env|--timeout|--agent) return ;;
         --memory) COMPREPLY=($(compgen -W "unlimited" -- "$cur")); return ;;
     esac
     case ${words[sub]} in
-        exec) COMPREPLY=($(compgen -W "-p --profile -w --workspace --allow-read --allow-write --deny --net --allow-net --allow-unix --env --memory --timeout -C --cwd --audit --best-effort --dry-run --die-with-parent -v -q --" -- "$cur")) ;;
-        explain) COMPREPLY=($(compgen -W "-p --profile -w --workspace --allow-read --allow-write --deny --net --allow-net --allow-unix --env --memory --timeout --best-effort --json" -- "$cur")) ;;
+        exec) COMPREPLY=($(compgen -W "-p --profile -w --workspace --allow-read --allow-write --deny --net --allow-net --allow-unix --env --memory --timeout --agent -C --cwd --audit --best-effort --dry-run --die-with-parent -v -q --" -- "$cur")) ;;
+        explain) COMPREPLY=($(compgen -W "-p --profile -w --workspace --allow-read --allow-write --deny --net --allow-net --allow-unix --env --memory --timeout --agent --best-effort --json" -- "$cur")) ;;
         check) COMPREPLY=($(compgen -W "$(mxc profiles 2>/dev/null | cut -d' ' -f1)" -- "$cur")); _filedir toml ;;
         doctor) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
         log)

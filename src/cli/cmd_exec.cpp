@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "audit/audit_log.hpp"
+#include "cli/audit_sinks.hpp"
 #include "cli/options.hpp"
 #include "cli/resolve_context.hpp"
 #include "platform/platform.hpp"
@@ -28,9 +29,11 @@ int run_exec(const ExecOptions& options) {
         return kMxcFailure;
     }
 
+    // Every sink is opened before anything runs: one that cannot be opened
+    // (a managed one above all) fails the run rather than leaving it unaudited.
     std::unique_ptr<audit::AuditLog> audit_log;
-    if (!options.audit_path.empty() && !options.dry_run) {
-        auto opened = audit::AuditLog::open(options.audit_path, session, policy->agent_id);
+    if (!options.dry_run) {
+        auto opened = open_audit_log(*policy, options.audit_path, ctx->cwd, session);
         if (!opened) {
             std::fprintf(stderr, "mxc: %s\n", opened.error().message.c_str());
             return kMxcFailure;

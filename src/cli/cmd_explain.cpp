@@ -63,6 +63,26 @@ std::string sourced_list_json(const std::vector<policy::Sourced<std::string>>& i
     return json::array(out);
 }
 
+// The audit sinks every `mxc exec` of this policy writes to (issue 15),
+// besides the caller's --audit: the profile's, then the managed policy's.
+struct AuditLine {
+    const char* who;  // "profile" | "managed"
+    const policy::AuditSettings* settings;
+};
+
+std::vector<AuditLine> audit_lines(const policy::ResolvedPolicy& p) {
+    std::vector<AuditLine> out;
+    if (p.audit) out.push_back({"profile", &*p.audit});
+    if (p.managed_audit) out.push_back({"managed", &*p.managed_audit});
+    return out;
+}
+
+std::string audit_target(const policy::AuditSettings& s) {
+    if (s.path) return s.path->value;
+    if (s.sink.value == policy::AuditSink::Syslog) return "/dev/log";
+    return {};
+}
+
 int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::RuleVerdict>& verdicts) {
     std::vector<std::string> paths;
     paths.reserve(p.paths.size());
@@ -99,6 +119,15 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
                                   .field("missing", v.missing)
                                   .str());
     }
+    std::vector<std::string> audit;
+    for (const auto& a : audit_lines(p)) {
+        audit.push_back(json::Object{}
+                            .field("set_by", a.who)
+                            .field("sink", policy::to_string(a.settings->sink.value))
+                            .field("path", audit_target(*a.settings))
+                            .field("origin", a.settings->sink.origin.describe())
+                            .str());
+    }
     json::Object o;
     o.field("profile", p.name)
         .field("description", p.description)
@@ -125,6 +154,7 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
                         .str())
         .raw("limits", json::array(limits))
         .raw("seccomp_allow", sourced_list_json(p.seccomp.allow))
+        .raw("audit", json::array(audit))
         .field("platform", platform::platform_name())
         .raw("enforcement", json::array(enforcement));
     std::printf("%s\n", o.str().c_str());
@@ -171,6 +201,14 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     if (!p.seccomp.allow.empty()) {
         std::printf("\n[seccomp]\n");
         print_list("allow", p.seccomp.allow);
+    }
+    std::printf("\n[audit] every run writes its events to these, besides --audit\n");
+    const auto audit = audit_lines(p);
+    if (audit.empty()) std::printf("  (none: only where --audit points)\n");
+    for (const auto& a : audit) {
+        const std::string sink =
+            std::string(policy::to_string(a.settings->sink.value)) + " " + audit_target(*a.settings);
+        std::printf("  %-7s %-38s %s\n", a.who, sink.c_str(), a.settings->sink.origin.describe().c_str());
     }
     std::printf("\nEnforcement on this host (%s)%s:\n", platform::platform_name(),
                 p.best_effort.value ? ", best-effort: unenforceable rules only warn" : "");

@@ -48,6 +48,9 @@ void add_policy_flags(CLI::App* cmd, mxc::cli::PolicyOptions& p) {
     cmd->add_option("--memory", o.memory, "override limits.memory (\"512MiB\", \"4GiB\", \"unlimited\")");
     cmd->add_option("--timeout", o.timeout, "override limits.wall_time (\"90s\", \"5m\", \"1h\")");
     cmd->add_flag("--best-effort", o.best_effort, "run even when a rule cannot be enforced here (warns)");
+    cmd->add_option(
+        "--agent", o.agent,
+        "the agent id every audit event carries; overrides [agent].id (letters, digits, ._-@:/+)");
 }
 
 // Everything after the first "--" is the command, passed on byte for byte;
