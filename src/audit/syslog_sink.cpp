@@ -2,6 +2,7 @@
 
 #ifndef _WIN32
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -26,6 +27,12 @@ Result<UniqueFd> connect_datagram(const std::string& path) {
     if (!fd.valid()) return make_error(std::string("socket: ") + std::strerror(errno));
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
         return make_error(std::strerror(errno));
+    // A daemon that falls behind is waited for, briefly: dropping events
+    // loses the audit trail, waiting long stalls the run (the proxy thread
+    // writes net events while the sandbox waits on its connection).
+    const timeval limit{0, 250000};
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0)
+        return make_error(std::string("setsockopt: ") + std::strerror(errno));
     return fd;
 }
 
@@ -64,9 +71,7 @@ private:
 
     bool send(const std::string& message) {
         for (;;) {
-            // MSG_DONTWAIT: a stalled syslog daemon must not stall the
-            // supervisor (the proxy thread writes net events).
-            const ssize_t n = ::send(fd_.get(), message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            const ssize_t n = ::send(fd_.get(), message.data(), message.size(), MSG_NOSIGNAL);
             if (n >= 0) return true;
             if (errno != EINTR) return false;
         }
