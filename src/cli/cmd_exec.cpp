@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "audit/audit_log.hpp"
-#include "cli/audit_sinks.hpp"
+#include "audit/open_sinks.hpp"
 #include "cli/options.hpp"
 #include "cli/resolve_context.hpp"
 #include "platform/platform.hpp"
@@ -33,7 +33,7 @@ int run_exec(const ExecOptions& options) {
     // (a managed one above all) fails the run rather than leaving it unaudited.
     std::unique_ptr<audit::AuditLog> audit_log;
     if (!options.dry_run) {
-        auto opened = open_audit_log(*policy, options.audit_path, ctx->cwd, session);
+        auto opened = audit::open_audit_log(*policy, options.audit_path, ctx->cwd, session);
         if (!opened) {
             std::fprintf(stderr, "mxc: %s\n", opened.error().message.c_str());
             return kMxcFailure;

@@ -8,7 +8,7 @@
 #include "common/result.hpp"
 #include "policy/model.hpp"
 
-namespace mxc::cli {
+namespace mxc::audit {
 
 // nullptr (and no error) when no sink is named. A sink that cannot be opened
 // fails the run: the error names the sink and where it was set. A profile's
@@ -16,8 +16,8 @@ namespace mxc::cli {
 // in an area the sandbox can write (policy/writable_areas.hpp): the run
 // could otherwise replace or read the log it is audited by.
 // `caller_path` is --audit as given ("" = none, "-" = stderr), relative to `cwd`.
-Result<std::unique_ptr<audit::AuditLog>> open_audit_log(const policy::ResolvedPolicy& policy,
-                                                        const std::string& caller_path,
-                                                        const std::string& cwd, const std::string& session);
+Result<std::unique_ptr<AuditLog>> open_audit_log(const policy::ResolvedPolicy& policy,
+                                                 const std::string& caller_path, const std::string& cwd,
+                                                 const std::string& session);
 
-}  // namespace mxc::cli
+}  // namespace mxc::audit

@@ -1,4 +1,4 @@
-#include "cli/audit_sinks.hpp"
+#include "audit/open_sinks.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,13 +11,13 @@
 #include "audit/syslog_sink.hpp"
 #include "policy/writable_areas.hpp"
 
-namespace mxc::cli {
+namespace mxc::audit {
 namespace {
 
 // Who named a sink: decides the checks and how errors name it.
 struct Wanted {
     policy::AuditSettings settings;
-    audit::FileOwner owner;
+    FileOwner owner;
     std::string what;  // "audit log", "profile [audit] sink (file:line:col)", ...
 };
 
@@ -58,58 +58,58 @@ Status refuse_writable(const std::string& path, const policy::ResolvedPolicy& po
                       "directories, e.g. under ~/.local/state/mxc/ or /var/log/mxc/");
 }
 
-Result<audit::SinkPtr> open_one(const Wanted& w, const policy::ResolvedPolicy& policy) {
+Result<SinkPtr> open_one(const Wanted& w, const policy::ResolvedPolicy& policy) {
     using policy::AuditSink;
     const auto& s = w.settings;
     switch (s.sink.value) {
         case AuditSink::File: {
             if (!s.path) return make_error("cannot open " + w.what + ": the file sink needs a path");
             const std::string& path = s.path->value;
-            if (w.owner != audit::FileOwner::Caller) {
+            if (w.owner != FileOwner::Caller) {
                 if (path.empty() || path[0] != '/')
                     return make_error("cannot open " + w.what + ": " + path + " is not an absolute path");
                 MXC_TRY(refuse_writable(path, policy, w, "file"));
             }
-            return audit::open_file_sink(path, w.owner, w.what);
+            return open_file_sink(path, w.owner, w.what);
         }
         case AuditSink::Syslog: {
-            const std::string path = s.path ? s.path->value : audit::kDefaultSyslogSocket;
+            const std::string path = s.path ? s.path->value : kDefaultSyslogSocket;
             if (s.path) MXC_TRY(refuse_writable(path, policy, w, "socket"));
-            return audit::open_syslog_sink(path, w.what);
+            return open_syslog_sink(path, w.what);
         }
         case AuditSink::Journald:
-            return audit::open_journald_sink(w.what);
+            return open_journald_sink(w.what);
         case AuditSink::EventLog:
-            return audit::open_eventlog_sink(w.what);
+            return open_eventlog_sink(w.what);
     }
     return make_error("cannot open " + w.what + ": unknown sink");
 }
 
 }  // namespace
 
-Result<std::unique_ptr<audit::AuditLog>> open_audit_log(const policy::ResolvedPolicy& policy,
-                                                        const std::string& caller_path,
-                                                        const std::string& cwd, const std::string& session) {
+Result<std::unique_ptr<AuditLog>> open_audit_log(const policy::ResolvedPolicy& policy,
+                                                 const std::string& caller_path, const std::string& cwd,
+                                                 const std::string& session) {
     std::vector<Wanted> wanted;
     if (!caller_path.empty()) {
         policy::AuditSettings s;
         s.path = policy::Sourced<std::string>{
             caller_path == "-" ? caller_path : lexical_absolute(caller_path, cwd), {}};
-        wanted.push_back({std::move(s), audit::FileOwner::Caller, "audit log"});
+        wanted.push_back({std::move(s), FileOwner::Caller, "audit log"});
     }
     if (policy.audit) {
-        wanted.push_back({*policy.audit, audit::FileOwner::Profile,
+        wanted.push_back({*policy.audit, FileOwner::Profile,
                           "the profile's [audit] sink (" + policy.audit->sink.origin.describe() + ")"});
     }
     // Whatever the caller passes: an administrator's audit trail (issue 15).
     if (policy.managed_audit) {
         wanted.push_back(
-            {*policy.managed_audit, audit::FileOwner::Managed,
+            {*policy.managed_audit, FileOwner::Managed,
              "the managed policy's [audit] sink (" + policy.managed_audit->sink.origin.describe() + ")"});
     }
-    if (wanted.empty()) return std::unique_ptr<audit::AuditLog>();
+    if (wanted.empty()) return std::unique_ptr<AuditLog>();
 
-    std::vector<audit::SinkPtr> sinks;
+    std::vector<SinkPtr> sinks;
     std::vector<std::string> opened;
     // Managed first: if it fails, nothing else was created for this run.
     for (auto it = wanted.rbegin(); it != wanted.rend(); ++it) {
@@ -121,13 +121,13 @@ Result<std::unique_ptr<audit::AuditLog>> open_audit_log(const policy::ResolvedPo
         opened.push_back(key);
     }
 
-    audit::Identity who;
+    Identity who;
     who.session = session;
     who.agent = policy.agent_id;
     who.profile = policy.name;
     who.profile_sha256 = policy.sha256;
-    audit::fill_current_user(who);
-    return audit::AuditLog::create(std::move(who), std::move(sinks));
+    fill_current_user(who);
+    return AuditLog::create(std::move(who), std::move(sinks));
 }
 
-}  // namespace mxc::cli
+}  // namespace mxc::audit
