@@ -54,7 +54,7 @@ private:
 
 Result<SinkPtr> open_eventlog_sink(const std::string& what) {
     // No message file is registered for the source: Event Viewer says so
-    // above the text, and shows the JSON string in full (docs/windows.md).
+    // above the text, and shows the JSON string in full (docs/audit.md).
     HANDLE source = RegisterEventSourceW(nullptr, L"mxc");
     if (source == nullptr) {
         return make_error("cannot open " + what + ": RegisterEventSourceW failed (error " +

@@ -35,6 +35,11 @@ check "Depends names libseccomp2 (got '$(field Depends)')" $?
 # libpsl: host rules covering a public suffix ("*.com") are refused.
 field Depends | grep -q 'libpsl5'
 check "Depends names libpsl5 (got '$(field Depends)')" $?
+# dlopen()ed, so named by hand: the DNS stub and the journald audit sink.
+field Depends | grep -q 'libldns3'
+check "Depends names libldns3 (got '$(field Depends)')" $?
+field Depends | grep -q 'libsystemd0'
+check "Depends names libsystemd0 (got '$(field Depends)')" $?
 field Recommends | grep -q 'publicsuffix'
 check "Recommends names publicsuffix (got '$(field Recommends)')" $?
 # The bash completion is loaded by, and uses, the bash-completion package.
