@@ -73,6 +73,9 @@ private:
     mxc::UniqueFd fd_;
 };
 
+constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
+constexpr const char* kJournald = "/lib/systemd/systemd-journald";
+
 mxc::test::RunResult mxc_in(const TempDir& ws, const std::vector<std::string>& args) {
     mxc::test::RunSpec spec;
     spec.argv = {MXC_BINARY};
@@ -207,43 +210,76 @@ TEST_CASE("audit sinks: a syslog socket in a temp dir is refused with 125, a lin
     CHECK(planted.drain().empty());
 }
 
-TEST_CASE("audit sinks: journald events carry the agent, or the sink is refused with 125 without a journal") {
+TEST_CASE(
+    "audit sinks: without a journal on the host, a journald sink is refused with 125 naming the socket") {
     TempDir ws;
-    const std::string profile =
-        ws.write("j.toml", "schema = 1\nextends = \"default\"\n[audit]\nsink = \"journald\"\n");
     struct stat st {};
-    if (::stat("/run/systemd/journal/socket", &st) != 0) {
-        MESSAGE(
-            "no systemd journal on this host (/run/systemd/journal/socket is absent): checking the refusal");
-        auto r =
-            mxc_in(ws, {"exec", "-p", profile, "-w", ws.path(), "--agent", "ci-bot", "--", "touch", "ran"});
-        CHECK(r.status == 125);
-        CHECK(contains(r.err, "the profile's [audit] sink (" + profile + ":4:8)"));
-        CHECK(contains(r.err, "/run/systemd/journal/socket"));
-        CHECK_FALSE(std::filesystem::exists(ws.path() + "/ran"));
+    if (::stat(kJournalSocket, &st) == 0) {
+        MESSAGE("a journal runs on this host: the next test reads events back from it");
         return;
     }
+    const std::string profile =
+        ws.write("j.toml", "schema = 1\nextends = \"default\"\n[audit]\nsink = \"journald\"\n");
+    auto r = mxc_in(ws, {"exec", "-p", profile, "-w", ws.path(), "--agent", "ci-bot", "--", "touch", "ran"});
+    CHECK(r.status == 125);
+    CHECK(contains(r.err, "the profile's [audit] sink (" + profile + ":4:8)"));
+    CHECK(contains(r.err, kJournalSocket));
+    CHECK_FALSE(std::filesystem::exists(ws.path() + "/ran"));
+}
+
+TEST_CASE(
+    "audit sinks: journald events carry the agent, the user and the profile, read back with journalctl") {
+    TempDir ws;
     StateDir state;
+    const std::string profile =
+        ws.write("j.toml", "schema = 1\nextends = \"default\"\n[audit]\nsink = \"journald\"\n");
     const std::string log = state.path() + "/caller.jsonl";
-    auto r = mxc_in(
-        ws, {"exec", "-p", profile, "-w", ws.path(), "--agent", "ci-bot", "--audit", log, "--", "true"});
-    REQUIRE(r.status == 0);
-    const std::string text = mxc::test::read_file(log);
-    const auto at = text.find("\"session\":\"");
-    REQUIRE(at != std::string::npos);
-    const std::string session = text.substr(at + 11, 32);
-    // The journal may take a moment to index what it received.
-    std::string out;
-    for (int i = 0;
-         i < 20 && !contains(out, "\"MXC_EVENT\" : \"exit\"") && !contains(out, "\"MXC_EVENT\":\"exit\"");
-         ++i) {
-        auto j = mxc::test::bare({"journalctl", "-o", "json", "--no-pager", "MXC_SESSION=" + session});
-        out = j.out;
-        if (out.find("exit") == std::string::npos) ::usleep(100000);
+    std::string run_mxc = std::string(MXC_BINARY) + " exec -p " + profile + " -w " + ws.path() +
+                          " --agent ci-bot@runner-7 --audit " + log + " -- sh -c 'exit 2'";
+    if (mxc::test::unprivileged()) {
+        run_mxc = "setpriv --reuid=" + std::to_string(mxc::test::test_uid()) +
+                  " --regid=" + std::to_string(mxc::test::test_gid()) + " --clear-groups " + run_mxc;
     }
-    CHECK(contains(out, "ci-bot"));
-    CHECK(contains(out, "MXC_AGENT"));
-    CHECK(contains(out, "MXC_PROFILE_SHA256"));
+    // The session id comes from the --audit file; journalctl filters on it.
+    const std::string read_back = "s=$(sed -n 's/.*\"session\":\"\\([0-9a-f]*\\)\".*/\\1/p' " + log +
+                                  " | head -n 1); sleep 0.5; journalctl -o json --no-pager MXC_SESSION=$s";
+    std::string script;
+    struct stat st {};
+    if (::stat(kJournalSocket, &st) == 0) {
+        script = run_mxc + "; echo status=$?; " + read_back;
+    } else {
+        // No journal here: start one in a private mount namespace, on
+        // tmpfs, so the host's /run and /var/log stay as they are.
+        if (::geteuid() != 0 || ::access(kJournald, X_OK) != 0) {
+            MESSAGE("no journal, and no way to start a private one here (needs root and " << kJournald
+                                                                                          << ")");
+            return;
+        }
+        script = std::string("set -e; mount -t tmpfs tmpfs /run/systemd; mount -t tmpfs tmpfs /run/log; ") +
+                 "mount -t tmpfs tmpfs /var/log/journal 2>/dev/null || true; " + kJournald +
+                 " >/dev/null 2>&1 & j=$!; for i in $(seq 50); do [ -S " + kJournalSocket +
+                 " ] && break; sleep 0.1; done; set +e; " + run_mxc + "; echo status=$?; " + read_back +
+                 "; kill $j; wait $j";
+    }
+    mxc::test::RunSpec spec;
+    spec.argv = {"unshare", "-m", "--propagation", "private", "sh", "-c", script};
+    spec.as_test_identity = false;
+    spec.cwd = ws.path();
+    auto r = mxc::test::run(spec);
+    INFO(r.err);
+    CHECK(contains(r.out, "status=2"));
+    const auto entries = lines_of(r.out.substr(r.out.find('\n') + 1));
+    REQUIRE(entries.size() == 2);  // start and exit
+    for (const auto& e : entries) {
+        CHECK(contains(e, "\"MXC_AGENT\":\"ci-bot@runner-7\""));
+        CHECK(contains(e, "\"MXC_UID\":\"" + std::to_string(mxc::test::test_uid()) + "\""));
+        CHECK(contains(e, "\"MXC_PROFILE\":\"j\""));
+        CHECK(contains(e, "\"MXC_PROFILE_SHA256\":\""));
+        CHECK(contains(e, "\"SYSLOG_IDENTIFIER\":\"mxc\""));
+        CHECK(contains(e, "\"MXC_JSON\":\"{"));
+    }
+    CHECK(contains(entries[0], "\"MXC_EVENT\":\"start\""));
+    CHECK(contains(entries[1], "\"MXC_EVENT\":\"exit\""));
 }
 
 TEST_CASE("audit sinks: explain shows the profile's sink and its origin") {
