@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "cli/managed_source.hpp"
 #include "cli/options.hpp"
 #include "cli/resolve_context.hpp"
 #include "platform/platform.hpp"
@@ -15,7 +16,11 @@ int report_host_refusals(const std::string& profile) {
     auto ctx = make_resolve_context("", "<check>");
     if (!ctx) return 0;  // no home or cwd: nothing to compare against
     auto policy = policy::load_policy(profile, policy::CliOverrides{}, *ctx);
-    if (!policy) return 0;
+    if (!policy) {
+        // Valid on its own, so the managed policy refused it (docs/managed.md).
+        std::fprintf(stderr, "%s\n", policy.error().message.c_str());
+        return 1;
+    }
     int refused = 0;
     const std::vector<platform::RuleVerdict> verdicts = platform::assess(*policy);
     for (const auto& r : policy->paths) {
@@ -36,6 +41,11 @@ int report_host_refusals(const std::string& profile) {
 }  // namespace
 
 int run_check(const CheckOptions& options) {
+    // An untrusted or broken managed policy refuses every run on this host.
+    if (auto managed = load_managed_policy(); !managed) {
+        std::fprintf(stderr, "mxc: %s\n", managed.error().message.c_str());
+        return 1;
+    }
     bool all_valid = true;
     for (const auto& profile : options.profiles) {
         auto diagnostics = policy::check_profile(profile);

@@ -4,6 +4,7 @@
 
 #include "audit/audit_log.hpp"
 #include "audit/open_sinks.hpp"
+#include "cli/managed_describe.hpp"
 #include "cli/options.hpp"
 #include "cli/resolve_context.hpp"
 #include "platform/platform.hpp"
@@ -54,6 +55,11 @@ int run_exec(const ExecOptions& options) {
     }
     request.session_id = session;
     request.dry_run = options.dry_run;
+    // The plan below is the backend's; what the managed policy did comes first.
+    if (options.dry_run && policy->managed) {
+        std::printf("%s", describe_managed(*policy->managed).c_str());
+        (void)std::fflush(stdout);
+    }
     request.audit = audit_log.get();
     if (options.die_with_parent) request.die_with_parent = options.parent_pid;
     return platform::exec(*policy, request);

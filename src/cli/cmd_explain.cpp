@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/managed_describe.hpp"
 #include "cli/options.hpp"
 #include "cli/resolve_context.hpp"
 #include "common/json.hpp"
@@ -155,6 +156,7 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
         .raw("limits", json::array(limits))
         .raw("seccomp_allow", sourced_list_json(p.seccomp.allow))
         .raw("audit", json::array(audit))
+        .raw("managed", p.managed ? managed_json(*p.managed) : "null")
         .field("platform", platform::platform_name())
         .raw("enforcement", json::array(enforcement));
     std::printf("%s\n", o.str().c_str());
@@ -210,6 +212,7 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
             std::string(policy::to_string(a.settings->sink.value)) + " " + audit_target(*a.settings);
         std::printf("  %-7s %-38s %s\n", a.who, sink.c_str(), a.settings->sink.origin.describe().c_str());
     }
+    if (p.managed) std::printf("\n%s", describe_managed(*p.managed).c_str());
     std::printf("\nEnforcement on this host (%s)%s:\n", platform::platform_name(),
                 p.best_effort.value ? ", best-effort: unenforceable rules only warn" : "");
     bool refused = false;

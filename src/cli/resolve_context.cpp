@@ -11,6 +11,7 @@
 #include <unistd.h>
 #endif
 
+#include "cli/managed_source.hpp"
 #include "policy/paths.hpp"
 #include "policy/tls_trust.hpp"
 
@@ -70,6 +71,9 @@ Result<policy::ResolveContext> make_resolve_context(const std::string& workspace
     ctx.tls_trust_env = tls_trust_env();
     ctx.tmp = (fs::temp_directory_path(ec) / ("mxc-" + session)).string();
     if (ec) ctx.tmp = "/tmp/mxc-" + session;
+    auto managed = load_managed_policy();
+    if (!managed) return managed.error();
+    ctx.managed = std::move(*managed);
     return ctx;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mxc::policy {
@@ -164,6 +165,22 @@ struct AuditSettings {
     std::optional<Sourced<std::string>> path;  // "file" sink: absolute, expanded
 };
 
+// What the managed policy (issue 15, docs/managed.md) did to one
+// resolution, for explain and --dry-run.
+struct ManagedChange {
+    std::string rule;    // the profile's or flag's rule, e.g. "limits.memory 16GiB"
+    Origin origin;       // where it came from; empty file: the profile left it unset
+    std::string action;  // "removed", "capped to 8GiB", "set to 8GiB"
+    Origin by;           // the managed line responsible
+};
+
+struct ManagedSummary {
+    std::string path;                                   // the managed file
+    std::string sha256;                                 // of its bytes
+    std::vector<std::pair<std::string, Origin>> rules;  // every managed rule, "key value"
+    std::vector<ManagedChange> changes;
+};
+
 struct ResolvedPolicy {
     std::string name;  // profile name (from `name`, else file stem / builtin name)
     std::string description;
@@ -193,6 +210,8 @@ struct ResolvedPolicy {
     // [audit] of the managed policy (issue 15): written by every run,
     // whatever the caller or the profile says. Filled by the managed layer.
     std::optional<AuditSettings> managed_audit;
+    // Set when a managed policy was applied.
+    std::optional<ManagedSummary> managed;
 };
 
 }  // namespace mxc::policy

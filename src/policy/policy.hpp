@@ -3,6 +3,7 @@
 // .toml path), merge `extends` and CLI overrides, expand variables, validate,
 // and produce a ResolvedPolicy. toml++ never appears in this header.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ struct Diagnostic {
     [[nodiscard]] std::string to_string() const;
 };
 
+struct ManagedPolicy;  // managed.hpp
+
 // Values for the path variables. `tmp` is the per-run directory the applier
 // will create; for check/explain it may be a placeholder path.
 struct ResolveContext {
@@ -33,6 +36,9 @@ struct ResolveContext {
     // that name an existing absolute path; each one the policy passes gets a
     // read rule (see tls_trust.hpp). Empty for check.
     std::map<std::string, std::string> tls_trust_env;
+    // The managed policy in force on this host (issue 15), applied last;
+    // null when there is none (and for check, which judges the profile alone).
+    std::shared_ptr<const ManagedPolicy> managed;
 };
 
 // Command-line flags, merged as one more profile layer on top of the profile.

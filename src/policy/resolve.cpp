@@ -8,6 +8,7 @@
 #include "policy/cli_layer.hpp"
 #include "policy/layer.hpp"
 #include "policy/load.hpp"
+#include "policy/managed.hpp"
 #include "policy/paths.hpp"
 #include "policy/profile_file.hpp"
 #include "policy/protected_names.hpp"
@@ -256,6 +257,12 @@ Resolution resolve(const std::string& name_or_path, std::optional<std::string_vi
     finish_paths(policy);
     add_protected_names(policy);
     finish_paths(policy);
+    // Last, over every other layer: nothing may loosen it (docs/managed.md).
+    if (ctx.managed) {
+        const PathVars managed_vars{ctx.workspace, ctx.home, ctx.tmp, std::nullopt};
+        apply_managed(policy, *ctx.managed, managed_vars, result.diagnostics);
+        if (!result.diagnostics.empty()) return result;
+    }
     result.policy = std::move(policy);
     return result;
 }
