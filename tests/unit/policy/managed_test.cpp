@@ -114,7 +114,7 @@ TEST_CASE("managed ceiling: a profile allow rule outside it is refused, naming b
           "pypi.org:443)");
 }
 
-TEST_CASE("managed ceiling: --allow-net cannot widen past it; a rule inside passes") {
+TEST_CASE("managed ceiling: --allow-net cannot widen past it, a rule inside passes") {
     CliOverrides cli;
     cli.allow_net = {"example.com"};
     auto r = load_with("schema = 1\n", managed(), cli);
@@ -132,7 +132,7 @@ TEST_CASE("managed ceiling: --allow-net cannot widen past it; a rule inside pass
     CHECK(ok->network.deny[0].origin.describe() == "managed:/etc/mxc/managed.toml:8:9");
 }
 
-TEST_CASE("managed: host mode is above an allow ceiling; max_mode none refuses allowlist") {
+TEST_CASE("managed: host mode is above an allow ceiling, max_mode none refuses allowlist") {
     auto r = load_with("schema = 1\n[network]\nmode = \"host\"\n", managed());
     REQUIRE_FALSE(r);
     CHECK(
@@ -199,7 +199,7 @@ TEST_CASE("managed limits: a higher value is capped, an unset one gets the maxim
     CHECK(change_for(*u, "limits.memory unlimited")->action == "set to 8GiB");
 }
 
-TEST_CASE("managed env deny applies and removes explicit values; audit reaches managed_audit") {
+TEST_CASE("managed env deny applies and removes explicit values, audit reaches managed_audit") {
     auto r = load_with(
         "schema = 1\n[env]\npass = [\"AWS_PROFILE\"]\nset = { AWS_REGION = \"x\", A = \"b\" }\n", managed());
     REQUIRE(r);
@@ -235,7 +235,7 @@ TEST_CASE("managed profile list: built-in names and sha256 of the chain") {
     CHECK_FALSE(load_with("schema = 1\nname = \"changed\"\n", by_hash));
 }
 
-TEST_CASE("posix trust: root-owned, not group/other writable, no symlink; sticky root dirs pass") {
+TEST_CASE("posix trust: root-owned, not group or other writable, no symlink, sticky root dirs pass") {
     CHECK_FALSE(posix_trust_problem({0, 0040755}, false));
     CHECK_FALSE(posix_trust_problem({0, 0100644}, true));
     CHECK_FALSE(posix_trust_problem({0, 0041777}, false));  // /tmp
