@@ -20,7 +20,7 @@ std::string padded(const std::string& s, std::size_t width) {
 
 std::string describe_managed(const policy::ManagedSummary& m) {
     std::string out = "[managed] " + m.path + " (sha256 " + m.sha256 + ")\n";
-    for (const auto& [rule, origin] : m.rules) out += "  " + padded(rule, 46) + origin.describe() + "\n";
+    for (const auto& [rule, origin] : m.rules) out += "  " + padded(rule, 48) + origin.describe() + "\n";
     if (m.changes.empty()) {
         out += "  the managed policy changed nothing in this profile\n";
         return out;

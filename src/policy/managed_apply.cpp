@@ -183,6 +183,8 @@ private:
                         change(std::string("filesystem.") + to_string(it->access) + " " + it->path,
                                it->origin, "removed", d.origin);
                     it = p_.paths.erase(it);
+                } else if (it->path == d.path) {
+                    it = p_.paths.erase(it);  // the profile's own deny: explain names the managed one
                 } else {
                     ++it;
                 }

@@ -2,7 +2,9 @@
 // and denies it applies as the last layer, and the trust decisions.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "policy/managed.hpp"
 #include "policy/managed_trust.hpp"
@@ -287,4 +289,28 @@ TEST_CASE("windows trust: fake security descriptors") {
     CHECK(windows_trust_problem(program_data, true).has_value());
     SecurityDescriptorModel dac{admins, true, {{alice, true, 0x40000}}};  // WRITE_DAC
     CHECK(windows_trust_problem(dac, true).has_value());
+}
+
+TEST_CASE("the packaged example managed policy loads and coding-agent runs under it, capped") {
+    std::ifstream in(std::string(MXC_TEST_DATA_DIR) + "/../../packaging/examples/managed.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    REQUIRE_FALSE(text.str().empty());
+    ResolveContext ctx = context();
+    ctx.managed = managed(text.str());
+    auto r = load_policy("coding-agent", {}, ctx);
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+    REQUIRE(r->managed);
+    REQUIRE(r->managed->changes.size() == 2);
+    CHECK(r->managed->changes[0].action == "capped to 4GiB");
+    CHECK(r->managed->changes[1].action == "capped to 2h");
+    CHECK(rule_for(*r, "/home/alice/Documents")->access == Access::Deny);
+    CHECK(load_policy("default", {}, ctx).ok());
+}
+
+TEST_CASE("a managed deny on a path the profile denies too is named by its managed origin") {
+    auto r = load_with("schema = 1\n[filesystem]\ndeny = [\"{home}/.ssh\"]\n", managed());
+    REQUIRE(r);
+    CHECK(rule_for(*r, "/home/alice/.ssh")->origin.describe() == "managed:/etc/mxc/managed.toml:5:9");
+    for (const auto& c : r->managed->changes) CHECK(c.rule.rfind("filesystem.", 0) != 0);  // nothing removed
 }
