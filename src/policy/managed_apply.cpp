@@ -159,7 +159,8 @@ private:
     }
 
     void ceiling() {
-        if (!m_.net_allow_key) return;
+        // Mode "none" uses no allow rule; "host" was refused above.
+        if (!m_.net_allow_key || p_.network.mode.value != NetMode::Allowlist) return;
         std::vector<std::string> texts;
         for (const auto& a : m_.raw.net_allow) texts.push_back(a.value);
         for (const auto& a : p_.network.allow) {

@@ -46,6 +46,17 @@ for f in "$@"; do
   check "mxc check $(basename "$f" .toml) (the built-in) exits 0" $?
 done
 
+# The installed binary never lets the caller's environment choose the managed
+# policy (docs/managed.md): a broken file named by $MXC_MANAGED_POLICY, which
+# the build-tree binary would obey and refuse every run with, changes nothing.
+printf 'schema = 1\nbroken = [\n' >"$tmp/managed.toml"
+MXC_MANAGED_POLICY="$tmp/managed.toml" "$mxc" check default >/dev/null 2>&1
+check "an installed mxc ignores \$MXC_MANAGED_POLICY" $?
+# The example is shipped, valid, and not active.
+example="$prefix/share/doc/mxc/examples/managed.toml"
+grep -q '^schema = 1' "$example" 2>/dev/null
+check "share/doc/mxc/examples/managed.toml is the example managed policy" $?
+
 for page in "$prefix"/share/man/man1/mxc.1.gz "$prefix"/share/man/man5/mxc-profile.5.gz; do
   name=$(basename "$page")
   # -ww: every groff warning; -z: format, print nothing. Any stderr is a defect.

@@ -13,6 +13,7 @@ src=$1
   echo share/man/man1/mxc.1.gz
   echo share/man/man5/mxc-profile.5.gz
   echo share/doc/mxc/changelog.gz
+  echo share/doc/mxc/examples/managed.toml
   echo share/bash-completion/completions/mxc
   echo share/zsh/vendor-completions/_mxc
   echo share/fish/vendor_completions.d/mxc.fish

@@ -66,12 +66,15 @@ Result<std::optional<std::string>> read_managed_file(const std::string& path) {
             dir = std::move(next);
             continue;
         }
-        // Re-open the judged inode for reading through /proc/self/fd: no
-        // second lookup by name that a rename could redirect.
-        const std::string via = "/proc/self/fd/" + std::to_string(next.get());
-        UniqueFd file(::open(via.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-        if (!file.valid())
+        // Open it for reading by name from the judged directory, and make
+        // sure it is the inode just judged (nothing swapped it since).
+        UniqueFd file(
+            ::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+        struct stat opened {};
+        if (!file.valid() || ::fstat(file.get(), &opened) != 0)
             return make_error("managed policy " + path + ": cannot read: " + std::strerror(errno));
+        if (opened.st_dev != st.st_dev || opened.st_ino != st.st_ino)
+            return make_error("managed policy " + path + " changed while it was checked: try again");
         if (st.st_size > static_cast<off_t>(policy::kMaxProfileBytes))
             return make_error("managed policy " + path + " is larger than " +
                               std::to_string(policy::kMaxProfileBytes) + " bytes");

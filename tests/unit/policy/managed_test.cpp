@@ -143,6 +143,8 @@ TEST_CASE("managed: host mode is above an allow ceiling, max_mode none refuses a
     auto none = managed("schema = 1\n[network]\nmax_mode = \"none\"\n");
     CHECK_FALSE(load_with("schema = 1\n[network]\nmode = \"allowlist\"\nallow = [\"github.com\"]\n", none));
     CHECK(load_with("schema = 1\n", none));
+    // Mode "none" uses no allow rule: the ceiling has nothing to refuse.
+    CHECK(load_with("schema = 1\n[network]\nmode = \"none\"\nallow = [\"evil.com\"]\n", managed()));
 }
 
 TEST_CASE("managed: best effort forbidden refuses the profile key and the flag") {
