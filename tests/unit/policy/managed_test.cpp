@@ -143,6 +143,12 @@ TEST_CASE("managed: host mode is above an allow ceiling, max_mode none refuses a
     auto none = managed("schema = 1\n[network]\nmax_mode = \"none\"\n");
     CHECK_FALSE(load_with("schema = 1\n[network]\nmode = \"allowlist\"\nallow = [\"github.com\"]\n", none));
     CHECK(load_with("schema = 1\n", none));
+    CliOverrides host;
+    host.net_mode = "host";
+    auto flag = load_with("schema = 1\n", managed(), host);
+    REQUIRE_FALSE(flag);
+    CHECK(flag.error().message.rfind(
+              "flag --net: error: [network].mode \"host\" is above the managed maximum", 0) == 0);
     // Mode "none" uses no allow rule: the ceiling has nothing to refuse.
     CHECK(load_with("schema = 1\n[network]\nmode = \"none\"\nallow = [\"evil.com\"]\n", managed()));
 }
