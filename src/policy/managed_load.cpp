@@ -57,12 +57,13 @@ public:
                     out_.raw.fs_deny = strings(v, "[filesystem].deny");
                 });
             } else if (k == "network") {
+                const toml::node& table = node;  // a structured binding cannot be captured (C++17 clang)
                 section(node, "network", {"max_mode", "allow", "deny"},
                         [&](std::string_view sk, const toml::node& v) {
                             if (sk == "max_mode") {
                                 max_mode(v);
                             } else if (sk == "allow") {
-                                out_.net_allow_key = at(key_of(node, "allow"));
+                                out_.net_allow_key = at(key_of(table, "allow"));
                                 out_.raw.net_allow = strings(v, "[network].allow");
                             } else {
                                 out_.raw.net_deny = strings(v, "[network].deny");

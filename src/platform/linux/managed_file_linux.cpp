@@ -22,6 +22,19 @@ Error untrusted(const std::string& file, const std::string& component, const std
                  "; only root may be able to change it and every directory above it (see docs/managed.md)"};
 }
 
+// "managed policy FILE: WHAT SUBJECT: strerror(errno)".
+Error os_error(const std::string& file, const char* what, const std::string& subject) {
+    const int saved = errno;
+    std::string m = "managed policy ";
+    m.append(file).append(": ").append(what).append(subject).append(": ").append(std::strerror(saved));
+    return Error{std::move(m)};
+}
+
+Error too_large(const std::string& file) {
+    return Error{"managed policy " + file + " is larger than " + std::to_string(policy::kMaxProfileBytes) +
+                 " bytes"};
+}
+
 }  // namespace
 
 std::string default_managed_policy_path() {
@@ -33,11 +46,9 @@ Result<std::optional<std::string>> read_managed_file(const std::string& path) {
     if (path.empty() || path.front() != '/')
         return make_error("managed policy path \"" + path + "\" is not absolute");
     UniqueFd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir.valid())
-        return make_error("managed policy " + path + ": cannot open /: " + std::strerror(errno));
+    if (!dir.valid()) return os_error(path, "cannot open ", "/");
     struct stat st {};
-    if (::fstat(dir.get(), &st) != 0)
-        return make_error("managed policy " + path + ": fstat /: " + std::strerror(errno));
+    if (::fstat(dir.get(), &st) != 0) return os_error(path, "fstat ", "/");
     if (auto bad = policy::posix_trust_problem({st.st_uid, st.st_mode}, false))
         return untrusted(path, "/", *bad);
 
@@ -55,11 +66,9 @@ Result<std::optional<std::string>> read_managed_file(const std::string& path) {
         UniqueFd next(::openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
         if (!next.valid()) {
             if (errno == ENOENT) return std::optional<std::string>{};
-            return make_error("managed policy " + path + ": cannot open " + so_far + ": " +
-                              std::strerror(errno));
+            return os_error(path, "cannot open ", so_far);
         }
-        if (::fstat(next.get(), &st) != 0)
-            return make_error("managed policy " + path + ": fstat " + so_far + ": " + std::strerror(errno));
+        if (::fstat(next.get(), &st) != 0) return os_error(path, "fstat ", so_far);
         if (auto bad = policy::posix_trust_problem({st.st_uid, st.st_mode}, last))
             return untrusted(path, so_far, *bad);
         if (!last) {
@@ -71,24 +80,19 @@ Result<std::optional<std::string>> read_managed_file(const std::string& path) {
         UniqueFd file(
             ::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
         struct stat opened {};
-        if (!file.valid() || ::fstat(file.get(), &opened) != 0)
-            return make_error("managed policy " + path + ": cannot read: " + std::strerror(errno));
+        if (!file.valid() || ::fstat(file.get(), &opened) != 0) return os_error(path, "cannot read", "");
         if (opened.st_dev != st.st_dev || opened.st_ino != st.st_ino)
             return make_error("managed policy " + path + " changed while it was checked: try again");
-        if (st.st_size > static_cast<off_t>(policy::kMaxProfileBytes))
-            return make_error("managed policy " + path + " is larger than " +
-                              std::to_string(policy::kMaxProfileBytes) + " bytes");
+        if (st.st_size > static_cast<off_t>(policy::kMaxProfileBytes)) return too_large(path);
         std::string text;
         char buf[65536];
         for (;;) {
             ssize_t n = ::read(file.get(), buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return make_error("managed policy " + path + ": read: " + std::strerror(errno));
+            if (n < 0) return os_error(path, "read", "");
             if (n == 0) break;
             text.append(buf, static_cast<std::size_t>(n));
-            if (text.size() > policy::kMaxProfileBytes)
-                return make_error("managed policy " + path + " is larger than " +
-                                  std::to_string(policy::kMaxProfileBytes) + " bytes");
+            if (text.size() > policy::kMaxProfileBytes) return too_large(path);
         }
         return std::optional<std::string>{std::move(text)};
     }
