@@ -251,3 +251,25 @@ TEST_CASE("managed: a broken file refuses every run with file:line:col, an absen
     auto none = run_mxc(ws, m.dir() + "/absent.toml", {"doctor"});
     CHECK(contains(none.out, "managed policy " + m.dir() + "/absent.toml: none"));
 }
+
+TEST_CASE("managed: the [audit] sink receives every run's events, whatever the caller passes") {
+    if (!root()) return;
+    TempDir ws;
+    // Outside /tmp and anything else a sandboxed run may write (the sink
+    // refuses those), owned by the test identity that appends to it.
+    std::string dir = "/var/log/mxc-managed-test-XXXXXX";
+    REQUIRE(mkdtemp(dir.data()) != nullptr);
+    REQUIRE(::chown(dir.c_str(), mxc::test::test_uid(), mxc::test::test_gid()) == 0);
+    const std::string log = dir + "/audit.jsonl";
+    ManagedDir m;
+    const std::string file = m.write("schema = 1\n[audit]\nsink = \"file\"\npath = \"" + log + "\"\n");
+    auto r = run_mxc(ws, file, {"exec", "-p", "default", "-w", ws.path(), "--", "true"});
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    const std::string events = mxc::test::read_file(log);
+    CHECK(contains(events, "\"session\""));
+    auto ex = run_mxc(ws, file, {"explain", "-p", "default", "-w", ws.path()});
+    CHECK(contains(ex.out, "audit.sink file " + log));
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
