@@ -13,6 +13,9 @@ bool rule_matches(const HostRule& r, const Target& t, std::uint16_t port) {
             return !t.is_ip && t.name == r.host;
         case HostRule::Kind::Wildcard:
             // Subdomains only: "*.x.com" matches "a.x.com", never "x.com" or "evilx.com".
+            // An empty suffix matches every name: only `mxc learn
+            // --allow-net-learning` builds one (the parser refuses "*.").
+            if (!t.is_ip && r.host.empty()) return true;
             return !t.is_ip && t.name.size() > r.host.size() + 1 &&
                    t.name.compare(t.name.size() - r.host.size(), r.host.size(), r.host) == 0 &&
                    t.name[t.name.size() - r.host.size() - 1] == '.';

@@ -6,7 +6,12 @@
 //       [--pass GLOB] [--env-deny GLOB] [--set K=V] [--processes N]
 //       [--open-files N] [--file-size BYTES] [--memory BYTES] [--cpu-ms N]
 //       [--timeout-ms N] [--missing error] [--best-effort] [--dry-run]
-//       [--tmp PATH] [--no-defaults] [--audit FILE] -- CMD ARGS...
+//       [--tmp PATH] [--no-defaults] [--audit FILE]
+//       [--learn FILE [--allow-net-learning]] -- CMD ARGS...
+//
+// --learn FILE runs mxc::platform::learn instead and writes the observations
+// to FILE, one per line: "file ACCESS EXISTS PATH PROGRAM", "host ALLOWED
+// PROTO HOST PORT", "layer PATH" (tab-separated).
 //
 // Defaults mirror a typical "default" profile: /usr /etc /bin /lib /lib64 /sbin
 // readable, the workspace and {tmp} writable, PATH HOME LANG LC_* TERM passed.
@@ -63,6 +68,8 @@ int main(int argc, char** argv) {
     p.tmp = "/tmp/mxc-" + req.session_id;
     bool defaults = true;
     std::string audit_path;
+    std::string learn_path;
+    bool allow_net_learning = false;
     std::vector<std::pair<std::string, Access>> rules;
     int i = 1;
     auto next = [&]() -> std::string {
@@ -126,6 +133,10 @@ int main(int argc, char** argv) {
             defaults = false;
         else if (a == "--audit")
             audit_path = next();
+        else if (a == "--learn")
+            learn_path = next();
+        else if (a == "--allow-net-learning")
+            allow_net_learning = true;
         else {
             std::fprintf(stderr, "driver: unknown flag %s\n", a.c_str());
             return 2;
@@ -156,6 +167,23 @@ int main(int argc, char** argv) {
         }
         log = std::move(*opened);
         req.audit = log.get();
+    }
+    if (!learn_path.empty()) {
+        learn::Observations obs;
+        const int status = platform::learn(p, req, allow_net_learning, obs);
+        std::FILE* f = std::fopen(learn_path.c_str(), "w");
+        if (f == nullptr) return 125;
+        static constexpr const char* kAccess[] = {"read", "write", "execute"};
+        for (const auto& o : obs.files) {
+            std::fprintf(f, "file\t%s\t%d\t%s\t%s\n", kAccess[static_cast<int>(o.access)], o.exists ? 1 : 0,
+                         o.path.c_str(), o.program.c_str());
+        }
+        for (const auto& h : obs.hosts)
+            std::fprintf(f, "host\t%d\t%s\t%s\t%u\n", h.allowed ? 1 : 0, h.proto.c_str(), h.host.c_str(),
+                         static_cast<unsigned>(h.port));
+        for (const auto& l : obs.written_to_layer) std::fprintf(f, "layer\t%s\n", l.c_str());
+        std::fclose(f);
+        return status;
     }
     return platform::exec(p, req);
 }

@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "platform/linux/learn_syscalls.hpp"
+
 namespace mxc::lnx {
 namespace {
 
@@ -34,18 +36,12 @@ Error filter_error(const std::string& what, int rc) {
     return make_error("connect broker: seccomp " + what + ": " + std::strerror(-rc));
 }
 
-}  // namespace
-
-Result<UniqueFd> install_broker_filter() {
-    FilterCtx native;
-    if (native.get() == nullptr) return make_error("connect broker: seccomp_init failed (out of memory?)");
-    if (int rc = seccomp_attr_set(native.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0)
-        return filter_error("attribute no_new_privs", rc);
-    if (int rc = seccomp_attr_set(native.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); rc != 0)
-        return filter_error("bad-architecture action", rc);
+// connect() and listen() always, sends with MSG_FASTOPEN; the 32-bit ABIs'
+// socket calls fail.
+Status add_network_rules(scmp_filter_ctx native) {
     const int notify_all[] = {SCMP_SYS(connect), SCMP_SYS(listen)};
     for (int nr : notify_all) {
-        if (int rc = seccomp_rule_add(native.get(), SCMP_ACT_NOTIFY, nr, 0); rc != 0)
+        if (int rc = seccomp_rule_add(native, SCMP_ACT_NOTIFY, nr, 0); rc != 0)
             return filter_error("rule", rc);
     }
     // The flags argument: sendto(fd, buf, len, flags, ...) and
@@ -56,7 +52,7 @@ Result<UniqueFd> install_broker_filter() {
     } fastopen[] = {{SCMP_SYS(sendto), 3}, {SCMP_SYS(sendmmsg), 3}, {SCMP_SYS(sendmsg), 2}};
     for (const auto& f : fastopen) {
         const scmp_arg_cmp cmp = SCMP_CMP64(f.arg, SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN);
-        if (int rc = seccomp_rule_add_array(native.get(), SCMP_ACT_NOTIFY, f.nr, 1, &cmp); rc != 0)
+        if (int rc = seccomp_rule_add_array(native, SCMP_ACT_NOTIFY, f.nr, 1, &cmp); rc != 0)
             return filter_error("rule", rc);
     }
 
@@ -81,9 +77,29 @@ Result<UniqueFd> install_broker_filter() {
                 return filter_error(std::string("32-bit rule ") + name, rc);
         }
         // On success the merged context owns compat's rules and frees it.
-        if (int rc = seccomp_merge(native.get(), compat.get()); rc != 0) return filter_error("merge", rc);
+        if (int rc = seccomp_merge(native, compat.get()); rc != 0) return filter_error("merge", rc);
         compat.release();
     }
+
+    return {};
+}
+
+}  // namespace
+
+Result<UniqueFd> install_broker_filter(bool network, bool learning) {
+    FilterCtx native;
+    if (native.get() == nullptr) return make_error("connect broker: seccomp_init failed (out of memory?)");
+    if (int rc = seccomp_attr_set(native.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0)
+        return filter_error("attribute no_new_privs", rc);
+    if (int rc = seccomp_attr_set(native.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); rc != 0)
+        return filter_error("bad-architecture action", rc);
+    if (learning) {
+        for (int nr : learned_syscalls()) {
+            if (int rc = seccomp_rule_add(native.get(), SCMP_ACT_NOTIFY, nr, 0); rc != 0)
+                return filter_error("learning rule", rc);
+        }
+    }
+    if (network) MXC_TRY(add_network_rules(native.get()));
 
     if (int rc = seccomp_load(native.get()); rc != 0) return filter_error("load (user notification)", rc);
     const int fd = seccomp_notify_fd(native.get());

@@ -18,9 +18,17 @@
 
 namespace mxc::lnx {
 
+// Learning (mxc learn, issue 13; docs/design.md "Learning sandbox"): the
+// kernel allows one listener per filter chain, so the path-taking system
+// calls of learned_syscalls() (learn_syscalls.hpp) are handed to the same
+// listener, native ABI only. The supervisor records them and lets the kernel
+// run them (SECCOMP_USER_NOTIF_FLAG_CONTINUE): recording is not the boundary
+// there, the mounts are.
+//
 // Loads the filter into the calling thread (sandbox init: it holds
 // CAP_SYS_ADMIN in its user namespace, so no_new_privs is not needed).
+// `network`: the connect broker's calls (above); `learning`: the path calls.
 // Returns the notification listener, close-on-exec.
-Result<UniqueFd> install_broker_filter();
+Result<UniqueFd> install_broker_filter(bool network = true, bool learning = false);
 
 }  // namespace mxc::lnx

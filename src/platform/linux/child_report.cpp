@@ -65,6 +65,9 @@ ChildReports parse_reports(const std::string& bytes) {
             case ReportTag::Warning:
                 r.warnings.push_back(payload);
                 break;
+            case ReportTag::LayerWrite:
+                r.layer_writes.push_back(payload);
+                break;
             case ReportTag::Step: {
                 const auto space = payload.find(' ');
                 if (space == std::string::npos) break;

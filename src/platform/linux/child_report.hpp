@@ -14,6 +14,7 @@ enum class ReportTag : char {
     WaitStatus = 'W',  // the command's raw wait status; decimal
     Warning = 'w',     // non-fatal setup caveat; text
     Step = 'S',        // a setup step done (-v only); "MICROSECONDS NAME"
+    LayerWrite = 'L',  // learning: a path written to the throwaway layer (after the command)
 };
 
 // One setup step inside the sandbox and how long it took.
@@ -39,7 +40,8 @@ struct ChildReports {
     bool has_wait_status = false;
     int wait_status = 0;
     std::vector<std::string> warnings;
-    std::vector<StepTiming> steps;  // in the order they were done
+    std::vector<StepTiming> steps;          // in the order they were done
+    std::vector<std::string> layer_writes;  // learning: paths in the throwaway layer
 };
 
 // Parses everything read from the pipe; incomplete trailing bytes are ignored.

@@ -323,6 +323,7 @@ void ConnectBroker::Impl::handle(const seccomp_notif& req) {
             // Clients fall back to connect() (docs/design.md "Network").
             return respond(req.id, EOPNOTSUPP);
         default:
+            if (options.other_calls) return options.other_calls(notify.get(), req);
             return respond(req.id, EPERM);
     }
 }

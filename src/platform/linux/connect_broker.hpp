@@ -39,10 +39,16 @@
 #include "net/name_memory.hpp"
 #include "platform/linux/plan.hpp"
 
+struct seccomp_notif;
+
 namespace mxc::lnx {
 
 struct ConnectBrokerOptions {
     std::size_t max_pending = 4096;  // connects in flight; beyond, EAGAIN
+    // Learning (issue 13): the listener also carries the path calls; every
+    // notification that is not the broker's goes here, on the broker's
+    // thread, which must answer it. Empty: such calls fail with EPERM.
+    std::function<void(int notify_fd, const seccomp_notif& req)> other_calls;
 };
 
 class ConnectBroker {

@@ -393,13 +393,16 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
         }
         case MountKind::Generated:
             return with_rule(apply_generated(op));
+        case MountKind::LearnView:
+            return make_error("the learning view needs the learning plan");
     }
     return {};
 }
 
 }  // namespace
 
-Status build_sandbox_root(const std::vector<MountOp>& ops) {
+Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* learning,
+                          LearnLayers* layers) {
     // Nothing we mount may propagate back into the host's mount namespace.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return sys_error("make / private");
     MXC_TRY(mount_tmpfs(kStage, MS_NOSUID | MS_NODEV, "mode=0755"));
@@ -413,7 +416,13 @@ Status build_sandbox_root(const std::vector<MountOp>& ops) {
     }
 
     std::vector<std::string> remount_ro;
-    for (const auto& op : ops) MXC_TRY(apply_op(op, remount_ro));
+    for (const auto& op : ops) {
+        if (op.kind == MountKind::LearnView && learning != nullptr && layers != nullptr) {
+            MXC_TRY(build_learn_view(*learning, kOld, kNew, "/layers", *layers));
+            continue;
+        }
+        MXC_TRY(apply_op(op, remount_ro));
+    }
     // Read-only last: mask directories and the root had to stay writable
     // while deeper mount points were created inside them.
     for (auto it = remount_ro.rbegin(); it != remount_ro.rend(); ++it) {

@@ -20,6 +20,7 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/broker_filter.hpp"
 #include "platform/linux/child_report.hpp"
+#include "platform/linux/learn_view.hpp"
 #include "platform/linux/mounts.hpp"
 #include "platform/linux/net_ns.hpp"
 #include "platform/linux/sandbox_sockets.hpp"
@@ -49,6 +50,21 @@ MXC_ON_CLONE_STACK int command_main(void* raw) {
     ::close(args->signal_fd);
     ::close(args->spec->alive_fd);
     exec_command(*args->spec);
+}
+
+// Learning: what the run wrote to the throwaway layers (docs/design.md
+// "Learning sandbox"), one report each, before the namespace and its layers
+// are gone.
+void report_layer_writes(const SandboxSpec& spec, const LearnLayers& layers) {
+    constexpr std::size_t kCap = 100000;
+    constexpr std::size_t kLongest = 3000;  // one report stays below PIPE_BUF
+    const bool complete = list_layer_writes(layers, kCap, [&](const std::string& path) {
+        if (path.size() <= kLongest) send_report(spec.report_fd, ReportTag::LayerWrite, path);
+    });
+    if (!complete)
+        send_report(
+            spec.report_fd, ReportTag::Warning,
+            "learning: more than " + std::to_string(kCap) + " paths in the throwaway layer; list cut");
 }
 
 int exit_code_of(int status) {
@@ -95,17 +111,31 @@ int exit_code_of(int status) {
         if (plan.proxy) proxy_port = plan.proxy->port;
         auto sockets = open_sandbox_sockets(proxy_port);
         if (!sockets) fail(spec, sockets.error());
-        if (plan.broker) {
+        if (plan.broker || plan.learning) {
             // Before the command exists, so every process of the sandbox is
             // brokered; the listener goes to the supervisor with the rest.
-            auto listener = install_broker_filter();
+            auto listener = install_broker_filter(plan.broker.has_value(), plan.learning.has_value());
             if (!listener) fail(spec, listener.error());
             sockets->connect_notify = std::move(listener).value();
         }
         if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets).value()); !st) fail(spec, st);
         steps.done("network namespace: proxy, DNS and broker sockets handed to the supervisor");
     }
-    if (auto st = build_sandbox_root(plan.mounts); !st) fail(spec, st);
+    if (!plan.new_net && plan.learning) {
+        // Learning with the host's network: only the path calls' listener.
+        UniqueFd channel(spec.sockets_fd);
+        auto listener = install_broker_filter(false, true);
+        if (!listener) fail(spec, listener.error());
+        SandboxSockets sockets;
+        sockets.connect_notify = std::move(listener).value();
+        if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets)); !st) fail(spec, st);
+        steps.done("learning: seccomp listener handed to the supervisor");
+    }
+    LearnLayers layers;
+    if (auto st = build_sandbox_root(plan.mounts, plan.learning ? &*plan.learning : nullptr, &layers); !st)
+        fail(spec, st);
+    for (const auto& note : layers.notes)
+        send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
 
     sigset_t handled;
@@ -152,6 +182,7 @@ int exit_code_of(int status) {
             pid_t pid;
             while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
                 if (pid == command) {
+                    if (plan.learning) report_layer_writes(spec, layers);
                     send_report(spec.report_fd, ReportTag::WaitStatus, std::to_string(status));
                     // Exiting tears down the namespace: every leftover
                     // process (daemons, background jobs) gets SIGKILL.

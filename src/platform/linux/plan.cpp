@@ -762,6 +762,8 @@ bool visible_in_sandbox(const LinuxPlan& plan, const std::string& dir) {
             return dir == deepest->target;
         case MountKind::RootTmpfs:
             return dir == "/";
+        case MountKind::LearnView:
+            return true;
         case MountKind::MaskDir:
         case MountKind::MaskFile:
         case MountKind::Symlink:
@@ -823,6 +825,8 @@ const char* to_string(MountKind kind) {
             return "symlink";
         case MountKind::Generated:
             return "generated";
+        case MountKind::LearnView:
+            return "learn-view";
     }
     return "?";
 }

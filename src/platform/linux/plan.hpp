@@ -47,6 +47,12 @@ struct PidsCgroupFacts {
     std::string reason;     // why neither is usable, or how they were found
 };
 
+// One mount of the host (/proc/self/mountinfo), for the learning sandbox.
+struct HostMount {
+    std::string target;  // mount point, octal escapes decoded
+    std::string fstype;
+};
+
 // Everything compile_plan needs from outside: host capabilities and the
 // caller's launch context. Gathered by gather_host_facts() (host_facts.cpp).
 struct HostFacts {
@@ -70,6 +76,8 @@ struct HostFacts {
     std::uint64_t nofile_hard = ~0ULL;  // RLIMIT_NOFILE hard limit of the caller
     std::string terminal;               // the caller's terminal device if fd 0/1/2 is one (e.g. /dev/pts/3)
     std::uint64_t ram_bytes = 0;        // physical RAM (sysinfo totalram); 0 = unknown
+    // The host's mounts, in mountinfo order: gathered for `mxc learn` only.
+    std::vector<HostMount> host_mounts;
 };
 
 enum class MountKind {
@@ -85,6 +93,8 @@ enum class MountKind {
     Symlink,    // recreate a symlinked rule path (e.g. /bin -> usr/bin)
     Generated,  // a file mxc writes (`content`), bound read-only over the path; a
                 // symlink there is followed inside the sandbox's root
+    LearnView,  // learning (issue 13): the host's directories, each below a throwaway
+                // overlay (LinuxPlan::learning); right after RootTmpfs
 };
 
 const char* to_string(MountKind kind);
@@ -246,6 +256,23 @@ struct CreateDir {
     std::string why;   // rule text and origin
 };
 
+// `mxc learn` (issue 13; docs/design.md "Learning sandbox"): the same plan
+// as exec under the base profile, plus this. Everything the caller can read
+// is shown read-only at its own path with a throwaway overlay on top; the
+// base profile's mounts (write rules real, deny rules masked) come after it.
+struct LearningPlan {
+    // Every host mount point (the view overlays directories with no mount
+    // below them, and builds read-only scaffolding above mount points).
+    std::vector<std::string> mount_points;
+    // Not shown from the host at all: the sandbox mounts its own there, or
+    // they are kernel filesystems.
+    std::vector<std::string> hidden;
+    // --allow-net-learning: the broker, proxy and DNS stub allow every
+    // destination but the host's loopback and link-local (never from a profile).
+    bool allow_everything = false;
+    std::string tmp_dir;  // {tmp}: not recorded
+};
+
 struct LinuxPlan {
     // Rules that cannot be enforced here, one message each. Non-empty means
     // the launch is refused (125) unless best_effort, which turns them into
@@ -287,9 +314,16 @@ struct LinuxPlan {
     std::vector<platform::RuleVerdict> verdicts;    // for `mxc explain`
     std::vector<AbsentProtected> must_stay_absent;  // checked and cleaned after the run
     std::vector<CreateDir> create_dirs;             // missing write-rule directories to create first
+    std::optional<LearningPlan> learning;           // `mxc learn` only
 };
 
 LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& facts);
+
+// Turns an exec plan of the base profile into the learning plan (plan_learning.cpp):
+// adds the LearnView after the root, drops Landlock (it would block the very
+// reads learning is there to see; the mounts are the boundary).
+void compile_learning(const policy::ResolvedPolicy& policy, const HostFacts& facts, bool allow_net,
+                      LinuxPlan& plan);
 
 // The command's environment per [env]: pass globs minus deny globs, then set,
 // then MXC_SESSION_ID. Sorted by name.

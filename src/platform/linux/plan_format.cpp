@@ -39,6 +39,15 @@ std::string format_plan(const LinuxPlan& plan) {
         for (const auto& u : plan.broker->unix_sockets)
             line("unix socket: " + u.path + " (and below), connected by the supervisor    # " + u.why);
     }
+    if (plan.learning) {
+        std::string hidden;
+        for (const auto& h : plan.learning->hidden) hidden += " " + h;
+        line(std::string("learning: every host directory the caller can read, read-only below a throwaway "
+                         "overlay; path system calls recorded (seccomp user notification); hidden:") +
+             hidden +
+             (plan.learning->allow_everything ? "; network: every destination allowed and recorded"
+                                              : "; network: the base profile's rules, recorded"));
+    }
     line("mounts:");
     for (const auto& m : plan.mounts) {
         std::string s = "  " + std::string(to_string(m.kind)) + " " + m.target;

@@ -3,9 +3,13 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "audit/audit_log.hpp"
@@ -16,6 +20,8 @@
 #include "net/refusal_notices.hpp"
 #include "platform/linux/create_dirs.hpp"
 #include "platform/linux/host_facts.hpp"
+#include "platform/linux/learn_tracer.hpp"
+#include "platform/linux/learn_view.hpp"
 #include "platform/linux/plan.hpp"
 #include "platform/linux/seccomp_filter.hpp"
 #include "platform/linux/setup_log.hpp"
@@ -84,59 +90,14 @@ void print_to_stdout(const std::string& text) {
 
 }  // namespace
 
-std::vector<Capability> probe_host() {
-    return lnx::probe_capabilities();
-}
+namespace {
 
-std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
-    const lnx::HostFacts facts = lnx::gather_host_facts(policy, nullptr);
-    std::vector<RuleVerdict> verdicts = lnx::compile_plan(policy, facts).verdicts;
-    // The seccomp filter has no profile rule of its own (only [seccomp].allow
-    // removes parts of it), so list what it denies, one line per call.
-    for (const auto& line : lnx::describe(lnx::compile_seccomp(policy))) {
-        verdicts.push_back({line, "built-in filter", "libseccomp, loaded last before execve", facts.seccomp,
-                            facts.seccomp ? "" : "kernel without seccomp filtering"});
-    }
-    return verdicts;
-}
-
-const char* platform_name() {
-    return "linux";
-}
-
-int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
-    const bool verbose = log::verbose();
-    lnx::HostFacts facts = [&] {
-        lnx::StepTimer timer(verbose, "host facts: rule paths, kernel features");
-        return lnx::gather_host_facts(policy, &request);
-    }();
-    lnx::LinuxPlan plan = [&] {
-        lnx::StepTimer timer(verbose, "plan compiled");
-        return lnx::compile_plan(policy, facts);
-    }();
-    std::vector<std::string> not_created;
-    if (!request.dry_run && !plan.create_dirs.empty() && plan.fatal.empty() &&
-        (plan.unenforceable.empty() || plan.best_effort)) {
-        // Create, then observe the host again: the new directories are now
-        // rule paths like any other (their facts, links and mounts).
-        for (const auto& d : plan.create_dirs) {
-            if (auto st = lnx::create_dir_beneath(d.base, d.path); !st) {
-                not_created.push_back("not created, so not writable in the sandbox: " + d.why + ": " +
-                                      st.error().message);
-            } else {
-                log::info("created " + d.path + " (mode 0700) for " + d.why);
-            }
-        }
-        facts = lnx::gather_host_facts(policy, &request);
-        plan = lnx::compile_plan(policy, facts);
-    }
-    for (const auto& w : not_created) {
-        (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
-        plan.warnings.push_back(w);
-    }
-    const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
-    plan.enforced.push_back("no_new_privs, no capabilities");
-    plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
+// exec() and learn() from a compiled plan on: --dry-run, refusals, the
+// integrity guards, audit start/exit, the run. `tracer` and `extra_net`:
+// learning only; `outcome_out` receives the run's outcome when it ran.
+int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, const lnx::HostFacts& facts,
+           lnx::LinuxPlan& plan, const lnx::SeccompPlan& seccomp, lnx::LearnTracer* tracer = nullptr,
+           net::EgressProxy::NetCallback extra_net = {}, lnx::RunOutcome* outcome_out = nullptr) {
     if (request.die_with_parent > 0) {
         plan.parent_pid = request.die_with_parent;
         plan.enforced.push_back("die with parent (pid " + std::to_string(plan.parent_pid) + ")");
@@ -204,7 +165,13 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         if (audit_log != nullptr) audit_log->net(e);
         notices->on_event(e);
     };
-    const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(on_net));
+    net::EgressProxy::NetCallback relay = [on_net = std::move(on_net),
+                                           extra = std::move(extra_net)](const audit::NetEvent& e) {
+        on_net(e);
+        if (extra) extra(e);
+    };
+    const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(relay), tracer);
+    if (outcome_out != nullptr) *outcome_out = outcome;
     for (const auto& w : outcome.warnings) (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
     if (!outcome.error.empty()) (void)std::fprintf(stderr, "mxc: %s\n", outcome.error.c_str());
     // The sandbox's processes are all gone (its pid namespace died with
@@ -223,6 +190,118 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         request.audit->exit(ev);
     }
     return outcome.exit_code;
+}
+
+}  // namespace
+
+std::vector<Capability> probe_host() {
+    return lnx::probe_capabilities();
+}
+
+std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
+    const lnx::HostFacts facts = lnx::gather_host_facts(policy, nullptr);
+    std::vector<RuleVerdict> verdicts = lnx::compile_plan(policy, facts).verdicts;
+    // The seccomp filter has no profile rule of its own (only [seccomp].allow
+    // removes parts of it), so list what it denies, one line per call.
+    for (const auto& line : lnx::describe(lnx::compile_seccomp(policy))) {
+        verdicts.push_back({line, "built-in filter", "libseccomp, loaded last before execve", facts.seccomp,
+                            facts.seccomp ? "" : "kernel without seccomp filtering"});
+    }
+    return verdicts;
+}
+
+const char* platform_name() {
+    return "linux";
+}
+
+int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
+    const bool verbose = log::verbose();
+    lnx::HostFacts facts = [&] {
+        lnx::StepTimer timer(verbose, "host facts: rule paths, kernel features");
+        return lnx::gather_host_facts(policy, &request);
+    }();
+    lnx::LinuxPlan plan = [&] {
+        lnx::StepTimer timer(verbose, "plan compiled");
+        return lnx::compile_plan(policy, facts);
+    }();
+    std::vector<std::string> not_created;
+    if (!request.dry_run && !plan.create_dirs.empty() && plan.fatal.empty() &&
+        (plan.unenforceable.empty() || plan.best_effort)) {
+        // Create, then observe the host again: the new directories are now
+        // rule paths like any other (their facts, links and mounts).
+        for (const auto& d : plan.create_dirs) {
+            if (auto st = lnx::create_dir_beneath(d.base, d.path); !st) {
+                not_created.push_back("not created, so not writable in the sandbox: " + d.why + ": " +
+                                      st.error().message);
+            } else {
+                log::info("created " + d.path + " (mode 0700) for " + d.why);
+            }
+        }
+        facts = lnx::gather_host_facts(policy, &request);
+        plan = lnx::compile_plan(policy, facts);
+    }
+    for (const auto& w : not_created) {
+        (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
+        plan.warnings.push_back(w);
+    }
+    const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
+    plan.enforced.push_back("no_new_privs, no capabilities");
+    plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
+    return launch(policy, request, facts, plan, seccomp);
+}
+
+int learn(const policy::ResolvedPolicy& base, const ExecRequest& request, bool allow_net,
+          learn::Observations& out) {
+    // --allow-net-learning under network = "none": the allowlist machinery
+    // (proxy, broker, DNS stub) with the allow-everything matcher the
+    // supervisor builds for learning plans only.
+    policy::ResolvedPolicy policy = base;
+    if (allow_net && policy.network.mode.value == policy::NetMode::None)
+        policy.network.mode.value = policy::NetMode::Allowlist;
+    lnx::HostFacts facts = lnx::gather_host_facts(policy, &request);
+    auto mounts = lnx::read_host_mounts();
+    if (!mounts) {
+        (void)std::fprintf(stderr, "mxc: learning: %s\n", mounts.error().message.c_str());
+        return kMxcFailure;
+    }
+    facts.host_mounts = std::move(mounts).value();
+    // No create_dirs: learning leaves the host as it was (a missing write
+    // rule directory is shown through the throwaway layer instead).
+    lnx::LinuxPlan plan = lnx::compile_plan(policy, facts);
+    lnx::compile_learning(policy, facts, allow_net, plan);
+    const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
+    plan.enforced.push_back("no_new_privs, no capabilities");
+    plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
+
+    lnx::LearnTracer tracer(policy.tmp);
+    auto net_mu = std::make_shared<std::mutex>();
+    auto events = std::make_shared<std::vector<audit::NetEvent>>();
+    net::EgressProxy::NetCallback record = [net_mu, events](const audit::NetEvent& e) {
+        std::lock_guard<std::mutex> lock(*net_mu);
+        if (events->size() < 100000) events->push_back(e);
+    };
+    lnx::RunOutcome outcome;
+    const int status = launch(policy, request, facts, plan, seccomp, &tracer, std::move(record), &outcome);
+
+    out.files = tracer.take();
+    if (const std::size_t dropped = tracer.dropped(); dropped != 0) {
+        (void)std::fprintf(
+            stderr, "mxc: warning: learning: %zu more distinct paths were not recorded (cap)\n", dropped);
+    }
+    {
+        std::lock_guard<std::mutex> lock(*net_mu);
+        std::set<std::tuple<std::string, std::uint16_t, std::string>> seen;
+        for (const auto& e : *events) {
+            if (e.proto == "unix") continue;  // [network].unix, not a destination
+            if (!seen.emplace(e.host, e.port, e.proto).second) continue;
+            out.hosts.push_back(learn::NetObservation{e.host, e.port, e.proto, e.allowed, ""});
+        }
+    }
+    out.written_to_layer = outcome.layer_writes;
+    std::sort(out.written_to_layer.begin(), out.written_to_layer.end());
+    out.written_to_layer.erase(std::unique(out.written_to_layer.begin(), out.written_to_layer.end()),
+                               out.written_to_layer.end());
+    return status;
 }
 
 }  // namespace mxc::platform

@@ -28,6 +28,7 @@
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/connect_broker.hpp"
+#include "platform/linux/learn_tracer.hpp"
 #include "platform/linux/memory_watch.hpp"
 #include "platform/linux/pids_cgroup.hpp"
 #include "platform/linux/sandbox_sockets.hpp"
@@ -190,11 +191,16 @@ std::string start_proxy(const ProxyPlan& plan, UniqueFd listener, net::Matcher m
 // after clone. Returns "" or the error.
 std::string start_broker(const BrokerPlan& plan, SandboxSockets& sockets, std::optional<net::Matcher> matcher,
                          std::shared_ptr<const net::NameMemory> names, ConnectBroker::NetCallback on_net,
-                         std::unique_ptr<ConnectBroker>& broker) {
+                         LearnTracer* tracer, std::unique_ptr<ConnectBroker>& broker) {
     if (!sockets.connect_notify.valid() || !sockets.unix_diag.valid())
         return "connect broker: the sandbox sent no seccomp listener";
-    auto created = ConnectBroker::create(std::move(sockets.connect_notify), std::move(sockets.unix_diag),
-                                         plan, std::move(matcher), std::move(names), std::move(on_net));
+    ConnectBrokerOptions options;
+    if (tracer != nullptr) {
+        options.other_calls = [tracer](int fd, const seccomp_notif& req) { tracer->handle(fd, req); };
+    }
+    auto created =
+        ConnectBroker::create(std::move(sockets.connect_notify), std::move(sockets.unix_diag), plan,
+                              std::move(matcher), std::move(names), std::move(on_net), std::move(options));
     if (!created) return created.error().message;
     broker = std::move(created).value();
     if (auto st = broker->start(); !st) return "connect broker: start: " + st.error().message;
@@ -220,10 +226,33 @@ std::string start_dns(SandboxSockets& sockets, std::optional<net::Matcher> match
     return {};
 }
 
+// --allow-net-learning (issue 13): every name and address, except the host's
+// loopback and link-local addresses (its own services and cloud metadata).
+// Built here, never parsed: no profile can say it (an empty "*." suffix is
+// refused by the rule parser).
+net::Matcher learning_matcher() {
+    std::vector<net::HostRule> allow;
+    net::HostRule names;
+    names.kind = net::HostRule::Kind::Wildcard;
+    names.ports.any = true;
+    names.text = "(--allow-net-learning: every name)";
+    allow.push_back(names);
+    std::vector<net::HostRule> deny;
+    for (const char* cidr : {"0.0.0.0/0:*", "[::]/0:*"}) {
+        if (auto r = net::parse_host_rule(cidr)) allow.push_back(*r);
+    }
+    for (const char* cidr :
+         {"127.0.0.0/8:*", "[::1]:*", "169.254.0.0/16:*", "[fe80::]/10:*", "0.0.0.0/32:*", "[::]:*"}) {
+        if (auto r = net::parse_host_rule(cidr)) deny.push_back(*r);
+    }
+    return net::Matcher(std::move(allow), std::move(deny));
+}
+
 }  // namespace
 
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
-                       const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net) {
+                       const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net,
+                       LearnTracer* tracer) {
     RunOutcome out;
     const auto started = std::chrono::steady_clock::now();
     const bool verbose = log::verbose();
@@ -286,7 +315,9 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // Allowlist: rules are parsed before anything is cloned so that a bad
     // rule fails the launch without a sandbox to tear down.
     std::optional<net::Matcher> matcher;
-    if (plan.proxy) {
+    if (plan.proxy && plan.learning && plan.learning->allow_everything) {
+        matcher.emplace(learning_matcher());
+    } else if (plan.proxy) {
         auto m = net::Matcher::from_strings(plan.proxy->allow, plan.proxy->deny);
         if (!m) {
             out.error = "network rules: " + m.error().message;
@@ -297,7 +328,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     // Own network namespace: init hands over the proxy's and the DNS stub's
     // sockets (sandbox_sockets.hpp).
     SocketChannel channel;
-    if (plan.new_net) {
+    if (plan.new_net || plan.learning) {
         auto ch = make_socket_channel();
         if (!ch) {
             out.error = ch.error().message;
@@ -388,6 +419,19 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     std::unique_ptr<ConnectBroker> broker;
     std::unique_ptr<net::DnsStub> dns;
     std::string proxy_error;
+    if (tracer != nullptr) tracer->set_init(child);
+    if (!plan.new_net && plan.learning) {
+        StepTimer timer(verbose, "learning: seccomp listener received");
+        auto sockets = receive_sandbox_sockets(channel.supervisor_end.get());
+        channel.supervisor_end.reset();
+        if (!sockets || !sockets->connect_notify.valid() || tracer == nullptr) {
+            proxy_error = "learning: the sandbox sent no seccomp listener" +
+                          (sockets ? std::string() : ": " + sockets.error().message);
+        } else if (auto st = tracer->start(std::move(sockets->connect_notify)); !st) {
+            proxy_error = st.error().message;
+        }
+        if (!proxy_error.empty()) ::kill(child, SIGKILL);
+    }
     if (plan.new_net && proxy_error.empty()) {
         StepTimer timer(verbose,
                         "network: broker, proxy and DNS stub started (waited for the sandbox's sockets)");
@@ -399,7 +443,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
             std::optional<net::Matcher> dns_matcher = matcher;
             if (plan.broker) {
                 // First: every connect() of the sandbox waits for it.
-                proxy_error = start_broker(*plan.broker, *sockets, matcher, names, on_net, broker);
+                proxy_error = start_broker(*plan.broker, *sockets, matcher, names, on_net, tracer, broker);
             }
             if (plan.proxy && proxy_error.empty()) {
                 proxy_error = start_proxy(*plan.proxy, std::move(sockets->proxy_listener),
@@ -529,6 +573,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
     if (proxy) proxy->stop();  // emits the audit events of connections still open
     if (broker) broker->stop();
     if (dns) dns->stop();
+    if (tracer != nullptr) tracer->stop();
     // Everything that could write here is gone (init exited, the command's
     // copy closed on execve); non-blocking all the same, so a stray writer
     // can never hang mxc.
@@ -544,6 +589,7 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                  static_cast<std::uint64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
     out.max_rss_kb = static_cast<std::uint64_t>(ru.ru_maxrss);
     out.warnings = reports.warnings;
+    out.layer_writes = reports.layer_writes;
 
     if (reports.has_wait_status) {
         const int ws = reports.wait_status;

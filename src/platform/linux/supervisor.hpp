@@ -21,11 +21,16 @@ struct RunOutcome {
     std::uint64_t wall_ms = 0;
     std::uint64_t cpu_ms = 0;
     std::uint64_t max_rss_kb = 0;
+    std::vector<std::string> layer_writes;  // learning: paths left in the throwaway layer
 };
 
+class LearnTracer;
+
 // `on_net` receives the egress proxy's decisions (allowlist mode only), on
-// the proxy thread; it may be empty.
+// the proxy thread; it may be empty. `tracer`: learning plans only (it
+// records the path calls; docs/design.md "Learning sandbox").
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
-                       const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net = {});
+                       const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net = {},
+                       LearnTracer* tracer = nullptr);
 
 }  // namespace mxc::lnx

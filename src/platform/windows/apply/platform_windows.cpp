@@ -142,6 +142,14 @@ const char* platform_name() {
     return "windows";
 }
 
+// `mxc learn` (issue 13) has a Linux learning sandbox only; docs/windows.md
+// says what Windows lacks for it.
+int learn(const policy::ResolvedPolicy& /*base*/, const ExecRequest& /*request*/, bool /*allow_net*/,
+          learn::Observations& /*out*/) {
+    (void)std::fputs("mxc: mxc learn is not available on Windows (see docs/windows.md)\n", stderr);
+    return 125;
+}
+
 std::vector<Capability> probe_host() {
     HostProbe p = probe_windows_host();
     const auto& f = p.facts;
