@@ -399,6 +399,17 @@ void DnsStub::Impl::handle(std::span<const std::uint8_t> wire, const Peer& peer)
         refuse(q, peer, d);
         return;
     }
+    if (options.report_allowed && on_event && audited.size() < options.max_audited_names &&
+        audited.insert(q.name).second) {
+        audit::NetEvent e;
+        e.allowed = true;
+        e.host = target->text();
+        e.port = 53;
+        e.proto = "dns";
+        e.via = "dns";
+        e.rule = d.rule;
+        on_event(e);
+    }
     if (q.qtype != dns::kTypeA && q.qtype != dns::kTypeAAAA) {
         send(peer, dns::answer(q, {}, options.ttl, limit));  // NODATA: only addresses are served
         return;

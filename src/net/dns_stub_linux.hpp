@@ -45,6 +45,9 @@ struct DnsStubOptions {
     // (glibc, Node, Python, npm) gives up on it at once (mxc-profile(5), "Names").
     dns::Rcode refusal = dns::Rcode::NxDomain;
     std::string profile_name = "default";  // named in the Extended DNS Error text
+    // `mxc learn` (issue 13): also report each allowed name once (an allowed
+    // "dns" event), so a name whose lookup or connection fails is learned too.
+    bool report_allowed = false;
 };
 
 class DnsStub {

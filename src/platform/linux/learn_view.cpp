@@ -57,8 +57,9 @@ public:
 
     Status place(const std::string& dir, int depth) {
         if (hidden(dir)) return {};
-        const bool mounts_below = std::any_of(plan_.mount_points.begin(), plan_.mount_points.end(),
-                                              [&](const std::string& m) { return is_under(m, dir); });
+        auto below = [&](const std::string& m) { return is_under(m, dir); };
+        const bool mounts_below = std::any_of(plan_.mount_points.begin(), plan_.mount_points.end(), below) ||
+                                  std::any_of(plan_.split_points.begin(), plan_.split_points.end(), below);
         if (!mounts_below) return layer(dir);
         return scaffold(dir, depth);
     }
@@ -81,6 +82,7 @@ private:
             return sys_error("learning view: mkdir", dir);
         const std::string host = dir == "/" ? old_ : old_ + dir;
         UniqueFd fd(::open(host.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        copy_mode(fd.get(), target(dir));
         DIR* d = fd.valid() ? ::fdopendir(fd.get()) : nullptr;
         if (d == nullptr) {
             layers_.notes.push_back(dir + ": not readable by the caller, shown empty (" +
@@ -146,6 +148,11 @@ private:
             ::mkdir(work.c_str(), 0700) != 0)
             return sys_error("learning view: layer directories for", dir);
         const std::string lower = dir == "/" ? old_ : old_ + dir;
+        {
+            // The overlay's root shows the upper directory's mode: the host's.
+            UniqueFd host(::open(lower.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            copy_mode(host.get(), upper);
+        }
         const std::string why = overlay(lower, upper, work, dst);
         if (why.empty()) {
             layers_.uppers.emplace_back(n + "/u", dir);
@@ -186,6 +193,11 @@ private:
         if (::move_mount(mnt.get(), "", AT_FDCWD, dst.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
             return std::string("move_mount: ") + std::strerror(errno);
         return {};
+    }
+
+    static void copy_mode(int host_fd, const std::string& to) {
+        struct stat st {};
+        if (host_fd >= 0 && ::fstat(host_fd, &st) == 0) (void)::chmod(to.c_str(), st.st_mode & 07777);
     }
 
     const LearningPlan& plan_;

@@ -40,6 +40,12 @@ void compile_learning(const policy::ResolvedPolicy& policy, const HostFacts& fac
                         [&](const std::string& h) { return is_same_or_under(m.target, h); });
         if (!under_hidden && pseudo_fs(m.fstype)) learning.hidden.push_back(m.target);
     }
+    for (const std::string& dir : {policy.home, policy.workspace, facts.cwd, std::string("/var/tmp")}) {
+        if (dir.empty() || dir[0] != '/' || dir == "/") continue;
+        const bool under_hidden = std::any_of(learning.hidden.begin(), learning.hidden.end(),
+                                              [&](const std::string& h) { return is_same_or_under(dir, h); });
+        if (!under_hidden) learning.split_points.push_back(dir);
+    }
     std::sort(learning.mount_points.begin(), learning.mount_points.end());
     learning.mount_points.erase(std::unique(learning.mount_points.begin(), learning.mount_points.end()),
                                 learning.mount_points.end());

@@ -284,6 +284,16 @@ int learn(const policy::ResolvedPolicy& base, const ExecRequest& request, bool a
     const int status = launch(policy, request, facts, plan, seccomp, &tracer, std::move(record), &outcome);
 
     out.files = tracer.take();
+    // mxc's own PATH lookup of the command (the sandbox's pid 2 before its
+    // execve) runs mxc's executable: name the command instead.
+    char self[4096];
+    const ssize_t self_len = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (self_len > 0 && !request.argv.empty()) {
+        const std::string own(self, static_cast<std::size_t>(self_len));
+        for (auto& f : out.files) {
+            if (f.program == own) f.program = request.argv[0];
+        }
+    }
     if (const std::size_t dropped = tracer.dropped(); dropped != 0) {
         (void)std::fprintf(
             stderr, "mxc: warning: learning: %zu more distinct paths were not recorded (cap)\n", dropped);

@@ -211,10 +211,12 @@ std::string start_broker(const BrokerPlan& plan, SandboxSockets& sockets, std::o
 // start_proxy). No matcher (network = "none"): every name is refused.
 std::string start_dns(SandboxSockets& sockets, std::optional<net::Matcher> matcher,
                       std::shared_ptr<net::NameMemory> names, const std::string& profile_name,
-                      net::EgressProxy::NetCallback on_net, std::unique_ptr<net::DnsStub>& stub) {
+                      net::EgressProxy::NetCallback on_net, bool learning,
+                      std::unique_ptr<net::DnsStub>& stub) {
     if (!sockets.dns_udp.valid() || !sockets.dns_tcp.valid()) return "DNS stub: the sandbox sent no sockets";
     net::DnsStubOptions options;
     options.profile_name = profile_name;
+    options.report_allowed = learning;
     auto callback = [on_net = std::move(on_net)](const audit::NetEvent& e) {
         if (on_net) on_net(e);
     };
@@ -450,9 +452,9 @@ RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                                           std::move(*matcher), on_net, proxy);
             }
             if (proxy_error.empty()) {
-                proxy_error =
-                    start_dns(*sockets, std::move(dns_matcher), names,
-                              plan.dns ? plan.dns->profile_name : std::string(), std::move(on_net), dns);
+                proxy_error = start_dns(*sockets, std::move(dns_matcher), names,
+                                        plan.dns ? plan.dns->profile_name : std::string(), std::move(on_net),
+                                        plan.learning.has_value(), dns);
             }
         }
         // Without the proxy or the stub there is nothing to run: the sandbox

@@ -74,3 +74,22 @@ TEST_CASE("an inactive step clock (no -v) writes nothing") {
     close(p[0]);
     close(p[1]);
 }
+
+TEST_CASE("learning: layer writes arrive as a list, in order") {
+    int p[2];
+    REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+    send_report(p[1], ReportTag::LayerWrite, "/home/u/outside-file");
+    send_report(p[1], ReportTag::LayerWrite, "/var/tmp/x");
+    send_report(p[1], ReportTag::WaitStatus, "0");
+    close(p[1]);
+    std::string bytes;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0) bytes.append(buf, static_cast<size_t>(n));
+    close(p[0]);
+    const auto r = parse_reports(bytes);
+    REQUIRE(r.layer_writes.size() == 2);
+    CHECK(r.layer_writes[0] == "/home/u/outside-file");
+    CHECK(r.layer_writes[1] == "/var/tmp/x");
+    CHECK(r.has_wait_status);
+}
