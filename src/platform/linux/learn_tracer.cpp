@@ -133,8 +133,30 @@ void LearnTracer::handle(int notify_fd, const seccomp_notif& req) {
         if (path.empty() || is_unrecorded(path, tmp_dir_)) continue;
         seen.push_back({std::move(path), pa.access});
     }
-    if (seen.empty()) return respond_continue(notify_fd, req.id);
-    const std::string program = read_link("/proc/" + std::to_string(tid) + "/exe");
+    const bool exec = req.data.nr == SYS_execve || req.data.nr == SYS_execveat;
+    if (seen.empty()) {
+        if (exec) programs_.erase(tid);
+        return respond_continue(notify_fd, req.id);
+    }
+    // The executable per thread, read once until the thread calls execve
+    // (a thread id reused within one run could be misattributed: a report,
+    // not a decision).
+    auto cached = programs_.find(tid);
+    if (cached == programs_.end()) {
+        if (programs_.size() >= 4096) programs_.clear();
+        cached = programs_.emplace(tid, read_link("/proc/" + std::to_string(tid) + "/exe")).first;
+    }
+    const std::string program = cached->second;
+    if (exec) programs_.erase(tid);
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        bool all_known = true;
+        for (const auto& s : seen) {
+            bool exists = false;
+            all_known = all_known && seen_.contains(s.path, s.access, program, &exists) && exists;
+        }
+        if (all_known) return respond_continue(notify_fd, req.id);
+    }
     // What was read belongs to the caller only while its call still waits.
     std::uint64_t id = req.id;
     if (::ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0) return;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -63,6 +64,7 @@ private:
     ObservationSet seen_;
     UniqueFd root_;  // the sandbox's root (O_PATH), for the exists check
     std::vector<char> response_;
+    std::map<pid_t, std::string> programs_;  // thread -> its executable (until execve)
     UniqueFd notify_;
     UniqueFd stop_;
     std::thread thread_;
