@@ -244,7 +244,7 @@ Result<std::unique_ptr<ConnectBroker>> ConnectBroker::create(
     impl->matcher = std::move(matcher);
     impl->names = std::move(names);
     impl->on_event = std::move(on_event);
-    impl->options = options;
+    impl->options = std::move(options);
     impl->epoll.reset(::epoll_create1(EPOLL_CLOEXEC));
     impl->stop_event.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!impl->epoll.valid() || !impl->stop_event.valid()) return sys_error("connect broker: epoll/eventfd");

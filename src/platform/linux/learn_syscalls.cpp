@@ -77,9 +77,7 @@ std::vector<PathArg> path_args(long nr, const std::uint64_t (&args)[6], std::uin
         case SYS_openat2:
             return {{0, 1, open_access(how_flags)}};
         case SYS_newfstatat:
-            return {{0, 1, R, true}};
         case SYS_statx:
-            return {{0, 1, R, true}};
         case SYS_faccessat:
         case SYS_faccessat2:
         case SYS_readlinkat:
