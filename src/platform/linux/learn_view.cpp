@@ -255,7 +255,9 @@ Status build_learn_view(const LearningPlan& plan, const std::string& old_root, c
     // The throwaway layers: a tmpfs in the sandbox's mount namespace, gone
     // with it.
     if (::mkdir(layers_at.c_str(), 0700) != 0) return sys_error("mkdir", layers_at);
-    if (::mount("tmpfs", layers_at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0)
+    const std::string options =
+        plan.layer_size == 0 ? std::string("mode=0700") : "mode=0700,size=" + std::to_string(plan.layer_size);
+    if (::mount("tmpfs", layers_at.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
         return sys_error("mount tmpfs on", layers_at);
     layers.dir.reset(::open(layers_at.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!layers.dir.valid()) return sys_error("open", layers_at);

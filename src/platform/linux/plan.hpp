@@ -278,6 +278,9 @@ struct LearningPlan {
     // destination but the host's loopback and link-local (never from a profile).
     bool allow_everything = false;
     std::string tmp_dir;  // {tmp}: not recorded
+    // size= of the tmpfs holding the throwaway layers: /tmp's (0: the
+    // kernel's default, half of RAM), so the layers are bounded like /tmp.
+    std::uint64_t layer_size = 0;
 };
 
 struct LinuxPlan {

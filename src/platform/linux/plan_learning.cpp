@@ -50,6 +50,9 @@ void compile_learning(const policy::ResolvedPolicy& policy, const HostFacts& fac
     learning.mount_points.erase(std::unique(learning.mount_points.begin(), learning.mount_points.end()),
                                 learning.mount_points.end());
 
+    for (const auto& m : plan.mounts) {
+        if (m.kind == MountKind::Tmp) learning.layer_size = m.size;
+    }
     // Right after the empty root, before every mount of the base profile:
     // its write rules (real read-write binds), read rules and deny masks
     // then cover the view exactly as they cover the empty root in exec.

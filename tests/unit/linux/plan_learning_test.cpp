@@ -77,6 +77,9 @@ TEST_CASE("learning plan: the view right after the root, base mounts kept, no La
     CHECK(has(l.split_points, "/home/u"));
     CHECK(has(l.split_points, "/var/tmp"));
     CHECK_FALSE(l.allow_everything);  // network = "none": nothing to allow without the flag
+    const MountOp* tmp = find_mount(plan, "/tmp");
+    REQUIRE(tmp != nullptr);
+    CHECK(l.layer_size == tmp->size);  // the layers are bounded like /tmp
 }
 
 TEST_CASE("learning plan: --allow-net-learning only with the allowlist machinery") {
