@@ -78,9 +78,14 @@ void compile_learning(const policy::ResolvedPolicy& policy, const HostFacts& fac
     if (learning.allow_everything) {
         plan.warnings.push_back("learning mode: --allow-net-learning, every destination allowed");
     }
-    // Everything is visible now: the caller's own directory is the start.
-    plan.cwd = facts.cwd;
-    plan.cwd_note.clear();
+    // Everything outside the hidden areas is visible now: the caller's own
+    // directory is the start (in a hidden area, exec's choice stands).
+    const bool cwd_hidden = std::any_of(learning.hidden.begin(), learning.hidden.end(),
+                                        [&](const std::string& h) { return is_same_or_under(facts.cwd, h); });
+    if (!cwd_hidden && !facts.cwd.empty()) {
+        plan.cwd = facts.cwd;
+        plan.cwd_note.clear();
+    }
     plan.learning = std::move(learning);
 }
 
