@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -58,10 +59,19 @@ public:
     Status place(const std::string& dir, int depth) {
         if (hidden(dir)) return {};
         auto below = [&](const std::string& m) { return is_under(m, dir); };
-        const bool mounts_below = std::any_of(plan_.mount_points.begin(), plan_.mount_points.end(), below) ||
-                                  std::any_of(plan_.split_points.begin(), plan_.split_points.end(), below);
-        if (!mounts_below) return layer(dir);
-        return scaffold(dir, depth);
+        if (std::any_of(plan_.mount_points.begin(), plan_.mount_points.end(), below))
+            return scaffold(dir, depth);
+        MXC_TRY(layer(dir));
+        // Split points below: overlays of their own on top (sorted, so a
+        // parent before its children).
+        std::vector<std::string> splits;
+        for (const auto& sp : plan_.split_points) {
+            if (is_under(sp, dir) && !hidden(sp) && plain_directory(sp)) splits.push_back(sp);
+        }
+        std::sort(splits.begin(), splits.end());
+        splits.erase(std::unique(splits.begin(), splits.end()), splits.end());
+        for (const auto& sp : splits) MXC_TRY(layer(sp));
+        return {};
     }
 
 private:
@@ -70,6 +80,17 @@ private:
                            [&](const std::string& h) { return is_same_or_under(path, h); });
     }
     std::string target(const std::string& dir) const { return dir == "/" ? new_ : new_ + dir; }
+
+    // A directory on the host reached without any symlink: mount(2) and the
+    // overlay's lowerdir would follow one (to a place of the staging root).
+    bool plain_directory(const std::string& path) const {
+        open_how how{};
+        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+        how.resolve = RESOLVE_NO_SYMLINKS;
+        const std::string host = old_ + path;
+        UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, host.c_str(), &how, sizeof how)));
+        return fd.valid();
+    }
 
     // A directory above a mount point: a directory of the root tmpfs (made
     // read-only with it), its entries placed one by one.

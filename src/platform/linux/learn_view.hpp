@@ -9,6 +9,9 @@
 // kernel refuses to clone a mount with locked children), so they are
 // read-only scaffolding on the sandbox's root tmpfs: their subdirectories are
 // placed the same way, their files bound read-only, their symlinks copied.
+// The split points (LearningPlan::split_points: home, workspace, working
+// directory, /var/tmp) get overlays of their own on top, so writing there
+// needs no copy-up of a directory owned by an unmapped user.
 #include <functional>
 #include <string>
 #include <utility>

@@ -264,11 +264,11 @@ struct LearningPlan {
     // Every host mount point (the view overlays directories with no mount
     // below them, and builds read-only scaffolding above mount points).
     std::vector<std::string> mount_points;
-    // Directories that are overlays of their own, with read-only scaffolding
-    // above them like mount points: the caller's home, the workspace, the
-    // working directory, /var/tmp. Unprivileged, overlayfs cannot copy up a
-    // directory whose owner is not mapped in the user namespace (root's
-    // /home, /var/tmp): an overlay's own root needs no copy-up, so writes
+    // Directories that are overlays of their own, mounted on top of the
+    // overlay that holds them: the caller's home, the workspace, the working
+    // directory, /var/tmp. Unprivileged, overlayfs cannot copy up a directory
+    // whose owner is not mapped in the user namespace (root's /var/tmp, the
+    // parents of a home): an overlay's own root needs no copy-up, so writes
     // there still land in the layer (docs/design.md "Learning sandbox").
     std::vector<std::string> split_points;
     // Not shown from the host at all: the sandbox mounts its own there, or
