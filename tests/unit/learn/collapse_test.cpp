@@ -1,0 +1,105 @@
+#include <doctest/doctest.h>
+
+#include "learn_fixture.hpp"
+
+using namespace mxc::learn;
+using namespace mxc::learn::testing;
+
+TEST_CASE("thousands of files under a tool's dotdir become one rule on the dotdir") {
+    Learned l{base()};
+    for (int i = 0; i < 4000; ++i)
+        l.obs.files.push_back(read("/home/alice/.rustup/toolchains/stable/lib/f" + std::to_string(i), "/x/rustc"));
+    l.obs.files.push_back(read("/home/alice/.rustup/settings.toml", "/x/cargo"));
+    auto s = l.run();
+    REQUIRE(rules(s.read) == std::vector<std::string>{"~/.rustup"});
+    CHECK(s.read[0].observed == 4001);
+    CHECK(s.read[0].programs == std::vector<std::string>{"cargo", "rustc"});
+    CHECK(s.write.empty());
+}
+
+TEST_CASE("reads the base profile already allows need no rule") {
+    Learned l{base()};
+    l.obs.files = {read("/usr/lib/x86_64-linux-gnu/libc.so.6"), read("/etc/hosts"), read("/home/alice/.gitconfig"),
+                   read("/home/alice/proj/src/main.c"), read("/lib64/ld-linux-x86-64.so.2")};
+    auto s = l.run();
+    CHECK(s.read.empty());
+    CHECK(s.write.empty());
+    CHECK(s.not_learned.empty());
+}
+
+TEST_CASE("what the sandbox provides itself is never learned: /proc, /dev, /tmp, {tmp}") {
+    Learned l{base()};
+    l.obs.files = {read("/proc/self/status"), read("/dev/urandom"), write("/tmp/scratch"),
+                   write("/tmp/mxc-run/x")};
+    auto s = l.run();
+    CHECK(s.read.empty());
+    CHECK(s.write.empty());
+}
+
+TEST_CASE("one data file under a plain home directory is learned as that file") {
+    Learned l{base()};
+    l.obs.files = {read("/home/alice/data/input.csv", "/usr/bin/python3")};
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"~/data/input.csv"});
+}
+
+TEST_CASE("data files collapse to the nearest directory holding at least the threshold of them") {
+    Learned l{base()};
+    for (std::size_t i = 0; i < kCollapseThreshold; ++i)
+        l.obs.files.push_back(read("/home/alice/data/set/f" + std::to_string(i)));
+    l.obs.files.push_back(read("/home/alice/docs/other.csv"));
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"~/data/set", "~/docs/other.csv"});
+}
+
+TEST_CASE("files under a shared home directory collapse to the tool's directory in it") {
+    Learned l{base()};
+    l.obs.files = {read("/home/alice/.config/nvim/init.lua", "/usr/bin/nvim"),
+                   read("/home/alice/.local/share/pnpm/store/v3/x", "/usr/bin/pnpm"),
+                   read("/home/alice/.local/bin/tool", "/bin/sh")};
+    auto s = l.run();
+    CHECK(rules(s.read) ==
+          std::vector<std::string>{"~/.config/nvim", "~/.local/bin", "~/.local/share/pnpm"});
+}
+
+TEST_CASE("never a rule on ~, /, a top-level or a shared directory, however many files lie there") {
+    Learned l{base()};
+    for (int i = 0; i < 10; ++i) l.obs.files.push_back(read("/home/alice/file" + std::to_string(i)));
+    l.obs.files.push_back(read("/home/alice"));
+    l.obs.files.push_back(read("/home"));
+    l.obs.files.push_back(read("/"));
+    l.obs.files.push_back(read("/home/alice/.config"));
+    l.obs.files.push_back(read("/srv"));
+    auto s = l.run();
+    for (const auto& r : rules(s.read)) {
+        CHECK(r != "~");
+        CHECK(r != "/");
+        CHECK(r.rfind("~/file", 0) == 0);
+    }
+    CHECK(s.read.size() == 10);
+    CHECK(paths(s.not_learned) == std::vector<std::string>{"/", "/home", "~", "~/.config", "/srv"});
+}
+
+TEST_CASE("a tool directory holding a base deny path is not widened over it") {
+    Learned l{base()};  // default denies ~/.cargo/credentials
+    l.obs.files = {read("/home/alice/.cargo/registry/index/a", "/x/cargo"),
+                   read("/home/alice/.cargo/registry/src/b", "/x/cargo"), read("/home/alice/.cargo/bin/cargo")};
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"~/.cargo/bin", "~/.cargo/registry"});
+}
+
+TEST_CASE("system paths collapse to the package directory in a shared system directory") {
+    Learned l{base()};
+    l.obs.files = {read("/var/lib/dpkg/status", "/usr/bin/dpkg"), read("/var/lib/dpkg/info/bash.list"),
+                   read("/srv/data/a.bin")};
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"/srv/data/a.bin", "/var/lib/dpkg"});
+}
+
+TEST_CASE("a read below a learned write rule needs no read rule of its own") {
+    Learned l{base("readonly")};
+    l.obs.files = {write("/home/alice/proj/out"), read("/home/alice/proj/out")};
+    auto s = l.run();
+    CHECK(rules(s.write) == std::vector<std::string>{"{workspace}/out"});
+    CHECK(s.read.empty());
+}
