@@ -17,15 +17,18 @@ struct Family {
     std::string_view variables;  // space-separated names or globs
 };
 constexpr Family kFamilies[] = {
-    {"git", "GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL "
-            "GIT_COMMITTER_DATE GIT_SSH_COMMAND GIT_SSH GIT_EDITOR GIT_PAGER GIT_CONFIG_GLOBAL "
-            "GIT_CONFIG_NOSYSTEM GIT_CEILING_DIRECTORIES"},
+    {"git",
+     "GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL "
+     "GIT_COMMITTER_DATE GIT_SSH_COMMAND GIT_SSH GIT_EDITOR GIT_PAGER GIT_CONFIG_GLOBAL "
+     "GIT_CONFIG_NOSYSTEM GIT_CEILING_DIRECTORIES"},
     {"ssh scp sftp", "SSH_AUTH_SOCK"},
     {"node npm npx yarn pnpm corepack", "npm_config_* NPM_CONFIG_* NODE_OPTIONS NODE_PATH NODE_ENV NVM_DIR"},
-    {"python pip pipx uv poetry", "PYTHONPATH PYTHONHOME VIRTUAL_ENV CONDA_PREFIX PYTHONDONTWRITEBYTECODE "
-                                  "PYTHONUNBUFFERED PYTHONIOENCODING"},
-    {"cargo rustc rustup rustdoc", "CARGO_HOME RUSTUP_HOME RUSTUP_TOOLCHAIN RUSTFLAGS CARGO_TARGET_DIR "
-                                   "RUST_BACKTRACE RUST_LOG"},
+    {"python pip pipx uv poetry",
+     "PYTHONPATH PYTHONHOME VIRTUAL_ENV CONDA_PREFIX PYTHONDONTWRITEBYTECODE "
+     "PYTHONUNBUFFERED PYTHONIOENCODING"},
+    {"cargo rustc rustup rustdoc",
+     "CARGO_HOME RUSTUP_HOME RUSTUP_TOOLCHAIN RUSTFLAGS CARGO_TARGET_DIR "
+     "RUST_BACKTRACE RUST_LOG"},
     {"make gmake cc c++ gcc g++ clang clang++ ld cmake ninja ccache sccache",
      "CC CXX CFLAGS CXXFLAGS CPPFLAGS LDFLAGS MAKEFLAGS CCACHE_DIR CCACHE_BASEDIR CCACHE_MAXSIZE "
      "CCACHE_DISABLE PKG_CONFIG_PATH CMAKE_PREFIX_PATH CMAKE_GENERATOR"},
@@ -88,7 +91,8 @@ bool looks_secret(std::string_view name) {
     for (std::size_t at = lower.find("auth"); at != std::string::npos; at = lower.find("auth", at + 1)) {
         if (lower.compare(at, 6, "author") != 0) return true;
     }
-    return lower.size() >= 4 && (lower.rfind("_key") == lower.size() - 4 || lower.find("_key_") != std::string::npos);
+    return lower.size() >= 4 &&
+           (lower.rfind("_key") == lower.size() - 4 || lower.find("_key_") != std::string::npos);
 }
 
 std::vector<std::string> env_names(const std::vector<std::string>& environ_entries) {
@@ -98,13 +102,14 @@ std::vector<std::string> env_names(const std::vector<std::string>& environ_entri
     return out;
 }
 
-std::vector<EnvNeed> suggest_env(const std::vector<std::string>& programs, const std::vector<std::string>& env_names,
-                                 const policy::EnvRules& base) {
+std::vector<EnvNeed> suggest_env(const std::vector<std::string>& programs,
+                                 const std::vector<std::string>& env_names, const policy::EnvRules& base) {
     std::map<std::string, EnvNeed> by_name;
     for (const auto& program : programs) {
         for (std::string_view pattern : known_variables(program)) {
             for (const auto& name : env_names) {
-                if (!plain_name(name) || looks_secret(name) || !policy::env_glob_match(pattern, name)) continue;
+                if (!plain_name(name) || looks_secret(name) || !policy::env_glob_match(pattern, name))
+                    continue;
                 if (base.set.count(name) != 0) continue;
                 std::string denied_by;
                 for (const auto& d : base.deny) {

@@ -23,7 +23,7 @@ bool looks_secret(std::string_view name);
 std::vector<std::string> env_names(const std::vector<std::string>& environ_entries);
 
 // `programs`: basenames of every program the run used.
-std::vector<EnvNeed> suggest_env(const std::vector<std::string>& programs, const std::vector<std::string>& env_names,
-                                 const policy::EnvRules& base);
+std::vector<EnvNeed> suggest_env(const std::vector<std::string>& programs,
+                                 const std::vector<std::string>& env_names, const policy::EnvRules& base);
 
 }  // namespace mxc::learn

@@ -18,9 +18,12 @@ using policy::is_same_or_under;
 using policy::is_under;
 using policy::PathRule;
 
-// The sandbox itself provides these (fresh /proc, minimal /dev, private
-// /tmp: docs/design.md, Enforcement), so no rule is ever needed for them.
-constexpr std::string_view kSandboxProvided[] = {"/proc", "/dev", "/tmp"};
+// The sandbox provides these itself (fresh /proc, minimal /dev: docs/design.md,
+// Enforcement): never a rule for them.
+constexpr std::string_view kSandboxProvided[] = {"/proc", "/dev"};
+// Private and empty in every run (/tmp, /dev/shm, {tmp}): a write there
+// needs no rule. A read there does, when the file was there before the run.
+constexpr std::string_view kPrivateTemp[] = {"/tmp", "/dev/shm"};
 
 // The base profile's rules, asked the questions the suggestion needs.
 class BaseRules {
@@ -67,11 +70,17 @@ private:
     std::map<std::string, const PathRule*> by_path_;
 };
 
-bool sandbox_provided(const std::string& path, const policy::ResolvedPolicy& base) {
-    for (std::string_view dir : kSandboxProvided) {
-        if (is_same_or_under(path, dir)) return true;
-    }
-    return !base.tmp.empty() && is_same_or_under(path, base.tmp);
+bool under_any(const std::string& path, const std::string_view* dirs, std::size_t n) {
+    return std::any_of(dirs, dirs + n, [&](std::string_view d) { return is_same_or_under(path, d); });
+}
+
+bool sandbox_provided(const std::string& path) {
+    return under_any(path, std::begin(kSandboxProvided), std::size(kSandboxProvided));
+}
+
+bool private_temp(const std::string& path, const policy::ResolvedPolicy& base) {
+    return under_any(path, std::begin(kPrivateTemp), std::size(kPrivateTemp)) ||
+           (!base.tmp.empty() && is_same_or_under(path, base.tmp));
 }
 
 // Files host tools run or obey, anchored at home and the workspace. A write
@@ -100,8 +109,8 @@ using PathMap = std::map<std::string, Recorded>;
 std::size_t count_below(const PathMap& paths, const std::string& dir) {
     const std::string prefix = dir == "/" ? "/" : dir + "/";
     std::size_t n = 0;
-    for (auto it = paths.lower_bound(prefix); it != paths.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-         ++it)
+    for (auto it = paths.lower_bound(prefix);
+         it != paths.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
         ++n;
     return n;
 }
@@ -156,9 +165,10 @@ public:
             it->second.rule = profile_path(it->first, areas_);
             std::sort(it->second.programs.begin(), it->second.programs.end());
             if (!representable_in_profile(it->second.rule)) {
-                refuse(out_.not_learned, it->first,
-                       "its name cannot be written in a profile (invalid UTF-8, a control character or a brace)",
-                       it->second.programs);
+                refuse(
+                    out_.not_learned, it->first,
+                    "its name cannot be written in a profile (invalid UTF-8, a control character or a brace)",
+                    it->second.programs);
                 it = needs.erase(it);
             } else {
                 ++it;
@@ -222,7 +232,8 @@ private:
             chosen = root->path;
             while (chosen != path && too_wide(chosen, write)) chosen = step_toward(chosen, path);
         } else {
-            for (std::string dir = parent_path(path); is_same_or_under(dir, root->path); dir = parent_path(dir)) {
+            for (std::string dir = parent_path(path); is_same_or_under(dir, root->path);
+                 dir = parent_path(dir)) {
                 if (count_below(paths, dir) >= kCollapseThreshold) {
                     if (!too_wide(dir, write)) chosen = dir;
                     break;
@@ -282,14 +293,20 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
     for (const auto& f : in.observations->files) {
         if (f.path.empty() || f.path[0] != '/') continue;
         const std::string path = policy::normalize_path(f.path);
-        if (sandbox_provided(path, policy)) continue;
+        if (sandbox_provided(path)) continue;
         const std::string program = basename_of(f.program);
         if (f.access == FsAccess::Write) {
-            writes[path].programs.insert(program);
+            if (!private_temp(path, policy)) writes[path].programs.insert(program);
         } else if (f.exists) {
             // A probe (ENOENT) needs no rule: the command coped without it.
             reads[path].programs.insert(program);
         }
+    }
+    // A path read but missing on the host now was made by the run itself
+    // (the host is unchanged after it): its write, if any, is what counts.
+    for (auto it = reads.begin(); it != reads.end();) {
+        const bool made_by_run = in.kind && in.kind(it->first) == PathKind::Missing;
+        it = made_by_run ? reads.erase(it) : std::next(it);
     }
 
     // Writes first: a write rule also covers the reads below it.
@@ -302,7 +319,8 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
             collapser.refuse(out.denied, path, "denied by the base profile", programs);
         } else if (rule != nullptr && base.read_only_carve_out(*rule)) {
             collapser.refuse(out.not_learned, path,
-                             "kept read-only by the base profile (" + rule->origin.describe() + ")", programs);
+                             "kept read-only by the base profile (" + rule->origin.describe() + ")",
+                             programs);
         } else if (collapser.is_protected(path)) {
             collapser.refuse(out.not_learned, path,
                              "a file the user's own tools run or obey: never learned as writable", programs);
@@ -316,8 +334,9 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
     for (const auto& [path, rec] : reads) {
         const PathRule* rule = base.deciding(path);
         if (rule != nullptr && rule->access != Access::Deny) continue;
-        const bool under_learned_write = std::any_of(write_rules.begin(), write_rules.end(),
-                                                     [&](const auto& w) { return is_same_or_under(path, w.first); });
+        const bool under_learned_write =
+            std::any_of(write_rules.begin(), write_rules.end(),
+                        [&](const auto& w) { return is_same_or_under(path, w.first); });
         if (under_learned_write) continue;
         if (base.denied(path)) {
             collapser.refuse(out.denied, path, "denied by the base profile", sorted(rec.programs));
@@ -336,7 +355,9 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
 
     std::set<std::string> layer;
     const PathAreas areas{policy.workspace, policy.home};
-    for (const auto& p : in.observations->written_to_layer) layer.insert(profile_path(p, areas));
+    for (const auto& p : in.observations->written_to_layer) {
+        if (policy::is_absolute_path(p)) layer.insert(profile_path(policy::normalize_path(p), areas));
+    }
     out.layer.assign(layer.begin(), layer.end());
 }
 

@@ -38,27 +38,29 @@ bool needs_review_host(const std::string& host) {
            host.rfind("fe80:", 0) == 0 || host == "0.0.0.0" || host == "::" || host == "localhost";
 }
 
-std::vector<HostNeed> suggest_hosts(const std::vector<NetObservation>& hosts, const policy::NetworkRules* base,
-                                    std::vector<PathRefusal>& not_learned) {
+std::vector<HostNeed> suggest_hosts(const std::vector<NetObservation>& hosts,
+                                    const policy::NetworkRules* base, std::vector<PathRefusal>& not_learned) {
     std::optional<net::Matcher> matcher;
     if (base != nullptr && base->mode.value == policy::NetMode::Allowlist) matcher = base_matcher(*base);
     auto refuse = [&](const std::string& what, const std::string& why, const std::string& program) {
         for (auto& r : not_learned) {
             if (r.path == what) {
-                if (!program.empty() && std::find(r.programs.begin(), r.programs.end(), program) == r.programs.end())
+                if (!program.empty() &&
+                    std::find(r.programs.begin(), r.programs.end(), program) == r.programs.end())
                     r.programs.push_back(program);
                 return;
             }
         }
-        not_learned.push_back(PathRefusal{what, why, program.empty() ? std::vector<std::string>{} : std::vector{program}});
+        not_learned.push_back(
+            PathRefusal{what, why, program.empty() ? std::vector<std::string>{} : std::vector{program}});
     };
 
     std::map<std::string, HostNeed> by_rule;
     for (const auto& h : hosts) {
         const std::string program = h.program.empty() ? std::string() : basename_of(h.program);
         if (h.proto == "unix") {
-            refuse(comment_text(h.host), "a unix socket: add it to [network].unix by hand if the command needs it",
-                   program);
+            refuse(comment_text(h.host),
+                   "a unix socket: add it to [network].unix by hand if the command needs it", program);
             continue;
         }
         if (base != nullptr && base->mode.value == policy::NetMode::Host) continue;  // everything is allowed
@@ -83,7 +85,8 @@ std::vector<HostNeed> suggest_hosts(const std::vector<NetObservation>& hosts, co
         ++need.count;
         need.needs_review = needs_review_host(target->text());
         if (!h.allowed) need.refused = true;
-        if (!program.empty() && std::find(need.programs.begin(), need.programs.end(), program) == need.programs.end())
+        if (!program.empty() &&
+            std::find(need.programs.begin(), need.programs.end(), program) == need.programs.end())
             need.programs.push_back(program);
     }
     std::vector<HostNeed> out;
@@ -92,7 +95,8 @@ std::vector<HostNeed> suggest_hosts(const std::vector<NetObservation>& hosts, co
         std::sort(need.programs.begin(), need.programs.end());
         out.push_back(std::move(need));
     }
-    std::stable_sort(out.begin(), out.end(), [](const HostNeed& a, const HostNeed& b) { return a.count > b.count; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const HostNeed& a, const HostNeed& b) { return a.count > b.count; });
     return out;
 }
 

@@ -24,7 +24,7 @@ bool needs_review_host(const std::string& host);
 // profile's network rules; destinations they already allow are left out
 // (null: nothing is allowed yet, as for `mxc log`). Unix sockets and
 // invalid host names go to `not_learned`.
-std::vector<HostNeed> suggest_hosts(const std::vector<NetObservation>& hosts, const policy::NetworkRules* base,
-                                    std::vector<PathRefusal>& not_learned);
+std::vector<HostNeed> suggest_hosts(const std::vector<NetObservation>& hosts,
+                                    const policy::NetworkRules* base, std::vector<PathRefusal>& not_learned);
 
 }  // namespace mxc::learn

@@ -18,8 +18,8 @@ struct SharedDir {
     bool tool_children;
 };
 constexpr SharedDir kSystemShared[] = {
-    {"/var/lib", true},   {"/var/cache", true},       {"/var/log", true},       {"/var/spool", false},
-    {"/usr/share", true}, {"/usr/lib", true},         {"/usr/lib64", true},     {"/usr/local", true},
+    {"/var/lib", true},         {"/var/cache", true},     {"/var/log", true},   {"/var/spool", false},
+    {"/usr/share", true},       {"/usr/lib", true},       {"/usr/lib64", true}, {"/usr/local", true},
     {"/usr/local/share", true}, {"/usr/local/lib", true}, {"/run/user", false}, {"/nix/store", true},
 };
 // Top-level directories whose children are packages or tools.

@@ -36,23 +36,28 @@ std::string summary_text(const Suggestion& s, const SummaryContext& ctx) {
                (ctx.destination.empty() ? "" : " and was written anyway") + "\n";
     }
     const std::size_t learned = s.read.size() + s.write.size() + s.hosts.size();
-    out += "mxc learn: " + std::to_string(s.read.size()) + " read rule(s), " + std::to_string(s.write.size()) +
-           " write rule(s), " + std::to_string(s.hosts.size()) + " host(s) added on top of " +
-           terminal_safe(ctx.base) + (learned == 0 ? ": the base profile already covered the run" : "") + "\n";
+    out += "mxc learn: " + std::to_string(s.read.size()) + " read rule(s), " +
+           std::to_string(s.write.size()) + " write rule(s), " + std::to_string(s.hosts.size()) +
+           " host(s) added on top of " + terminal_safe(ctx.base) +
+           (learned == 0 ? ": the base profile already covered the run" : "") + "\n";
     out += listed(s.read, [](const PathNeed& n) {
-        return row("read", n.rule, programs_text(n.programs) + ", " + std::to_string(n.observed) + " path(s)");
+        return row("read", n.rule,
+                   programs_text(n.programs) + ", " + std::to_string(n.observed) + " path(s)");
     });
     out += listed(s.write, [](const PathNeed& n) {
-        return row("write", n.rule, programs_text(n.programs) + ", " + std::to_string(n.observed) + " path(s)");
+        return row("write", n.rule,
+                   programs_text(n.programs) + ", " + std::to_string(n.observed) + " path(s)");
     });
     out += listed(s.hosts, [](const HostNeed& h) {
         std::string d = programs_text(h.programs);
-        if (h.needs_review) d += std::string(d.empty() ? "" : ", ") + "commented out: loopback/link-local/metadata";
+        if (h.needs_review)
+            d += std::string(d.empty() ? "" : ", ") + "commented out: loopback/link-local/metadata";
         return row("host", h.rule, d);
     });
     if (!s.denied.empty()) {
         out += "mxc learn: denied by the base profile, not learned (still hidden under the new profile):\n";
-        out += listed(s.denied, [](const PathRefusal& r) { return row("deny", r.path, programs_text(r.programs)); });
+        out += listed(s.denied,
+                      [](const PathRefusal& r) { return row("deny", r.path, programs_text(r.programs)); });
     }
     if (!s.not_learned.empty() || !s.hosts_not_learned.empty()) {
         out += "mxc learn: used but not learned:\n";

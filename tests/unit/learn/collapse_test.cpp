@@ -8,7 +8,8 @@ using namespace mxc::learn::testing;
 TEST_CASE("thousands of files under a tool's dotdir become one rule on the dotdir") {
     Learned l{base()};
     for (int i = 0; i < 4000; ++i)
-        l.obs.files.push_back(read("/home/alice/.rustup/toolchains/stable/lib/f" + std::to_string(i), "/x/rustc"));
+        l.obs.files.push_back(
+            read("/home/alice/.rustup/toolchains/stable/lib/f" + std::to_string(i), "/x/rustc"));
     l.obs.files.push_back(read("/home/alice/.rustup/settings.toml", "/x/cargo"));
     auto s = l.run();
     REQUIRE(rules(s.read) == std::vector<std::string>{"~/.rustup"});
@@ -19,20 +20,31 @@ TEST_CASE("thousands of files under a tool's dotdir become one rule on the dotdi
 
 TEST_CASE("reads the base profile already allows need no rule") {
     Learned l{base()};
-    l.obs.files = {read("/usr/lib/x86_64-linux-gnu/libc.so.6"), read("/etc/hosts"), read("/home/alice/.gitconfig"),
-                   read("/home/alice/proj/src/main.c"), read("/lib64/ld-linux-x86-64.so.2")};
+    l.obs.files = {read("/usr/lib/x86_64-linux-gnu/libc.so.6"), read("/etc/hosts"),
+                   read("/home/alice/.gitconfig"), read("/home/alice/proj/src/main.c"),
+                   read("/lib64/ld-linux-x86-64.so.2")};
     auto s = l.run();
     CHECK(s.read.empty());
     CHECK(s.write.empty());
     CHECK(s.not_learned.empty());
 }
 
-TEST_CASE("what the sandbox provides itself is never learned: /proc, /dev, /tmp, {tmp}") {
+TEST_CASE("what the sandbox provides itself is never learned: /proc, /dev, writes to /tmp and {tmp}") {
     Learned l{base()};
     l.obs.files = {read("/proc/self/status"), read("/dev/urandom"), write("/tmp/scratch"),
-                   write("/tmp/mxc-run/x")};
+                   write("/tmp/mxc-run/x"), write("/dev/shm/sem.x")};
     auto s = l.run();
     CHECK(s.read.empty());
+    CHECK(s.write.empty());
+}
+
+TEST_CASE("a file in /tmp that was there before the run is learned as a read, one the run made is not") {
+    Learned l{base()};
+    l.obs.files = {read("/tmp/shared/input.txt"), write("/tmp/made"), read("/tmp/made")};
+    l.kinds["/tmp/shared/input.txt"] = PathKind::File;
+    l.kinds["/tmp/made"] = PathKind::Missing;
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"/tmp/shared/input.txt"});
     CHECK(s.write.empty());
 }
 
@@ -58,8 +70,7 @@ TEST_CASE("files under a shared home directory collapse to the tool's directory 
                    read("/home/alice/.local/share/pnpm/store/v3/x", "/usr/bin/pnpm"),
                    read("/home/alice/.local/bin/tool", "/bin/sh")};
     auto s = l.run();
-    CHECK(rules(s.read) ==
-          std::vector<std::string>{"~/.config/nvim", "~/.local/bin", "~/.local/share/pnpm"});
+    CHECK(rules(s.read) == std::vector<std::string>{"~/.config/nvim", "~/.local/bin", "~/.local/share/pnpm"});
 }
 
 TEST_CASE("never a rule on ~, /, a top-level or a shared directory, however many files lie there") {
@@ -83,7 +94,8 @@ TEST_CASE("never a rule on ~, /, a top-level or a shared directory, however many
 TEST_CASE("a tool directory holding a base deny path is not widened over it") {
     Learned l{base()};  // default denies ~/.cargo/credentials
     l.obs.files = {read("/home/alice/.cargo/registry/index/a", "/x/cargo"),
-                   read("/home/alice/.cargo/registry/src/b", "/x/cargo"), read("/home/alice/.cargo/bin/cargo")};
+                   read("/home/alice/.cargo/registry/src/b", "/x/cargo"),
+                   read("/home/alice/.cargo/bin/cargo")};
     auto s = l.run();
     CHECK(rules(s.read) == std::vector<std::string>{"~/.cargo/bin", "~/.cargo/registry"});
 }

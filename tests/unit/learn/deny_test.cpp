@@ -10,7 +10,8 @@ using namespace mxc::learn::testing;
 
 TEST_CASE("a path under a base deny rule is listed as denied and never learned") {
     Learned l{base()};
-    l.obs.files = {read("/home/alice/.ssh/id_rsa", "/usr/bin/ssh"), write("/home/alice/.aws/config", "/x/aws")};
+    l.obs.files = {read("/home/alice/.ssh/id_rsa", "/usr/bin/ssh"),
+                   write("/home/alice/.aws/config", "/x/aws")};
     auto s = l.run();
     CHECK(s.read.empty());
     CHECK(s.write.empty());
@@ -45,7 +46,8 @@ TEST_CASE("a write where the base keeps a read-only carve-out is not learned") {
 
 TEST_CASE("files the user's own tools run are never learned as writable") {
     Learned l{base()};
-    l.obs.files = {write("/home/alice/.bashrc", "/x/installer"), write("/home/alice/.gitconfig", "/usr/bin/git")};
+    l.obs.files = {write("/home/alice/.bashrc", "/x/installer"),
+                   write("/home/alice/.gitconfig", "/usr/bin/git")};
     auto s = l.run();
     CHECK(s.write.empty());
     CHECK(paths(s.not_learned) == std::vector<std::string>{"~/.bashrc", "~/.gitconfig"});

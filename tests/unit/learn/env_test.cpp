@@ -54,7 +54,7 @@ TEST_CASE("the env table never emits a value, and never a name that looks like a
     CHECK_FALSE(contains(*text, "GITHUB_TOKEN"));
     CHECK_FALSE(contains(*text, "authToken"));
     CHECK(contains(*text, "\"npm_config_cache\""));
-    CHECK(contains(*text, "\"CC\""));  // gcc-12 is looked up as gcc
+    CHECK(contains(*text, "\"CC\""));          // gcc-12 is looked up as gcc
     CHECK_FALSE(contains(*text, "\"PATH\""));  // the base passes it
 }
 
@@ -68,8 +68,10 @@ TEST_CASE("a variable the base denies is proposed with the deny rule named") {
 }
 
 TEST_CASE("secret-looking names are recognised") {
-    for (const char* n : {"GITHUB_TOKEN", "npm_config__auth", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "API_KEY",
-                          "MY_KEY_2", "GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"})
+    for (const char* n :
+         {"GITHUB_TOKEN", "npm_config__auth", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "API_KEY", "MY_KEY_2",
+          "GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"})
         CHECK_MESSAGE(looks_secret(n), n);
-    for (const char* n : {"GIT_AUTHOR_NAME", "CC", "CCACHE_DIR", "SSH_AUTH_SOCK", "KEYBOARD"}) CHECK_MESSAGE(!looks_secret(n), n);
+    for (const char* n : {"GIT_AUTHOR_NAME", "CC", "CCACHE_DIR", "SSH_AUTH_SOCK", "KEYBOARD"})
+        CHECK_MESSAGE(!looks_secret(n), n);
 }

@@ -8,7 +8,8 @@ using namespace mxc::learn;
 using namespace mxc::learn::testing;
 
 namespace {
-NetObservation host(std::string h, std::uint16_t port, std::string proto = "connect", std::string program = "") {
+NetObservation host(std::string h, std::uint16_t port, std::string proto = "connect",
+                    std::string program = "") {
     return NetObservation{std::move(h), port, std::move(proto), false, std::move(program)};
 }
 }  // namespace
@@ -47,8 +48,9 @@ TEST_CASE("loopback and metadata addresses are only proposed commented out") {
 TEST_CASE("what the base already allows is not proposed, what it denies is reported") {
     auto coding = base("coding-agent");
     std::vector<PathRefusal> skipped;
-    auto hosts = suggest_hosts({host("github.com", 443), host("gist.github.com", 443), host("example.org", 443)},
-                               &coding.network, skipped);
+    auto hosts =
+        suggest_hosts({host("github.com", 443), host("gist.github.com", 443), host("example.org", 443)},
+                      &coding.network, skipped);
     REQUIRE(hosts.size() == 1);
     CHECK(hosts[0].rule == "example.org");
     REQUIRE(skipped.size() == 1);

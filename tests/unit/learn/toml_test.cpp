@@ -23,7 +23,8 @@ int line_of(const std::string& text, const std::string& needle) {
 
 Learned typical() {
     Learned l{base()};
-    for (int i = 0; i < 50; ++i) l.obs.files.push_back(read("/home/alice/.rustup/t/f" + std::to_string(i), "/x/rustc"));
+    for (int i = 0; i < 50; ++i)
+        l.obs.files.push_back(read("/home/alice/.rustup/t/f" + std::to_string(i), "/x/rustc"));
     l.obs.files.push_back(read("/home/alice/data/input.csv", "/usr/bin/python3"));
     l.obs.files.push_back(write("/home/alice/.cache2/x", "/usr/bin/python3"));
     l.obs.files.push_back(read("/home/alice/.ssh/id_rsa", "/usr/bin/python3"));
@@ -69,7 +70,8 @@ TEST_CASE("comments name the programs that needed a rule, three at most then +N"
     CHECK(programs_text({"a"}) == "a");
     CHECK(programs_text({"a", "b", "c", "d", "e"}) == "a, b, c +2");
     Learned l{base()};
-    for (const char* p : {"/x/a", "/x/b", "/x/c", "/x/d"}) l.obs.files.push_back(read("/home/alice/.tool/f", p));
+    for (const char* p : {"/x/a", "/x/b", "/x/c", "/x/d"})
+        l.obs.files.push_back(read("/home/alice/.tool/f", p));
     auto text = write_profile(l.run(), {"default", "", ""});
     REQUIRE(text.ok());
     CHECK(contains(*text, "\"~/.tool\",  # a, b, c +1"));

@@ -37,7 +37,8 @@ TEST_CASE("the root of a path is the first directory below the deepest shared on
 
 TEST_CASE("learned workspace paths stay relative to the workspace") {
     Learned l{base("readonly")};
-    for (int i = 0; i < 6; ++i) l.obs.files.push_back(write("/home/alice/proj/build/o" + std::to_string(i), "/x/cc"));
+    for (int i = 0; i < 6; ++i)
+        l.obs.files.push_back(write("/home/alice/proj/build/o" + std::to_string(i), "/x/cc"));
     auto s = l.run();
     CHECK(rules(s.write) == std::vector<std::string>{"{workspace}/build"});
 }
