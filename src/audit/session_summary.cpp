@@ -5,25 +5,6 @@
 #include <tuple>
 
 namespace mxc::audit {
-namespace {
-
-bool is_ipv6(const std::string& host) {
-    return host.find(':') != std::string::npos;
-}
-
-// Addresses a plain host rule never reaches (DESIGN.md): suggesting them
-// silently would hand the sandbox the host's loopback or cloud metadata.
-bool is_special_address(const std::string& host) {
-    return host.rfind("127.", 0) == 0 || host == "::1" || host.rfind("169.254.", 0) == 0 ||
-           host.rfind("fe80:", 0) == 0 || host == "0.0.0.0" || host == "::" || host == "localhost";
-}
-
-std::string rule_for(const std::string& host, std::uint16_t port) {
-    if (port == 80 || port == 443) return is_ipv6(host) ? "[" + host + "]" : host;
-    return (is_ipv6(host) ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-}  // namespace
 
 SessionSummary summarize(const SessionRecord& session) {
     // 0 went through, 1 failed upstream, 2 denied: also the display order.
@@ -59,27 +40,15 @@ SessionSummary summarize(const SessionRecord& session) {
     return s;
 }
 
-std::vector<SuggestedRule> suggest_allow_rules(const std::vector<SessionRecord>& sessions) {
-    std::map<std::string, SuggestedRule> by_rule;
+std::vector<learn::NetObservation> denied_destinations(const std::vector<SessionRecord>& sessions) {
+    std::vector<learn::NetObservation> out;
     for (const auto& session : sessions) {
         for (const auto& e : session.net) {
-            // A reason means more than a missing allow rule: a deny rule, an
-            // allowed name that resolved to loopback (the reason names the
-            // rule that would reach it), an invalid host.
             if (e.allowed || e.host.empty() || !e.rule.empty() || !e.reason.empty() || e.proto == "unix")
                 continue;
-            std::string rule = rule_for(e.host, e.via == "dns" ? 443 : e.port);
-            auto& s = by_rule[rule];
-            s.rule = rule;
-            ++s.denials;
-            s.needs_review = is_special_address(e.host);
+            out.push_back(learn::NetObservation{e.host, e.port, e.via == "dns" ? "dns" : e.proto, false, ""});
         }
     }
-    std::vector<SuggestedRule> out;
-    out.reserve(by_rule.size());
-    for (auto& [rule, s] : by_rule) out.push_back(std::move(s));
-    std::stable_sort(out.begin(), out.end(),
-                     [](const SuggestedRule& a, const SuggestedRule& b) { return a.denials > b.denials; });
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "audit/log_reader.hpp"
+#include "learn/observations.hpp"
 
 namespace mxc::audit {
 
@@ -35,18 +36,13 @@ struct SessionSummary {
 
 SessionSummary summarize(const SessionRecord& session);
 
-struct SuggestedRule {
-    std::string rule;  // as it would be written in [network].allow
-    std::uint64_t denials = 0;
-    bool needs_review = false;  // loopback / link-local / metadata: allowing it is rarely right
-};
-
-// One rule per denied host:port (ports 80 and 443 fold into the plain host
-// form, which means exactly those two ports), most-denied first. Not counted:
-// allowed connections that failed upstream (no rule is missing), denials with
-// a reason (a deny rule, which an allow rule would not override; an allowed
-// name that resolved to loopback; an invalid host) and unix sockets (not
-// [network].allow rules). A refused name lookup suggests the name.
-std::vector<SuggestedRule> suggest_allow_rules(const std::vector<SessionRecord>& sessions);
+// The destinations that were denied only because no allow rule matched, as
+// observations for the suggestion code that `mxc learn` uses too
+// (learn/host_suggest.hpp). Left out: allowed connections that failed
+// upstream (no rule is missing), denials with a reason (a deny rule, which an
+// allow rule would not override; an allowed name that resolved to loopback;
+// an invalid host) and unix sockets (not [network].allow rules). A refused
+// name lookup is a "dns" observation of the name.
+std::vector<learn::NetObservation> denied_destinations(const std::vector<SessionRecord>& sessions);
 
 }  // namespace mxc::audit

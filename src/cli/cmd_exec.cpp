@@ -1,12 +1,11 @@
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "audit/audit_log.hpp"
 #include "audit/open_sinks.hpp"
 #include "cli/managed_describe.hpp"
 #include "cli/options.hpp"
-#include "cli/resolve_context.hpp"
+#include "cli/run_setup.hpp"
 #include "platform/platform.hpp"
 
 namespace mxc::cli {
@@ -19,22 +18,18 @@ int run_exec(const ExecOptions& options) {
         return kMxcFailure;
     }
     const std::string session = audit::new_session_id();
-    auto ctx = make_resolve_context(options.policy.workspace, session);
-    if (!ctx) {
-        std::fprintf(stderr, "mxc: %s\n", ctx.error().message.c_str());
+    auto run = prepare_run(options.policy, options.command, options.cwd, session);
+    if (!run) {
+        std::fprintf(stderr, "%s\n", run.error().message.c_str());
         return kMxcFailure;
     }
-    auto policy = policy::load_policy(options.policy.profile, options.policy.overrides, *ctx);
-    if (!policy) {
-        std::fprintf(stderr, "%s\n", policy.error().message.c_str());
-        return kMxcFailure;
-    }
+    const policy::ResolvedPolicy& policy = run->policy;
 
     // Every sink is opened before anything runs: one that cannot be opened
     // (a managed one above all) fails the run rather than leaving it unaudited.
     std::unique_ptr<audit::AuditLog> audit_log;
     if (!options.dry_run) {
-        auto opened = audit::open_audit_log(*policy, options.audit_path, ctx->cwd, session);
+        auto opened = audit::open_audit_log(policy, options.audit_path, run->context.cwd, session);
         if (!opened) {
             std::fprintf(stderr, "mxc: %s\n", opened.error().message.c_str());
             return kMxcFailure;
@@ -42,27 +37,16 @@ int run_exec(const ExecOptions& options) {
         audit_log = std::move(*opened);
     }
 
-    platform::ExecRequest request;
-    request.argv = options.command;
-    request.cwd = ctx->cwd;
-    if (!options.cwd.empty()) {
-        std::filesystem::path dir(options.cwd);
-        if (dir.is_relative()) dir = std::filesystem::path(ctx->cwd) / dir;
-        request.cwd = dir.lexically_normal().string();
-        if (request.cwd.size() > 1 && request.cwd.back() == '/') request.cwd.pop_back();
-    } else if (!options.policy.workspace.empty()) {
-        request.cwd_fallback = ctx->workspace;
-    }
-    request.session_id = session;
+    platform::ExecRequest& request = run->request;
     request.dry_run = options.dry_run;
     // The plan below is the backend's; what the managed policy did comes first.
-    if (options.dry_run && policy->managed) {
-        std::printf("%s", describe_managed(*policy->managed).c_str());
+    if (options.dry_run && policy.managed) {
+        std::printf("%s", describe_managed(*policy.managed).c_str());
         (void)std::fflush(stdout);
     }
     request.audit = audit_log.get();
     if (options.die_with_parent) request.die_with_parent = options.parent_pid;
-    return platform::exec(*policy, request);
+    return platform::exec(policy, request);
 }
 
 }  // namespace mxc::cli

@@ -10,8 +10,11 @@
 #include "audit/log_reader.hpp"
 #include "audit/session_summary.hpp"
 #include "cli/options.hpp"
+#include "cli/shell_words.hpp"
 #include "common/json.hpp"
 #include "common/terminal_text.hpp"
+#include "learn/host_suggest.hpp"
+#include "learn/toml_writer.hpp"
 
 namespace mxc::cli {
 namespace {
@@ -53,26 +56,6 @@ std::string human_ms(std::uint64_t ms) {
     else
         std::snprintf(buf, sizeof buf, "%.1f min", static_cast<double>(ms) / 60000);
     return buf;
-}
-
-// argv shown as a shell would need it, so it can be copied back.
-std::string shell_words(const std::vector<std::string>& argv) {
-    std::string out;
-    for (const auto& a : argv) {
-        if (!out.empty()) out += ' ';
-        bool plain =
-            !a.empty() &&
-            a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
-                std::string::npos;
-        if (plain) {
-            out += a;
-            continue;
-        }
-        out += '\'';
-        for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        out += '\'';
-    }
-    return out;
 }
 
 std::string exit_text(const audit::ExitEvent& e) {
@@ -192,8 +175,9 @@ std::string session_json(const audit::SessionRecord& s) {
     return o.str();
 }
 
-void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
-    auto rules = audit::suggest_allow_rules(sessions);
+void print_suggestions(const std::vector<audit::SessionRecord>& sessions, bool toml) {
+    std::vector<learn::PathRefusal> skipped;
+    const auto rules = learn::suggest_hosts(audit::denied_destinations(sessions), nullptr, skipped);
     std::uint64_t failed = 0;
     for (const auto& s : sessions) failed += audit::summarize(s).failed;
     if (failed > 0) {
@@ -201,6 +185,8 @@ void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
         std::printf("# %llu allowed connection(s) failed upstream (no rule is missing; see mxc log).\n",
                     static_cast<unsigned long long>(failed));
     }
+    for (const auto& r : skipped)
+        std::printf("# not suggested: %s: %s\n", safe(r.path).c_str(), safe(r.why).c_str());
     if (rules.empty()) {
         std::printf("# mxc log --suggest: no denied connections in %zu session(s); nothing to add.\n",
                     sessions.size());
@@ -208,11 +194,17 @@ void print_suggestions(const std::vector<audit::SessionRecord>& sessions) {
     }
     std::printf("# Suggested by mxc log from %zu session(s): the hosts that were denied.\n", sessions.size());
     std::printf("# Review each line before adding it: every rule widens what the sandbox can reach.\n");
+    if (toml) {
+        // The same table `mxc learn` writes (learn/toml_writer.hpp): loopback
+        // and metadata addresses stay commented out.
+        std::fputs(learn::network_table(rules, "denied").c_str(), stdout);
+        return;
+    }
     std::printf("[network]\nmode = \"allowlist\"\nallow = [\n");
     for (const auto& r : rules) {
         std::string quoted = safe(json::quote(r.rule)) + ",";
         std::printf(
-            "  %-44s # denied %llux%s\n", quoted.c_str(), static_cast<unsigned long long>(r.denials),
+            "  %-44s # denied %llux%s\n", quoted.c_str(), static_cast<unsigned long long>(r.count),
             r.needs_review ? "; loopback/link-local/metadata address: almost never what you want" : "");
     }
     std::printf("]\n");
@@ -289,7 +281,7 @@ int run_log(const LogOptions& options) {
         }
     }
     if (options.suggest) {
-        print_suggestions(reader.sessions());
+        print_suggestions(reader.sessions(), options.toml);
         return 0;
     }
     bool first = true;

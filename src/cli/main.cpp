@@ -24,8 +24,9 @@ constexpr const char* kFooter = R"(Examples:
   mxc doctor                                        what this host can enforce
   mxc exec --audit run.jsonl -- make && mxc log run.jsonl
   mxc log --suggest run.jsonl                       allow rules for the hosts that were denied
+  mxc learn -p default -o app.toml -- make test     write the profile a command needs (docs/learn.md)
 
-Exit status of `mxc exec`: the command's own; 128+N if killed by signal N;
+Exit status of `mxc exec` and `mxc learn`: the command's own; 128+N if killed by signal N;
 124 wall_time expired; 125 mxc failed (reason on stderr); 126 not executable;
 127 not found. Other commands: 0 ok, 1 failure, 2 usage.)";
 
@@ -82,7 +83,9 @@ static int run(int argc, char** argv) {
     const long parent_pid = mxc::cli::parent_process_id();
     std::vector<std::string> args = mxc::cli::command_line_args(argc, argv);
     const std::size_t sub = subcommand_index(args);
-    const bool is_exec = sub < args.size() && args[sub] == "exec";
+    // exec and learn run a command: everything after "--" is its argv, and
+    // their own failures are 125 (0-124 and 126-255 are the command's).
+    const bool is_exec = sub < args.size() && (args[sub] == "exec" || args[sub] == "learn");
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
 
     CLI::App app{"mxc runs a command inside a boundary that a TOML profile describes.", "mxc"};
@@ -112,6 +115,30 @@ static int run(int argc, char** argv) {
     std::vector<std::string> loose;
     exec_cmd->add_option("command", loose, "the command, after --");
 
+    mxc::cli::LearnOptions learn;
+    auto* learn_cmd =
+        app.add_subcommand("learn",
+                           "run COMMAND once in a learning sandbox and write the profile it needed: "
+                           "mxc learn -p BASE [-o OUT.toml] -- COMMAND [ARGS...]");
+    learn_cmd
+        ->add_option("-p,--profile", learn.policy.profile,
+                     "the base profile: a built-in name or a .toml file; the learned one extends it")
+        ->capture_default_str();
+    learn_cmd->add_option("-w,--workspace", learn.policy.workspace,
+                          "value of {workspace}; default: current directory");
+    learn_cmd->add_option("-C,--cwd", learn.cwd, "start the command in DIR, as for exec");
+    learn_cmd->add_option("-o,--output", learn.output,
+                          "write the learned profile to FILE (default: stdout; the summary goes to stderr)");
+    learn_cmd->add_flag("--force", learn.force,
+                        "overwrite FILE if it exists (never through a symbolic link)");
+    learn_cmd->add_flag("--allow-net-learning", learn.allow_net,
+                        "let every destination through while learning (and record it): the command can then "
+                        "send data anywhere; without it, destinations are recorded and refused");
+    learn_cmd->add_flag("-v,--verbose", verbose, "more of mxc's own logging");
+    learn_cmd->add_flag("-q,--quiet", quiet, "only errors from mxc itself");
+    std::vector<std::string> learn_loose;
+    learn_cmd->add_option("command", learn_loose, "the command, after --");
+
     mxc::cli::CheckOptions check;
     auto* check_cmd =
         app.add_subcommand("check", "validate profiles; errors as file:line:col; exit 0 valid, 1 invalid");
@@ -135,7 +162,12 @@ static int run(int argc, char** argv) {
     log_cmd->add_option("file", log.file, "audit log written by mxc exec --audit")->required();
     log_cmd->add_flag("-f,--follow", log.follow, "print events as they are appended");
     log_cmd->add_flag("--json", log.json, "one JSON summary per session");
-    log_cmd->add_flag("--suggest", log.suggest, "propose [network].allow rules for the denied hosts");
+    auto* suggest_flag =
+        log_cmd->add_flag("--suggest", log.suggest, "propose [network].allow rules for the denied hosts");
+    log_cmd
+        ->add_flag("--toml", log.toml,
+                   "with --suggest: print them as a [network] table to paste into a profile")
+        ->needs(suggest_flag);
 
     try {
         std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -167,6 +199,20 @@ static int run(int argc, char** argv) {
         exec.command = std::move(command);
         exec.parent_pid = parent_pid;
         return mxc::cli::run_exec(exec);
+    }
+    if (*learn_cmd) {
+        if (!learn_loose.empty()) {
+            std::fprintf(stderr, "mxc: put the command after --: mxc learn [OPTIONS] -- %s ...\n",
+                         learn_loose.front().c_str());
+            return 125;
+        }
+        if (command.empty()) {
+            std::fprintf(stderr,
+                         "mxc: no command given: mxc learn -p BASE [-o OUT.toml] -- COMMAND [ARGS...]\n");
+            return 125;
+        }
+        learn.command = std::move(command);
+        return mxc::cli::run_learn(learn);
     }
     if (*check_cmd) return mxc::cli::run_check(check);
     if (*explain_cmd) return mxc::cli::run_explain(explain);

@@ -27,6 +27,17 @@ struct ExecOptions {
     long parent_pid = 0;  // mxc's parent at startup (parent_process_id())
 };
 
+// `mxc learn` (issue 13): only -p and -w shape the base, so that the
+// learned profile, which extends the base as named, reproduces the run.
+struct LearnOptions {
+    PolicyOptions policy;
+    std::vector<std::string> command;
+    std::string cwd;         // -C/--cwd, as for exec
+    std::string output;      // -o: "" = stdout
+    bool force = false;      // overwrite an existing -o file
+    bool allow_net = false;  // --allow-net-learning
+};
+
 struct ExplainOptions {
     PolicyOptions policy;
     bool json = false;
@@ -45,9 +56,11 @@ struct LogOptions {
     bool follow = false;
     bool json = false;
     bool suggest = false;
+    bool toml = false;  // with --suggest: a [network] table instead of the annotated list
 };
 
 int run_exec(const ExecOptions& options);
+int run_learn(const LearnOptions& options);
 int run_explain(const ExplainOptions& options);
 int run_check(const CheckOptions& options);
 int run_profiles();

@@ -80,30 +80,6 @@ TEST_CASE("session summary tallies hosts, allowed first, by count") {
     CHECK_FALSE(sum.hosts[1].allowed);
 }
 
-TEST_CASE("suggested rules fold ports 80 and 443 into the host form and keep other ports") {
-    LogReader r;
-    REQUIRE(r.add_line(net("s", false, "pypi.org", 443)).ok());
-    REQUIRE(r.add_line(net("s", false, "pypi.org", 80)).ok());
-    REQUIRE(r.add_line(net("s", false, "db.internal", 5432)).ok());
-    REQUIRE(r.add_line(net("s", false, "2001:db8::1", 8080)).ok());
-    REQUIRE(r.add_line(net("s", true, "github.com", 443)).ok());
-    auto rules = mxc::audit::suggest_allow_rules(r.sessions());
-    REQUIRE(rules.size() == 3);
-    CHECK(rules[0].rule == "pypi.org");
-    CHECK(rules[0].denials == 2);
-    CHECK(rules[1].rule == "[2001:db8::1]:8080");
-    CHECK(rules[2].rule == "db.internal:5432");
-}
-
-TEST_CASE("suggested rules flag loopback and metadata addresses for review") {
-    LogReader r;
-    REQUIRE(r.add_line(net("s", false, "169.254.169.254", 80)).ok());
-    REQUIRE(r.add_line(net("s", false, "example.com", 443)).ok());
-    auto rules = mxc::audit::suggest_allow_rules(r.sessions());
-    REQUIRE(rules.size() == 2);
-    for (const auto& rule : rules) CHECK(rule.needs_review == (rule.rule == "169.254.169.254"));
-}
-
 TEST_CASE("log reader collects tamper events into their session") {
     LogReader r;
     REQUIRE(r.add_line(kStart).ok());
@@ -164,24 +140,4 @@ TEST_CASE("session summary tallies failed upstream connections apart, with their
     CHECK(sum.hosts[1].error == "connection refused");
     CHECK_FALSE(sum.hosts[2].allowed);
     CHECK(sum.hosts[2].reason == "denied by [network].deny rule \"evil.example\"");
-}
-
-TEST_CASE(
-    "suggested rules: not for failed connections, deny-rule or loopback denials, a lookup suggests the "
-    "name") {
-    LogReader r;
-    REQUIRE(r.add_line(net2(true, "db.example", 5432, "db.example:5432", "connect", "connection refused", ""))
-                .ok());
-    REQUIRE(
-        r.add_line(net2(false, "evil.example", 443, "evil.example", "connect", "", "denied by rule")).ok());
-    REQUIRE(
-        r.add_line(net2(false, "local.example", 443, "", "proxy", "", "local.example resolved to 127.0.0.1"))
-            .ok());
-    REQUIRE(r.add_line(net2(false, "pypi.org", 0, "", "dns", "", "")).ok());
-    std::string unix_line = net2(false, "/run/docker.sock", 0, "", "connect", "", "");
-    unix_line.replace(unix_line.find(R"("tcp")"), 5, R"("unix")");
-    REQUIRE(r.add_line(unix_line).ok());
-    auto rules = mxc::audit::suggest_allow_rules(r.sessions());
-    REQUIRE(rules.size() == 1);
-    CHECK(rules[0].rule == "pypi.org");
 }
