@@ -1,5 +1,5 @@
 # fish completion for mxc
-set -l cmds exec check explain profiles doctor log
+set -l cmds exec learn check explain profiles doctor log
 complete -c mxc -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c mxc -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print version'
 complete -c mxc -n "not __fish_seen_subcommand_from $cmds" -s v -l verbose -d 'more logging (stderr)'
@@ -22,9 +22,16 @@ complete -c mxc -n "__fish_seen_subcommand_from exec" -s C -l cwd -r -a '(__fish
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l audit -r -F -d 'audit log file'
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l dry-run -d 'print the plan'
 complete -c mxc -n "__fish_seen_subcommand_from exec" -l die-with-parent -d 'end the sandbox when the parent of mxc dies'
+complete -c mxc -n "__fish_seen_subcommand_from learn" -s p -l profile -r -a '(mxc profiles 2>/dev/null | string split -f1 " ")' -d 'base profile'
+complete -c mxc -n "__fish_seen_subcommand_from learn" -s w -l workspace -r -a '(__fish_complete_directories)' -d 'workspace'
+complete -c mxc -n "__fish_seen_subcommand_from learn" -s C -l cwd -r -a '(__fish_complete_directories)' -d 'start directory'
+complete -c mxc -n "__fish_seen_subcommand_from learn" -s o -l output -r -F -d 'write the learned profile to FILE'
+complete -c mxc -n "__fish_seen_subcommand_from learn" -l force -d 'overwrite the output file'
+complete -c mxc -n "__fish_seen_subcommand_from learn" -l allow-net-learning -d 'let every destination through: the command can send data anywhere'
 complete -c mxc -n "__fish_seen_subcommand_from explain doctor" -l json -d 'JSON output'
 complete -c mxc -n "__fish_seen_subcommand_from check" -a '(mxc profiles 2>/dev/null | string split -f1 " ")'
 complete -c mxc -n "__fish_seen_subcommand_from log" -F -d 'audit log file'
 complete -c mxc -n "__fish_seen_subcommand_from log" -s f -l follow -d 'print events as they are appended'
 complete -c mxc -n "__fish_seen_subcommand_from log" -l json -d 'one JSON summary per session'
 complete -c mxc -n "__fish_seen_subcommand_from log" -l suggest -d 'propose allow rules for denied hosts'
+complete -c mxc -n "__fish_seen_subcommand_from log" -l toml -d 'with --suggest: a [network] table'
