@@ -78,9 +78,20 @@ bool sandbox_provided(const std::string& path) {
     return under_any(path, std::begin(kSandboxProvided), std::size(kSandboxProvided));
 }
 
-bool private_temp(const std::string& path, const policy::ResolvedPolicy& base) {
-    return under_any(path, std::begin(kPrivateTemp), std::size(kPrivateTemp)) ||
-           (!base.tmp.empty() && is_same_or_under(path, base.tmp));
+// A write into the sandbox's private temp dirs needs no rule, unless the
+// path is one the sandbox shows from the host there: home or the workspace
+// inside /tmp, or a base rule below the temp dir.
+bool private_temp(const std::string& path, const policy::ResolvedPolicy& base, const PathRule* deciding) {
+    std::vector<std::string_view> temps(std::begin(kPrivateTemp), std::end(kPrivateTemp));
+    if (!base.tmp.empty()) temps.emplace_back(base.tmp);
+    for (std::string_view t : temps) {
+        if (!is_same_or_under(path, t)) continue;
+        const bool shown_from_host = (!base.home.empty() && is_same_or_under(path, base.home)) ||
+                                     (!base.workspace.empty() && is_same_or_under(path, base.workspace)) ||
+                                     (deciding != nullptr && is_under(deciding->path, t));
+        return !shown_from_host || (deciding != nullptr && deciding->path == base.tmp);
+    }
+    return false;
 }
 
 // Files host tools run or obey, anchored at home and the workspace. A write
@@ -296,7 +307,7 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
         if (sandbox_provided(path)) continue;
         const std::string program = basename_of(f.program);
         if (f.access == FsAccess::Write) {
-            if (!private_temp(path, policy)) writes[path].programs.insert(program);
+            if (!private_temp(path, policy, base.deciding(path))) writes[path].programs.insert(program);
         } else if (f.exists) {
             // A probe (ENOENT) needs no rule: the command coped without it.
             reads[path].programs.insert(program);

@@ -115,3 +115,17 @@ TEST_CASE("a read below a learned write rule needs no read rule of its own") {
     CHECK(rules(s.write) == std::vector<std::string>{"{workspace}/out"});
     CHECK(s.read.empty());
 }
+
+TEST_CASE("home and workspace inside /tmp are learned like anywhere else") {
+    mxc::policy::ResolveContext ctx;
+    ctx.workspace = "/tmp/t/ws";
+    ctx.home = "/tmp/t/home";
+    ctx.tmp = "/tmp/mxc-run";
+    ctx.cwd = ctx.workspace;
+    auto readonly = mxc::policy::load_policy("readonly", {}, ctx);
+    REQUIRE(readonly.ok());
+    Learned l{*readonly};
+    l.obs.files = {write("/tmp/t/home/.mytool/state.json"), write("/tmp/t/ws/out"), write("/tmp/other")};
+    auto s = l.run();
+    CHECK(rules(s.write) == std::vector<std::string>{"~/.mytool", "{workspace}/out"});
+}
