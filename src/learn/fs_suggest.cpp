@@ -278,7 +278,7 @@ private:
     std::vector<std::string> protected_;
 };
 
-std::vector<PathNeed> values(std::map<std::string, PathNeed> m) {
+std::vector<PathNeed> values(std::map<std::string, PathNeed>&& m) {
     std::vector<PathNeed> out;
     out.reserve(m.size());
     for (auto& [k, v] : m) out.push_back(std::move(v));
@@ -342,7 +342,9 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
     auto write_rules = collapser.collapse(need_write, true);
 
     PathMap need_read;
-    for (const auto& [path, rec] : reads) {
+    for (const auto& entry : reads) {
+        const std::string& path = entry.first;  // captured below: clang < 16 cannot capture a binding
+        const Recorded& rec = entry.second;
         const PathRule* rule = base.deciding(path);
         if (rule != nullptr && rule->access != Access::Deny) continue;
         const bool under_learned_write =

@@ -28,7 +28,7 @@ std::optional<net::Matcher> base_matcher(const policy::NetworkRules& base) {
 }  // namespace
 
 std::string host_rule_for(const std::string& host, std::uint16_t port) {
-    const std::string shown = is_ipv6(host) ? "[" + host + "]" : host;
+    std::string shown = is_ipv6(host) ? "[" + host + "]" : host;
     if (port == 0 || port == 80 || port == 443) return shown;
     return shown + ":" + std::to_string(port);
 }

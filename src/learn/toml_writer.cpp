@@ -28,6 +28,7 @@ std::size_t width_of(const std::vector<std::string>& quoted) {
 
 std::string path_list(const char* key, const std::vector<PathNeed>& needs) {
     std::vector<std::string> quoted;
+    quoted.reserve(needs.size());
     for (const auto& n : needs) quoted.push_back(toml_string(n.rule).value_or("\"\""));
     const std::size_t w = width_of(quoted);
     std::string out = std::string(key) + " = [\n";
@@ -58,6 +59,7 @@ std::string network_table(const std::vector<HostNeed>& hosts, const std::string&
     std::string out = "[network]\n";
     out += any_active ? "mode = \"allowlist\"\n" : "# mode = \"allowlist\"\n";
     std::vector<std::string> quoted;
+    quoted.reserve(hosts.size());
     for (const auto& h : hosts) quoted.push_back(toml_string(h.rule).value_or("\"\""));
     const std::size_t w = width_of(quoted);
     out += any_active ? "allow = [\n" : "# allow = [\n";
@@ -105,6 +107,7 @@ Result<std::string> write_profile(const Suggestion& s, const ProfileHeader& head
         out += "# Variables these programs are known to read that the base profile withholds.\n";
         out += "# Uncomment the lines you want to pass the caller's values (only names were recorded).\n";
         std::vector<std::string> quoted;
+        quoted.reserve(s.env.size());
         for (const auto& e : s.env) quoted.push_back(toml_string(e.name).value_or("\"\""));
         const std::size_t w = width_of(quoted);
         out += "# pass = [\n";
