@@ -15,6 +15,7 @@
 #endif
 
 #include "audit/audit_log.hpp"
+#include "audit/open_sinks.hpp"
 #include "cli/options.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/shell_words.hpp"
@@ -134,6 +135,15 @@ int run_learn(const LearnOptions& options) {
         std::fprintf(stderr, "%s\n", run.error().message.c_str());
         return kMxcFailure;
     }
+
+    // A learning run is a run: the profile's and the managed policy's audit
+    // sinks record it like any exec (mxc learn has no --audit of its own).
+    auto audit_log = audit::open_audit_log(run->policy, "", run->context.cwd, session);
+    if (!audit_log) {
+        std::fprintf(stderr, "mxc: %s\n", audit_log.error().message.c_str());
+        return kMxcFailure;
+    }
+    run->request.audit = audit_log->get();
 
     learn::Observations observed;
     const int status = platform::learn(run->policy, run->request, options.allow_net, observed);
