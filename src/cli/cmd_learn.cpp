@@ -12,6 +12,8 @@
 #ifndef _WIN32
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common/private_file.hpp"
 #endif
 
 #include "audit/audit_log.hpp"
@@ -19,7 +21,6 @@
 #include "cli/options.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/shell_words.hpp"
-#include "common/private_file.hpp"
 #include "common/terminal_text.hpp"
 #include "learn/env_suggest.hpp"
 #include "learn/summary.hpp"
@@ -60,7 +61,7 @@ std::string utc_now() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
 #ifdef _WIN32
-    gmtime_s(&tm, &now);
+    tm = *std::gmtime(&now);  // NOLINT(concurrency-mt-unsafe): one thread, and no gmtime_r here
 #else
     gmtime_r(&now, &tm);
 #endif
