@@ -319,6 +319,16 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
         const bool made_by_run = in.kind && in.kind(it->first) == PathKind::Missing;
         it = made_by_run ? reads.erase(it) : std::next(it);
     }
+    // A directory with recorded paths below it was walked through (realpath
+    // lstat's every component, a build stats each parent): what was used
+    // below it decides, or every stat would widen a rule to its directory.
+    for (auto it = reads.begin(); it != reads.end();) {
+        const bool walked = count_below(reads, it->first) > 0 || count_below(writes, it->first) > 0;
+        it = walked ? reads.erase(it) : std::next(it);
+    }
+    for (auto it = writes.begin(); it != writes.end();) {
+        it = count_below(writes, it->first) > 0 ? writes.erase(it) : std::next(it);
+    }
 
     // Writes first: a write rule also covers the reads below it.
     PathMap need_write;

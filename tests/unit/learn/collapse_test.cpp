@@ -88,7 +88,8 @@ TEST_CASE("never a rule on ~, /, a top-level or a shared directory, however many
         CHECK(r.rfind("~/file", 0) == 0);
     }
     CHECK(s.read.size() == 10);
-    CHECK(paths(s.not_learned) == std::vector<std::string>{"/", "/home", "~", "~/.config", "/srv"});
+    // /, /home and ~ were walked through to the files: no rule and no noise.
+    CHECK(paths(s.not_learned) == std::vector<std::string>{"~/.config", "/srv"});
 }
 
 TEST_CASE("a tool directory holding a base deny path is not widened over it") {
@@ -128,4 +129,19 @@ TEST_CASE("home and workspace inside /tmp are learned like anywhere else") {
     l.obs.files = {write("/tmp/t/home/.mytool/state.json"), write("/tmp/t/ws/out"), write("/tmp/other")};
     auto s = l.run();
     CHECK(rules(s.write) == std::vector<std::string>{"~/.mytool", "{workspace}/out"});
+}
+
+TEST_CASE("a directory walked through on the way to a file does not widen the rule to it") {
+    Learned l{base()};
+    l.obs.files = {read("/home/alice/data"), read("/home/alice/data/2024"),
+                   read("/home/alice/data/2024/input.csv", "/usr/bin/python3")};
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"~/data/2024/input.csv"});
+}
+
+TEST_CASE("a directory listed with nothing used below it is learned as the directory") {
+    Learned l{base()};
+    l.obs.files = {read("/home/alice/data", "/usr/bin/ls")};
+    auto s = l.run();
+    CHECK(rules(s.read) == std::vector<std::string>{"~/data"});
 }
