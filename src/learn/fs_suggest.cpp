@@ -309,9 +309,14 @@ void suggest_paths(const SuggestInput& in, Suggestion& out) {
         if (f.access == FsAccess::Write) {
             if (!private_temp(path, policy, base.deciding(path))) writes[path].programs.insert(program);
         } else if (f.exists) {
-            // A probe (ENOENT) needs no rule: the command coped without it.
             reads[path].programs.insert(program);
+        } else if (base.denied(path)) {
+            // The learning sandbox hides deny paths, so an attempt on one is
+            // a failed lookup: still reported, so the user sees what was kept
+            // from the command.
+            collapser.refuse(out.denied, path, "denied by the base profile", {program});
         }
+        // Any other probe (ENOENT) needs no rule: the command coped without it.
     }
     // A path read but missing on the host now was made by the run itself
     // (the host is unchanged after it): its write, if any, is what counts.

@@ -61,3 +61,11 @@ TEST_CASE("a write rule is not widened over a protected file in a tool directory
     // ~/.claude would make ~/.claude/settings.json (hooks) writable.
     CHECK(rules(s.write) == std::vector<std::string>{"~/.claude/projects", "~/.claude/todos"});
 }
+
+TEST_CASE("an attempt on a hidden deny path (a failed lookup while learning) is still listed as denied") {
+    Learned l{base()};
+    l.obs.files = {probe("/home/alice/.ssh/id_rsa", "/usr/bin/ssh")};
+    auto s = l.run();
+    CHECK(s.read.empty());
+    CHECK(paths(s.denied) == std::vector<std::string>{"~/.ssh/id_rsa"});
+}
