@@ -97,7 +97,10 @@ bool LearnTracer::exists_in_sandbox(pid_t tid, const std::string& path) {
         ::close(static_cast<int>(fd));
         return true;
     }
-    return errno != ENOENT && errno != ENOTDIR;
+    // EACCES: the supervisor has the caller's credentials, so a path it may
+    // not even look up was of no use to the command either (a PATH entry in
+    // another user's home): a probe, not a need.
+    return errno != ENOENT && errno != ENOTDIR && errno != EACCES;
 }
 
 void LearnTracer::handle(int notify_fd, const seccomp_notif& req) {
