@@ -137,6 +137,20 @@ int run_learn(const LearnOptions& options) {
         return kMxcFailure;
     }
 
+    // --allow-net-learning lets every destination through; a managed
+    // [network] rule binds every run, so the two cannot meet (docs/managed.md).
+    if (options.allow_net && run->policy.managed) {
+        for (const auto& [text, origin] : run->policy.managed->rules) {
+            if (text.rfind("network.", 0) != 0) continue;
+            std::fprintf(
+                stderr,
+                "mxc: --allow-net-learning is refused: the managed policy's %s (%s) applies to every "
+                "run; learn without it (refused destinations are still recorded)\n",
+                terminal_safe(text).c_str(), terminal_safe(origin.describe()).c_str());
+            return kMxcFailure;
+        }
+    }
+
     // A learning run is a run: the profile's and the managed policy's audit
     // sinks record it like any exec (mxc learn has no --audit of its own).
     auto audit_log = audit::open_audit_log(run->policy, "", run->context.cwd, session);

@@ -273,3 +273,18 @@ TEST_CASE("managed: the [audit] sink receives every run's events, whatever the c
     std::error_code ec;
     fs::remove_all(dir, ec);
 }
+
+TEST_CASE("managed: mxc learn obeys it, and --allow-net-learning cannot pass a managed [network] rule") {
+    if (!root()) return;
+    ManagedDir m;
+    const std::string file = m.write(ceiling());
+    TempDir ws;
+    // Control: without the managed file, learning with the network open runs.
+    CHECK(run_mxc(ws, "", {"learn", "-p", "default", "--allow-net-learning", "--", "true"}).status == 0);
+    auto r = run_mxc(ws, file, {"learn", "-p", "default", "--allow-net-learning", "--", "true"});
+    CHECK(r.status == 125);
+    CHECK(contains(r.err, "--allow-net-learning is refused: the managed policy's network.allow (ceiling)"));
+    CHECK(contains(r.err, "(managed:" + file + ":5:"));
+    // Learning itself is a run like any other: the ceiling's refusals stand.
+    CHECK(run_mxc(ws, file, {"learn", "-p", "default", "--", "true"}).status == 0);
+}
