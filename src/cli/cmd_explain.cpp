@@ -12,24 +12,6 @@
 namespace mxc::cli {
 namespace {
 
-std::string format_bytes(std::uint64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (u < 4 && b >= 1024 && b % 1024 == 0) {
-        b /= 1024;
-        ++u;
-    }
-    return std::to_string(b) + units[u];
-}
-
-std::string format_ms(std::chrono::milliseconds ms) {
-    auto n = ms.count();
-    if (n % 3600000 == 0) return std::to_string(n / 3600000) + "h";
-    if (n % 60000 == 0) return std::to_string(n / 60000) + "m";
-    if (n % 1000 == 0) return std::to_string(n / 1000) + "s";
-    return std::to_string(n) + "ms";
-}
-
 struct LimitLine {
     const char* key;
     std::string value;
@@ -42,10 +24,10 @@ std::vector<LimitLine> limit_lines(const policy::Limits& l) {
         if (v) out.push_back({k, std::to_string(v->value), v->origin.describe()});
     };
     auto bytes = [&](const char* k, const auto& v) {
-        if (v) out.push_back({k, format_bytes(v->value), v->origin.describe()});
+        if (v) out.push_back({k, policy::format_size(v->value), v->origin.describe()});
     };
     auto time = [&](const char* k, const auto& v) {
-        if (v) out.push_back({k, format_ms(v->value), v->origin.describe()});
+        if (v) out.push_back({k, policy::format_duration(v->value), v->origin.describe()});
     };
     bytes("memory", l.memory_bytes);
     count("processes", l.processes);

@@ -13,24 +13,6 @@
 namespace mxc::policy {
 namespace {
 
-std::string format_bytes(std::uint64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (u < 4 && b >= 1024 && b % 1024 == 0) {
-        b /= 1024;
-        ++u;
-    }
-    return std::to_string(b) + units[u];
-}
-
-std::string format_ms(std::chrono::milliseconds ms) {
-    auto n = ms.count();
-    if (n % 3600000 == 0) return std::to_string(n / 3600000) + "h";
-    if (n % 60000 == 0) return std::to_string(n / 60000) + "m";
-    if (n % 1000 == 0) return std::to_string(n / 1000) + "s";
-    return std::to_string(n) + "ms";
-}
-
 std::string format_count(std::uint64_t n) {
     return std::to_string(n);
 }
@@ -242,12 +224,12 @@ private:
     }
 
     void limits(const Limits& max) {
-        cap("memory", p_.limits.memory_bytes, max.memory_bytes, format_bytes);
+        cap("memory", p_.limits.memory_bytes, max.memory_bytes, format_size);
         cap("processes", p_.limits.processes, max.processes, format_count);
         cap("open_files", p_.limits.open_files, max.open_files, format_count);
-        cap("file_size", p_.limits.file_size_bytes, max.file_size_bytes, format_bytes);
-        cap("cpu_time", p_.limits.cpu_time, max.cpu_time, format_ms);
-        cap("wall_time", p_.limits.wall_time, max.wall_time, format_ms);
+        cap("file_size", p_.limits.file_size_bytes, max.file_size_bytes, format_size);
+        cap("cpu_time", p_.limits.cpu_time, max.cpu_time, format_duration);
+        cap("wall_time", p_.limits.wall_time, max.wall_time, format_duration);
     }
 
     ResolvedPolicy& p_;

@@ -85,5 +85,9 @@ Result<ResolvedPolicy> load_policy_text(std::string_view toml, const std::string
 Result<std::uint64_t> parse_size(std::string_view text);
 // "90s", "5m", "1h", "1h30m", "250ms". A bare number is an error (ambiguous).
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+// The inverse, exact: the largest unit that divides the value ("8GiB", "90s",
+// "250ms"), so what explain prints parses back to the same value.
+std::string format_size(std::uint64_t bytes);
+std::string format_duration(std::chrono::milliseconds ms);
 
 }  // namespace mxc::policy

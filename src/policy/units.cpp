@@ -1,4 +1,5 @@
-// parse_size / parse_duration: the only two unit grammars in a profile.
+// parse_size / parse_duration: the only two unit grammars in a profile (and
+// format_size / format_duration, their inverses).
 // Both are strict on purpose: "4G" or a bare "90" could mean two different
 // things, and a limit that silently means something else is a sandbox hole.
 #include <array>
@@ -122,6 +123,24 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
         total += number * found->ms;
     }
     return std::chrono::milliseconds(static_cast<std::int64_t>(total));
+}
+
+std::string format_size(std::uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) {
+        bytes /= 1024;
+        ++u;
+    }
+    return std::to_string(bytes) + units[u];
+}
+
+std::string format_duration(std::chrono::milliseconds ms) {
+    const auto n = ms.count();
+    if (n % 3600000 == 0) return std::to_string(n / 3600000) + "h";
+    if (n % 60000 == 0) return std::to_string(n / 60000) + "m";
+    if (n % 1000 == 0) return std::to_string(n / 1000) + "s";
+    return std::to_string(n) + "ms";
 }
 
 }  // namespace mxc::policy
