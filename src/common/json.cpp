@@ -2,38 +2,10 @@
 
 #include <cstdio>
 
+#include "common/utf8.hpp"
+
 namespace mxc::json {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = b(i);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((b(i + k) & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b(i + k) & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;  // overlong
-    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;                            // surrogate
-    if (cp > 0x10FFFF) return 0;
-    return len;
-}
 
 void append_escape(std::string& out, unsigned code) {
     char buf[8];
@@ -83,7 +55,8 @@ std::string quote(std::string_view s) {
             ++i;
             continue;
         }
-        std::size_t len = utf8_sequence(s, i);
+        std::uint32_t cp = 0;
+        std::size_t len = utf8_decode(s, i, cp);
         if (len == 0) {
             append_escape(out, 0xDC00 + c);
             ++i;
