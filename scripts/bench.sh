@@ -20,6 +20,7 @@
 #               connect (default 10000)
 #   HOLD_CONNS  brokered connections held open at once while the supervisor's
 #               memory is read (default 1000)
+#   LEARN_ROUNDS rounds of each `mxc learn` vs `mxc exec` row (default 10)
 #
 # Startup rounds interleave bare exec, mxc, mxc --dry-run, bwrap (and srt) so
 # that noise from other processes hits all of them alike; the table shows
@@ -39,6 +40,7 @@ srt_conns=${SRT_CONNS:-400}
 prev=${MXC_PREV:-}
 connect_cost=${CONNECT_COST:-10000}
 hold_conns=${HOLD_CONNS:-1000}
+learn_rounds=${LEARN_ROUNDS:-10}
 
 if [ ! -x "$mxc" ] || [ ! -x "$net_bench" ]; then
   if [ ! -f "$build/build.ninja" ]; then
@@ -162,6 +164,47 @@ if [ $srt_ok = 1 ]; then
   row "startup: srt -- /bin/true (${#sr[@]} samples)" "$(us_to_ms "$m_sr") ms" "$(range_ms "$(iqr "${sr[@]}")")" \
     "mxc $(us_to_ms "$m_mx") ms" "$(div "$m_sr" "$m_mx")"
 fi
+
+# ---------------------------------------------------------------- learn
+# `mxc learn` (issue 13) runs the command in the learning sandbox and records
+# every path it uses; the baseline is the same command under `mxc exec -p
+# default`, alternating in the same rounds. Both use the same workspace, so
+# both succeed and time the same work: a git repository of 400 files and a
+# Python script that imports a dozen standard modules (hundreds of stats and
+# opens). A learn that fails is a note, never a failed bench.
+learn_repo=$ws/learn-repo
+mkdir -p "$learn_repo"
+for d in $(seq 1 20); do
+  mkdir -p "$learn_repo/src/d$d"
+  for f in $(seq 1 20); do echo "$d $f" >"$learn_repo/src/d$d/f$f.txt"; done
+done
+git -C "$learn_repo" init -q
+git -C "$learn_repo" add -A
+git -C "$learn_repo" -c user.name=bench -c user.email=bench@example.invalid commit -q -m bench
+printf 'import %s\n' json email.parser http.client xml.dom.minidom sqlite3 decimal asyncio argparse csv \
+  logging unittest tarfile >"$learn_repo/imports.py"
+learn_row() {  # LABEL COMMAND...
+  local label=$1 i ex=() le=() m_ex m_le
+  shift
+  if ! "$mxc" exec -p default -w "$learn_repo" -- "$@" >/dev/null 2>"$ws/learn.err"; then
+    notes+=("learn \"$label\" not measured: mxc exec failed: $(grep -v '^$' "$ws/learn.err" | head -n 1)")
+    return
+  fi
+  if ! "$mxc" learn -p default -w "$learn_repo" -o "$ws/learned.toml" -- "$@" >/dev/null 2>"$ws/learn.err"; then
+    notes+=("learn \"$label\" not measured: mxc learn failed: $(grep -v '^$' "$ws/learn.err" | head -n 1)")
+    return
+  fi
+  for ((i = 0; i < learn_rounds; i++)); do
+    ex+=("$(t "$mxc" exec -p default -w "$learn_repo" -- "$@")")
+    le+=("$(t "$mxc" learn -p default -w "$learn_repo" -o "$ws/learned.toml" -- "$@")")
+  done
+  m_ex=$(median "${ex[@]}")
+  m_le=$(median "${le[@]}")
+  row "learn: $label" "$(us_to_ms "$m_le") ms" "$(range_ms "$(iqr "${le[@]}")")" \
+    "exec $(us_to_ms "$m_ex") ms ($(range_ms "$(iqr "${ex[@]}")"))" "$(div "$m_le" "$m_ex")"
+}
+learn_row "git status, 400 files" git -C "$learn_repo" status --short
+learn_row "python3 importing 12 modules" /usr/bin/python3 "$learn_repo/imports.py"
 
 # ---------------------------------------------------------------- proxy, in process
 # mxc's EgressProxy in the benchmark's own process vs the same client talking
