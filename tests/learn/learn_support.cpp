@@ -244,6 +244,17 @@ std::string comment_of(const std::string& profile_text, const LearnedRule& rule)
     return above;
 }
 
+std::string text_of(const std::string& profile_text, const LearnedRule& rule) {
+    const std::vector<std::string> lines = lines_of(profile_text);
+    if (rule.line < 1 || static_cast<std::size_t>(rule.line) > lines.size() || rule.col < 1) return {};
+    const std::string& line = lines[static_cast<std::size_t>(rule.line) - 1];
+    const auto open = static_cast<std::size_t>(rule.col - 1);
+    if (open >= line.size() || line[open] != '"') return {};
+    const auto close = line.find('"', open + 1);
+    if (close == std::string::npos) return {};
+    return line.substr(open + 1, close - open - 1);
+}
+
 bool mentions(const Scene& scene, const std::string& text, const std::string& path) {
     return text.find(path) != std::string::npos || text.find(scene.tilde(path)) != std::string::npos;
 }
@@ -295,17 +306,20 @@ LearnResult control_then_learn(const Scene& scene, const std::vector<std::string
                   "the learned profile does not extend BASE:\n", explain.out);
     result.rules = scene.learned_rules();
     CHECK_MESSAGE(!result.rules.empty(), "mxc explain -p OUT shows no rule from OUT:\n", explain.out);
-    const std::vector<std::string> lines = lines_of(result.profile);
     for (const auto& rule : result.rules) {
         const std::string origin =
             scene.out_toml + ":" + std::to_string(rule.line) + ":" + std::to_string(rule.col);
         CHECK_MESSAGE(explain.out.find(origin) != std::string::npos, "mxc explain does not show ", origin,
                       " for ", rule.path);
-        const bool at_quote =
-            rule.line >= 1 && static_cast<std::size_t>(rule.line) <= lines.size() && rule.col >= 1 &&
-            lines[static_cast<std::size_t>(rule.line) - 1].size() >= static_cast<std::size_t>(rule.col) &&
-            lines[static_cast<std::size_t>(rule.line) - 1][rule.col - 1] == '"';
-        CHECK_MESSAGE(at_quote, "origin ", origin, " of ", rule.path, " does not point at the rule's text");
+        const std::string text = text_of(result.profile, rule);
+        CHECK_MESSAGE(!text.empty(), "origin ", origin, " of ", rule.path,
+                      " does not point at the rule's text");
+        if (is_at_or_below(rule.path, scene.home))
+            CHECK_MESSAGE(text.rfind('~', 0) == 0, "learned rule \"", text, "\" for ", rule.path,
+                          " is not written with ~");
+        else if (is_at_or_below(rule.path, scene.ws))
+            CHECK_MESSAGE(text.rfind("{workspace}", 0) == 0, "learned rule \"", text, "\" for ", rule.path,
+                          " is not written with {workspace}");
         CHECK_MESSAGE(!comment_of(result.profile, rule).empty(), "learned rule ", rule.path,
                       " has no comment saying which program needed it");
     }

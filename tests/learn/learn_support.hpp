@@ -104,6 +104,9 @@ bool is_at_or_below(const std::string& path, const std::string& dir);
 const LearnedRule* rule_covering(const std::vector<LearnedRule>& rules, const std::string& path);
 // The comment next to (same line) or above a rule in the profile's text.
 std::string comment_of(const std::string& profile_text, const LearnedRule& rule);
+// The rule as written in the profile (the quoted string at its origin,
+// without the quotes), or "" when the origin points elsewhere.
+std::string text_of(const std::string& profile_text, const LearnedRule& rule);
 // True when text names path as an absolute path or as ~/...
 bool mentions(const Scene& scene, const std::string& text, const std::string& path);
 
