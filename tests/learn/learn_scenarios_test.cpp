@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ namespace fs = std::filesystem;
 using namespace mxc::learn_test;
 
 namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -157,6 +165,9 @@ TEST_SUITE("learn") {
         // A user of ccache has its directory; ccache reads its config there.
         const std::string cache = s.mkdir("home/.cache/ccache");
         s.plant("home/.cache/ccache/ccache.conf", "max_size = 100M\n");
+        // A ccache setting the caller has and BASE withholds: proposed by
+        // name, commented out, its value never recorded.
+        s.env["CCACHE_MAXSIZE"] = "123M";
         const std::vector<std::string> cmd{"/usr/bin/make", "--no-print-directory"};
         const auto clean = [&] {
             fs::remove(s.ws + "/hello");
@@ -173,6 +184,16 @@ TEST_SUITE("learn") {
         CHECK_MESSAGE(cache_entries() == 0, "ccache's writes while learning reached the host cache");
         const LearnedRule* rule = expect_rule(s, learned, cache + "/ccache.conf", "write");
         expect_comment_names(learned, rule, "ccache");
+        bool proposed = false;
+        for (const auto& line : lines_of(learned.profile)) {
+            if (line.find("\"CCACHE_MAXSIZE\"") == std::string::npos) continue;
+            CHECK_MESSAGE(line.find_first_not_of(" \t") == line.find('#'),
+                          "CCACHE_MAXSIZE is passed, not proposed: ", line);
+            proposed = true;
+        }
+        CHECK_MESSAGE(proposed, "the withheld CCACHE_MAXSIZE is not proposed as a commented-out pass line");
+        CHECK_MESSAGE(learned.profile.find("123M") == std::string::npos,
+                      "the learned profile holds a variable's value");
 
         clean();
         const auto inside = run_learned(s, cmd);

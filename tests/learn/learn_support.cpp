@@ -125,8 +125,11 @@ std::vector<std::string> Scene::env_prefix() const {
     // A fixed environment: the caller's (ctest's, root's) must not make the
     // bare run and the sandboxed one differ, nor leak GIT_* or CCACHE_*.
     const std::string user = user_name();
-    return {"/usr/bin/env", "-i",        "HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin",
-            "LANG=C.UTF-8", "TERM=dumb", "USER=" + user, "LOGNAME=" + user};
+    std::vector<std::string> prefix{
+        "/usr/bin/env", "-i",        "HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin",
+        "LANG=C.UTF-8", "TERM=dumb", "USER=" + user, "LOGNAME=" + user};
+    for (const auto& [name, value] : env) prefix.push_back(name + "=" + value);
+    return prefix;
 }
 
 test::RunResult Scene::run(std::vector<std::string> argv, const std::string& cwd) const {

@@ -38,7 +38,8 @@ public:
     Scene& operator=(const Scene&) = delete;
 
     std::string root, ws, home, out_toml;
-    std::string base;  // the BASE profile (tests/learn/profiles/learn-base.toml)
+    std::string base;                        // the BASE profile (tests/learn/profiles/learn-base.toml)
+    std::map<std::string, std::string> env;  // added to the fixed environment of every run
 
     // Files and directories below root, owned by the test identity.
     std::string plant(const std::string& relative, const std::string& content, unsigned mode = 0644) const;
