@@ -72,6 +72,7 @@ TEST_SUITE("learn") {
         const std::string out_dir = s.ws + "/out";
 
         const LearnResult learned = control_then_learn(s, cmd);
+        report(learned);
         const LearnedRule* rule = expect_rule(s, learned, s.home + "/data/input.csv", "read");
         expect_comment_names(learned, rule, "python3");
         CHECK_MESSAGE(rule_covering(learned.rules, out_dir + "/result.txt") == nullptr,
@@ -109,6 +110,7 @@ TEST_SUITE("learn") {
             "/bin/sh", "-c", "git -C \"$HOME/repo\" status --short --branch && git -C \"$HOME/repo\" log"};
 
         const LearnResult learned = control_then_learn(s, cmd);
+        report(learned);
         const LearnedRule* repo_rule = expect_rule(s, learned, repo + "/.git/HEAD", "read");
         expect_comment_names(learned, repo_rule, "git");
         const LearnedRule* config_rule = expect_rule(s, learned, s.home + "/.gitconfig", "read");
@@ -144,6 +146,7 @@ TEST_SUITE("learn") {
         const std::vector<std::string> cmd{"/usr/bin/npm", "test"};
 
         const LearnResult learned = control_then_learn(s, cmd);
+        report(learned);
         const LearnedRule* rule = expect_rule(s, learned, greet + "/index.js", "read");
         expect_comment_names(learned, rule, "node");
 
@@ -181,6 +184,7 @@ TEST_SUITE("learn") {
         };
 
         const LearnResult learned = control_then_learn(s, cmd);
+        report(learned);
         CHECK_MESSAGE(cache_entries() == 0, "ccache's writes while learning reached the host cache");
         const LearnedRule* rule = expect_rule(s, learned, cache + "/ccache.conf", "write");
         expect_comment_names(learned, rule, "ccache");
@@ -222,6 +226,7 @@ TEST_SUITE("learn") {
         const std::vector<std::string> cmd{"/bin/sh", "keytool.sh"};
 
         const LearnResult learned = control_then_learn(s, cmd);
+        report(learned);
         expect_rule(s, learned, s.home + "/.config/keytool/settings", "read");
         for (const auto& rule : learned.rules)
             CHECK_MESSAGE(!is_at_or_below(rule.path, s.home + "/.ssh"),
@@ -263,6 +268,7 @@ TEST_SUITE("learn") {
         // control_then_learn also compares everything outside the workspace
         // before and after learning; these name the three writes.
         const LearnResult learned = control_then_learn(s, cmd);
+        report(learned);
         CHECK(mxc::test::read_file(state) == "first run\n");
         CHECK_MESSAGE(!fs::exists(fresh), fresh, " exists on the host after learning");
         CHECK_MESSAGE(!fs::exists(shared_file), shared_file, " exists on the host after learning");

@@ -294,7 +294,6 @@ LearnResult control_then_learn(const Scene& scene, const std::vector<std::string
     REQUIRE_MESSAGE(fs::exists(scene.out_toml), "mxc learn -o wrote no profile at ", scene.out_toml);
     result.profile = test::read_file(scene.out_toml);
     INFO("learned profile:\n", result.profile);
-    MESSAGE("learned profile (", scene.tilde(scene.ws), "):\n", result.profile);
     CHECK_MESSAGE(result.profile.find(kSecret) == std::string::npos, "the learned profile holds the secret");
     CHECK_MESSAGE(result.summary.find(kSecret) == std::string::npos, "mxc learn printed the secret");
 
@@ -327,6 +326,10 @@ LearnResult control_then_learn(const Scene& scene, const std::vector<std::string
                       " has no comment saying which program needed it");
     }
     return result;
+}
+
+void report(const LearnResult& learned) {
+    MESSAGE("learned profile:\n", learned.profile, "\nmxc learn's summary (stderr):\n", learned.learn.err);
 }
 
 test::RunResult run_learned(const Scene& scene, const std::vector<std::string>& command) {

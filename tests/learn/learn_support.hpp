@@ -92,6 +92,11 @@ struct LearnResult {
 };
 LearnResult control_then_learn(const Scene& scene, const std::vector<std::string>& command);
 
+// Prints the learned profile and the summary (for the closing note).
+// Called by each test once control_then_learn's INFO context has ended, so
+// the message carries nothing else.
+void report(const LearnResult& learned);
+
 // (d) `mxc exec -p OUT -- COMMAND` succeeds; returns the run, whose output
 // the test compares with a bare run's.
 test::RunResult run_learned(const Scene& scene, const std::vector<std::string>& command);
