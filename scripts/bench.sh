@@ -183,20 +183,23 @@ git -C "$learn_repo" add -A
 git -C "$learn_repo" -c user.name=bench -c user.email=bench@example.invalid commit -q -m bench
 printf 'import %s\n' json email.parser http.client xml.dom.minidom sqlite3 decimal asyncio argparse csv \
   logging unittest tarfile >"$learn_repo/imports.py"
+learn_rows=0
 learn_row() {  # LABEL COMMAND...
-  local label=$1 i ex=() le=() m_ex m_le
+  local label=$1 i ex=() le=() m_ex m_le label_n=$((++learn_rows))
   shift
+  rm -f "$ws/learned-check.toml"
   if ! "$mxc" exec -p default -w "$learn_repo" -- "$@" >/dev/null 2>"$ws/learn.err"; then
     notes+=("learn \"$label\" not measured: mxc exec failed: $(grep -v '^$' "$ws/learn.err" | head -n 1)")
     return
   fi
-  if ! "$mxc" learn -p default -w "$learn_repo" -o "$ws/learned.toml" -- "$@" >/dev/null 2>"$ws/learn.err"; then
+  # A fresh output file each time: mxc learn does not overwrite one.
+  if ! "$mxc" learn -p default -w "$learn_repo" -o "$ws/learned-check.toml" -- "$@" >/dev/null 2>"$ws/learn.err"; then
     notes+=("learn \"$label\" not measured: mxc learn failed: $(grep -v '^$' "$ws/learn.err" | head -n 1)")
     return
   fi
   for ((i = 0; i < learn_rounds; i++)); do
     ex+=("$(t "$mxc" exec -p default -w "$learn_repo" -- "$@")")
-    le+=("$(t "$mxc" learn -p default -w "$learn_repo" -o "$ws/learned.toml" -- "$@")")
+    le+=("$(t "$mxc" learn -p default -w "$learn_repo" -o "$ws/learned-$label_n-$i.toml" -- "$@")")
   done
   m_ex=$(median "${ex[@]}")
   m_le=$(median "${le[@]}")
