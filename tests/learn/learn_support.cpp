@@ -128,7 +128,7 @@ std::vector<std::string> Scene::env_prefix() const {
     std::vector<std::string> prefix{
         "/usr/bin/env", "-i",        "HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin",
         "LANG=C.UTF-8", "TERM=dumb", "USER=" + user, "LOGNAME=" + user};
-    for (const auto& [name, value] : env) prefix.push_back(name + "=" + value);
+    for (const auto& [name, value] : env) prefix.push_back(std::string(name).append("=").append(value));
     return prefix;
 }
 
@@ -242,7 +242,9 @@ std::string comment_of(const std::string& profile_text, const LearnedRule& rule)
     for (auto i = static_cast<std::size_t>(rule.line) - 1; i-- > 0;) {
         const std::string t = trim(lines[i]);
         if (t.empty() || t[0] != '#') break;
-        above = trim(t.substr(1)) + (above.empty() ? "" : " " + above);
+        std::string comment = trim(t.substr(1));
+        if (!above.empty()) comment.append(" ").append(above);
+        above = std::move(comment);
     }
     return above;
 }
