@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -93,8 +94,15 @@ std::string extends_entry(const policy::ResolvedPolicy& base, const LearnOptions
     if (o.output.empty()) return file.generic_string();
     fs::path out(o.output);
     if (out.is_relative()) out = fs::path(cwd) / out;
-    const fs::path rel = file.lexically_relative(out.lexically_normal().parent_path());
-    if (rel.empty()) return file.generic_string();
+    const fs::path out_dir = out.lexically_normal().parent_path();
+    const fs::path rel = file.lexically_relative(out_dir);
+    // Relative only when the two share a directory below "/": a path that
+    // climbs to the root says less than the absolute one and breaks when
+    // OUT is moved.
+    const bool share_dir = std::distance(file.begin(), file.end()) > 1 &&
+                           std::distance(out_dir.begin(), out_dir.end()) > 1 &&
+                           *std::next(file.begin()) == *std::next(out_dir.begin());
+    if (rel.empty() || !share_dir) return file.generic_string();
     const std::string text = rel.generic_string();
     return text.rfind("../", 0) == 0 ? text : "./" + text;
 }

@@ -10,7 +10,14 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "learn_support.hpp"
 
@@ -52,6 +59,64 @@ void expect_comment_names(const LearnResult& learned, const LearnedRule* rule, c
     CHECK_MESSAGE(comment.find(program) != std::string::npos, "the comment of learned rule ", rule->path,
                   " does not name ", program, ": \"", comment, "\"");
 }
+
+// The first IPv4 address of this host that is neither loopback nor
+// link-local: --allow-net-learning still refuses the host's loopback.
+std::string own_address() {
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return {};
+    std::string found;
+    for (ifaddrs* i = list; i != nullptr && found.empty(); i = i->ifa_next) {
+        if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+        const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+        const std::uint32_t a = ntohl(in->sin_addr.s_addr);
+        if ((a >> 24) == 127 || (a >> 16) == 0xa9fe) continue;
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+        found = text;
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+// A host TCP service on every address, port chosen by the kernel: greets
+// each client and closes.
+class Greeter {
+public:
+    Greeter() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        REQUIRE(::listen(fd_, 16) == 0);
+        socklen_t len = sizeof addr;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] {
+            for (;;) {
+                const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+                if (c < 0) return;  // shutdown() below
+                static const char kHello[] = "hello from the host\n";
+                (void)!::write(c, kHello, sizeof kHello - 1);
+                ::close(c);
+            }
+        });
+    }
+    ~Greeter() {
+        ::shutdown(fd_, SHUT_RDWR);
+        thread_.join();
+        ::close(fd_);
+    }
+    Greeter(const Greeter&) = delete;
+    Greeter& operator=(const Greeter&) = delete;
+    [[nodiscard]] std::string port() const { return std::to_string(port_); }
+
+private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -290,6 +355,54 @@ TEST_SUITE("learn") {
         const auto bare = run_bare(s, cmd);
         CHECK(inside.out == bare.out);
         CHECK(bare.out == "state saved\n");
+    }
+
+    TEST_CASE(
+        "a client of a host service: refused and recorded while learning, allowed with "
+        "--allow-net-learning") {
+        const std::string ip = own_address();
+        if (ip.empty()) {
+            MESSAGE("skipped: this host has no non-loopback IPv4 address");
+            return;
+        }
+        Greeter server;
+        Scene s;
+        s.plant("ws/client.py",
+                "import socket, sys\n"
+                "c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)\n"
+                "print(c.recv(100).decode().strip())\n");
+        const std::vector<std::string> cmd{"/usr/bin/python3", "client.py", ip, server.port()};
+        const std::string dest = ip + ":" + server.port();
+
+        // Control: BASE has no network; the bare client reaches the service.
+        const auto control = s.exec(s.base, cmd);
+        CHECK_MESSAGE(control.status != 0, "the client reached the host under BASE alone");
+        const auto bare = run_bare(s, cmd);
+        REQUIRE_MESSAGE(bare.out == "hello from the host\n", "bare client: ", bare.out, bare.err);
+
+        // Without --allow-net-learning the destination is refused but recorded.
+        const auto refused = s.learn(cmd);
+        INFO("learn: status ", refused.status, "\n", refused.out, refused.err);
+        CHECK(refused.status != 0);
+        CHECK(refused.err.find("--allow-net-learning") != std::string::npos);
+        CHECK(mxc::test::read_file(s.out_toml).find(dest) != std::string::npos);
+        fs::remove(s.out_toml);
+
+        // With it the client gets through while learning, and the learned
+        // [network].allow entry is what it needs afterwards.
+        const auto allowed = s.mxc({"learn", "-p", s.base, "-o", s.out_toml, "-w", s.ws,
+                                    "--allow-net-learning", "--", cmd[0], cmd[1], cmd[2], cmd[3]});
+        INFO("learn --allow-net-learning: status ", allowed.status, "\n", allowed.out, allowed.err);
+        CHECK(allowed.status == 0);
+        CHECK(allowed.out == bare.out);
+        const std::string profile = mxc::test::read_file(s.out_toml);
+        INFO("learned profile:\n", profile);
+        CHECK(profile.find("[network]") != std::string::npos);
+        CHECK(profile.find("\"" + dest + "\"") != std::string::npos);
+        CHECK(s.mxc({"check", s.out_toml}).status == 0);
+        const auto inside = s.exec(s.out_toml, cmd);
+        CHECK(inside.status == 0);
+        CHECK(inside.out == bare.out);
     }
 
     TEST_CASE("mxc learn --help says what --allow-net-learning lets the command do") {
