@@ -358,7 +358,7 @@ TEST_SUITE("learn") {
     }
 
     TEST_CASE(
-        "a client of a host service: refused and recorded while learning, allowed with "
+        "a client of a host service: refused and recorded while learning and allowed with "
         "--allow-net-learning") {
         const std::string ip = own_address();
         if (ip.empty()) {
