@@ -250,396 +250,546 @@ net::Matcher learning_matcher() {
     return net::Matcher(std::move(allow), std::move(deny));
 }
 
+// A read of one of the wait loop's fds: true for a whole value, false when
+// there was nothing to read; an error otherwise.
+Result<bool> read_exactly(int fd, void* into, std::size_t size, const char* what) {
+    const ssize_t n = ::read(fd, into, size);
+    if (n == static_cast<ssize_t>(size)) return true;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
+    if (n < 0) return sys_error(what);
+    return make_error(std::string(what) + ": short read");
+}
+
+// One run, in the order it happens: prepare (limits, pipes, rules, signals and the wait loop's fds, all
+// before clone), start (clone), hand over (v1 pids leaf), serve (learning tracer or broker, proxy and DNS
+// stub), arm the timers, wait, collect, report. Every step before clone fails with nothing to tear down;
+// after clone a failure kills init (its death takes the pid namespace) and the run ends in 125, "any failure
+// of mxc itself" (docs/design.md, "CLI contract").
+class Supervisor {
+public:
+    Supervisor(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
+               net::EgressProxy::NetCallback on_net, LearnTracer* tracer)
+        : plan_(plan), seccomp_(seccomp), argv_(argv), on_net_(std::move(on_net)), tracer_(tracer) {}
+    Supervisor(const Supervisor&) = delete;
+    Supervisor& operator=(const Supervisor&) = delete;
+
+    RunOutcome run() {
+        if (auto st = prepare(); !st) {
+            out_.error = st.error().message;
+            return out_;
+        }
+        if (auto st = start(); !st) {
+            out_.error = st.error().message;
+            return out_;
+        }
+        if (auto st = hand_over(); !st) {
+            kill_and_reap();
+            out_.error = st.error().message;
+            return out_;
+        }
+        if (auto st = serve(); !st) fail_running(st);
+        if (auto st = arm_timers(); !st) fail_running(st);
+        if (auto st = wait(); !st) {
+            // The loop cannot see init exit any more: stop it here.
+            fail_running(st);
+            reap();
+        }
+        collect();
+        return report();
+    }
+
+private:
+    Status prepare() {
+        MXC_TRY(prepare_limits());
+        MXC_TRY(prepare_spec());
+        MXC_TRY(prepare_network());
+        block_signals();
+        MXC_TRY(open_wait_fds());
+        return watch_parent();
+    }
+
+    // Every start clears the empty per-run cgroups of SIGKILLed mxc runs.
+    Status prepare_limits() {
+        remove_stale_cgroups(observe_cgroupfs());
+        if (plan_.cgroup) {
+            StepTimer timer(verbose_, "limits: cgroup v2 leaf");
+            auto leaf = CgroupLeaf::create(*plan_.cgroup);
+            if (!leaf) {
+                return make_error(
+                    std::string(plan_.cgroup->memory_max != 0 ? "limits.memory" : "limits.processes") +
+                    ": cgroup setup failed: " + leaf.error().message);
+            }
+            cgroup_.emplace(std::move(*leaf));
+        }
+        // cgroup v1 has no CLONE_INTO_CGROUP: init waits on the start pipe
+        // until we have moved it into the pids leaf, so nothing it forks
+        // escapes the limit.
+        if (plan_.pids_v1) {
+            StepTimer timer(verbose_, "limits: pids cgroup (v1) leaf");
+            auto leaf = PidsV1Leaf::create(*plan_.pids_v1);
+            if (!leaf)
+                return make_error("limits.processes: pids cgroup setup failed: " + leaf.error().message);
+            pids_v1_.emplace(std::move(*leaf));
+            int start[2];
+            if (::pipe2(start, O_CLOEXEC) != 0) return sys_error("pipe2");
+            start_read_.reset(start[0]);
+            start_write_.reset(start[1]);
+        }
+        return {};
+    }
+
+    // What init gets, built before clone so the child does as little as
+    // possible (sandbox_spec.hpp), and the report and alive pipes.
+    Status prepare_spec() {
+        spec_.plan = &plan_;
+        spec_.seccomp = &seccomp_;
+        for (auto& a : args_) spec_.argv.push_back(a.data());
+        spec_.argv.push_back(nullptr);
+        for (auto& e : env_) spec_.envp.push_back(e.data());
+        spec_.envp.push_back(nullptr);
+        spec_.path_env = find_path(plan_.env);
+        spec_.report_steps = verbose_;
+        int report[2];
+        int alive[2];
+        if (::pipe2(report, O_CLOEXEC) != 0) return sys_error("pipe2");
+        report_read_.reset(report[0]);
+        report_write_.reset(report[1]);
+        if (::pipe2(alive, O_CLOEXEC) != 0) return sys_error("pipe2");
+        alive_read_.reset(alive[0]);
+        alive_write_.reset(alive[1]);
+        return {};
+    }
+
+    Status prepare_network() {
+        // Allowlist: rules are parsed before anything is cloned so that a
+        // bad rule fails the launch without a sandbox to tear down.
+        if (plan_.proxy && plan_.learning && plan_.learning->allow_everything) {
+            matcher_.emplace(learning_matcher());
+        } else if (plan_.proxy) {
+            auto m = net::Matcher::from_strings(plan_.proxy->allow, plan_.proxy->deny);
+            if (!m) return make_error("network rules: " + m.error().message);
+            matcher_.emplace(std::move(m).value());
+        }
+        // Own network namespace: init hands over the proxy's and the DNS
+        // stub's sockets (sandbox_sockets.hpp).
+        if (plan_.new_net || plan_.learning) {
+            auto ch = make_socket_channel();
+            if (!ch) return ch.error();
+            channel_ = std::move(ch).value();
+            spec_.sockets_fd = channel_.sandbox_end.get();
+        }
+        return {};
+    }
+
+    // Block the relayed signals before clone so none is lost or acted on
+    // between now and the wait loop; the command gets the caller's mask back.
+    void block_signals() {
+        sigemptyset(&relayed_);
+        for (int sig : kRelayedSignals) sigaddset(&relayed_, sig);
+        sigaddset(&relayed_, SIGCHLD);
+        if (plan_.parent_pid > 0) sigaddset(&relayed_, parent_death_signal());
+        sigchld_.emplace();
+        // Blocked here only so init inherits it blocked: a wall_time
+        // expiring during setup then stays pending for init's signalfd
+        // instead of being dropped (pid 1 ignores default-action signals
+        // from outside).
+        sigset_t blocked = relayed_;
+        sigaddset(&blocked, terminate_tree_signal());
+        spec_.caller_ignores_sigchld = sigchld_->was_ignored;
+        mask_.emplace();
+        ::sigprocmask(SIG_BLOCK, &blocked, &mask_->saved);
+        spec_.caller_mask = mask_->saved;
+    }
+
+    // The wait loop's fds, before clone: a sandbox never runs without its
+    // signals, its wall_time or its memory watch (a failure here was once
+    // a run without the limit).
+    Status open_wait_fds() {
+        signals_.reset(::signalfd(-1, &relayed_, SFD_CLOEXEC | SFD_NONBLOCK));
+        if (!signals_.valid()) return sys_error("signalfd (the supervisor's signal relay)");
+        if (plan_.wall_time) {
+            wall_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+            if (!wall_timer_.valid()) return sys_error("limits.wall_time: timerfd_create");
+        }
+        // limits.memory without a cgroup: a periodic check of the sandbox's
+        // total resident memory (RLIMIT_DATA alone binds each process, not
+        // their sum).
+        if (plan_.memory_watch_bytes != 0) {
+            memory_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+            if (!memory_timer_.valid()) return sys_error("limits.memory: timerfd_create");
+        }
+        return {};
+    }
+
+    // After the mask (the signal must queue for the signalfd, not kill mxc)
+    // and before clone (no sandbox may run unwatched).
+    Status watch_parent() {
+        parent_watch_.emplace(plan_.parent_pid);
+        if (plan_.parent_pid > 0 && !parent_watch_->armed())
+            return make_error(std::string("--die-with-parent: prctl(PR_SET_PDEATHSIG): ") +
+                              std::strerror(errno));
+        if (parent_died(plan_.parent_pid)) {
+            out_.reason = "parent-died";
+            return make_error("--die-with-parent: the process that started mxc (pid " +
+                              std::to_string(plan_.parent_pid) +
+                              ") exited before the sandbox started; nothing was run");
+        }
+        spec_.report_fd = report_write_.get();
+        spec_.alive_fd = alive_read_.get();
+        spec_.start_fd = start_read_.get();
+        return {};
+    }
+
+    Status start() {
+        std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
+        if (plan_.new_net) flags |= CLONE_NEWNET;
+        const long clone_start = verbose_ ? monotonic_usec() : 0;
+        child_ = clone_sandbox(flags, cgroup_ ? cgroup_->dir_fd() : -1);
+        if (child_ < 0) return make_error(std::string("clone into new namespaces: ") + std::strerror(errno));
+        if (child_ == 0) {
+            ::close(alive_write_.release());
+            ::close(report_read_.release());
+            start_write_.reset();
+            channel_.supervisor_end.reset();
+            signals_.reset();
+            wall_timer_.reset();
+            memory_timer_.reset();
+            sandbox_init_main(spec_);
+        }
+        if (verbose_) {
+            log_step(plan_.new_net ? "namespaces: clone (user, mount, pid, ipc, net)"
+                                   : "namespaces: clone (user, mount, pid, ipc)",
+                     monotonic_usec() - clone_start);
+        }
+        report_write_.reset();
+        alive_read_.reset();
+        start_read_.reset();
+        return {};
+    }
+
+    Status hand_over() {
+        if (pids_v1_) {
+            if (auto st = pids_v1_->add(child_); !st)
+                return make_error("limits.processes: pids cgroup setup failed: " + st.error().message);
+            const bool sent = ::write(start_write_.get(), "1", 1) == 1;
+            start_write_.reset();
+            // Without the byte init sees EOF and exits without running anything.
+            if (!sent) return sys_error("limits.processes: start pipe: write");
+        }
+        // Init now holds the only sandbox end: its exit or its own close is
+        // what ends a wait for the listener.
+        channel_.sandbox_end.reset();
+        return {};
+    }
+
+    Status serve() {
+        if (tracer_ != nullptr) tracer_->set_init(child_);
+        if (!plan_.new_net && plan_.learning) return serve_learning();
+        if (plan_.new_net) return serve_network();
+        return {};
+    }
+
+    Status serve_learning() {
+        StepTimer timer(verbose_, "learning: seccomp listener received");
+        auto sockets = receive_sandbox_sockets(channel_.supervisor_end.get());
+        channel_.supervisor_end.reset();
+        if (!sockets || !sockets->connect_notify.valid() || tracer_ == nullptr) {
+            return make_error("learning: the sandbox sent no seccomp listener" +
+                              (sockets ? std::string() : ": " + sockets.error().message));
+        }
+        return tracer_->start(std::move(sockets->connect_notify));
+    }
+
+    // Without the proxy or the stub there is nothing to run: the sandbox
+    // would only see failures and the user would not know why.
+    Status serve_network() {
+        StepTimer timer(verbose_,
+                        "network: broker, proxy and DNS stub started (waited for the sandbox's sockets)");
+        auto sockets = receive_sandbox_sockets(channel_.supervisor_end.get());
+        channel_.supervisor_end.reset();
+        if (!sockets) return sockets.error();
+        std::optional<net::Matcher> dns_matcher = matcher_;
+        std::string error;
+        if (plan_.broker) {
+            // First: every connect() of the sandbox waits for it.
+            error = start_broker(*plan_.broker, *sockets, matcher_, names_, on_net_, tracer_, broker_);
+        }
+        if (plan_.proxy && error.empty()) {
+            error = start_proxy(*plan_.proxy, std::move(sockets->proxy_listener), std::move(*matcher_),
+                                on_net_, proxy_);
+        }
+        if (error.empty()) {
+            error = start_dns(*sockets, std::move(dns_matcher), names_,
+                              plan_.dns ? plan_.dns->profile_name : std::string(), std::move(on_net_),
+                              plan_.learning.has_value(), dns_);
+        }
+        if (!error.empty()) return make_error(error);
+        return {};
+    }
+
+    Status arm_timers() {
+        if (wall_timer_.valid()) MXC_TRY(arm(wall_timer_.get(), *plan_.wall_time));
+        if (memory_timer_.valid()) {
+            itimerspec its{};
+            const auto ms = plan_.memory_watch_period.count();
+            its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
+            its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000;
+            if (::timerfd_settime(memory_timer_.get(), 0, &its, nullptr) != 0)
+                return sys_error("limits.memory: timerfd_settime");
+        }
+        return {};
+    }
+
+    // Until init is reaped: relay signals, enforce wall_time and the memory
+    // watch, read init's reports. A poll or read error ends it: the caller
+    // kills the sandbox.
+    Status wait() {
+        for (;;) {
+            pollfd fds[4] = {{signals_.get(), POLLIN, 0},
+                             {wall_timer_.get(), POLLIN, 0},
+                             {report_open_ ? report_read_.get() : -1, POLLIN, 0},
+                             {memory_seen_ == 0 ? memory_timer_.get() : -1, POLLIN, 0}};
+            if (::poll(fds, 4, -1) < 0) {
+                if (errno == EINTR) continue;
+                return sys_error("poll (the supervisor's wait loop)");
+            }
+            if (fds[3].revents != 0) MXC_TRY(on_memory_tick());
+            if (fds[2].revents != 0) on_report();
+            if (fds[1].revents != 0) MXC_TRY(on_wall_timer());
+            if (fds[0].revents != 0) {
+                auto done = on_signals();
+                if (!done) return done.error();
+                if (*done && ::wait4(child_, &status_, WNOHANG, &usage_) == child_) return {};
+            }
+        }
+    }
+
+    Status on_memory_tick() {
+        std::uint64_t ticks = 0;
+        auto got =
+            read_exactly(memory_timer_.get(), &ticks, sizeof ticks, "limits.memory: read of the timer");
+        if (!got) return got.error();
+        if (!*got) return {};
+        // A failed read (init already gone) is no evidence: skip the tick.
+        auto rss = sandbox_resident_bytes(child_);
+        if (rss && *rss > plan_.memory_watch_bytes) {
+            memory_seen_ = *rss;
+            // init's death takes the whole pid namespace with it.
+            ::kill(child_, SIGKILL);
+        }
+        return {};
+    }
+
+    void on_report() {
+        char buf[4096];
+        const ssize_t n = ::read(report_read_.get(), buf, sizeof buf);
+        if (n > 0) {
+            report_bytes_.append(buf, static_cast<size_t>(n));
+            log_new_steps();
+        } else if (n == 0 || errno != EINTR) {
+            report_open_ = false;
+        }
+    }
+
+    Status on_wall_timer() {
+        std::uint64_t ticks = 0;
+        auto got =
+            read_exactly(wall_timer_.get(), &ticks, sizeof ticks, "limits.wall_time: read of the timer");
+        if (!got) return got.error();
+        if (!*got) return {};
+        if (!timed_out_) {
+            timed_out_ = true;
+            ::kill(child_, terminate_tree_signal());
+            MXC_TRY(arm(wall_timer_.get(), plan_.kill_grace));
+        } else if (!killed_) {
+            killed_ = true;
+            // init's death takes the whole pid namespace with it.
+            ::kill(child_, SIGKILL);
+        }
+        return {};
+    }
+
+    // True when SIGCHLD arrived (init may have exited).
+    Result<bool> on_signals() {
+        bool child_done = false;
+        for (;;) {
+            signalfd_siginfo si{};
+            auto got = read_exactly(signals_.get(), &si, sizeof si, "read of the supervisor's signalfd");
+            if (!got) return got.error();
+            if (!*got) return child_done;
+            const int sig = static_cast<int>(si.ssi_signo);
+            if (sig == SIGCHLD) {
+                child_done = true;
+            } else if (plan_.parent_pid > 0 && sig == parent_death_signal()) {
+                // init's death takes the whole pid namespace with it.
+                if (!orphaned_ && parent_died(plan_.parent_pid)) {
+                    orphaned_ = true;
+                    ::kill(child_, SIGKILL);
+                }
+            } else if (si.ssi_code != SI_KERNEL) {
+                // Sent with kill(2) to mxc: relay. Terminal-generated
+                // signals already reached the foreground group directly.
+                ::kill(child_, sig);
+            }
+        }
+    }
+
+    // -v: the sandbox's steps as they are reported, before the command's
+    // own output where possible.
+    void log_new_steps() {
+        if (!verbose_) return;
+        const auto steps = parse_reports(report_bytes_).steps;
+        for (; steps_logged_ < steps.size(); ++steps_logged_) {
+            log_step(steps[steps_logged_].name, steps[steps_logged_].usec);
+        }
+    }
+
+    // A failure once the sandbox runs: the first one is the run's reason
+    // (exit 125), and init's death takes the whole pid namespace with it.
+    void fail_running(const Status& st) {
+        if (error_.empty()) error_ = st.error().message;
+        ::kill(child_, SIGKILL);
+    }
+
+    void reap() {
+        while (::wait4(child_, &status_, 0, &usage_) < 0 && errno == EINTR) {
+        }
+    }
+
+    void kill_and_reap() {
+        ::kill(child_, SIGKILL);
+        reap();
+    }
+
+    void collect() {
+        if (proxy_) proxy_->stop();  // emits the audit events of connections still open
+        if (broker_) broker_->stop();
+        if (dns_) dns_->stop();
+        if (tracer_ != nullptr) tracer_->stop();
+        // Everything that could write here is gone (init exited, the
+        // command's copy closed on execve); non-blocking all the same, so a
+        // stray writer can never hang mxc.
+        ::fcntl(report_read_.get(), F_SETFL, O_NONBLOCK);
+        drain(report_read_.get(), report_bytes_);
+        log_new_steps();
+        const auto wall = std::chrono::steady_clock::now() - started_;
+        out_.wall_ms =
+            static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(wall).count());
+        out_.cpu_ms = static_cast<std::uint64_t>(usage_.ru_utime.tv_sec + usage_.ru_stime.tv_sec) * 1000 +
+                      static_cast<std::uint64_t>(usage_.ru_utime.tv_usec + usage_.ru_stime.tv_usec) / 1000;
+        out_.max_rss_kb = static_cast<std::uint64_t>(usage_.ru_maxrss);
+    }
+
+    RunOutcome report() {
+        const auto reports = parse_reports(report_bytes_);
+        out_.warnings = reports.warnings;
+        out_.layer_writes = reports.layer_writes;
+        if (reports.has_wait_status) {
+            const int ws = reports.wait_status;
+            if (WIFSIGNALED(ws)) {
+                out_.signal = WTERMSIG(ws);
+                out_.reason = "signaled";
+                out_.exit_code = 128 + out_.signal;
+            } else {
+                out_.status = WEXITSTATUS(ws);
+                out_.exit_code = out_.status;
+            }
+        } else if (WIFEXITED(status_)) {
+            out_.exit_code = WEXITSTATUS(status_);
+            out_.status = out_.exit_code;
+        } else if (WIFSIGNALED(status_)) {
+            out_.signal = WTERMSIG(status_);
+            out_.reason = "signaled";
+            out_.exit_code = 128 + out_.signal;
+        }
+        if (!reports.setup_error.empty()) {
+            out_.error = reports.setup_error;
+            out_.exit_code = 125;
+        } else if (!error_.empty()) {
+            out_.error = error_;
+            out_.exit_code = 125;
+            out_.reason = "exited";
+            out_.signal = 0;
+        } else if (reports.exec_errno != 0) {
+            out_.error = argv_.empty() ? std::string("empty command")
+                                       : argv_[0] + ": " + std::strerror(reports.exec_errno);
+            if (reports.exec_errno == ENOENT) out_.error = argv_[0] + ": command not found in the sandbox";
+            out_.exit_code = reports.exec_errno == ENOENT ? 127 : 126;
+        }
+        if (orphaned_) {
+            out_.reason = "parent-died";
+        } else if (timed_out_ && error_.empty()) {
+            // (A wait loop that failed after the timeout is mxc's own failure.)
+            out_.reason = "timeout";
+            out_.exit_code = 124;
+        } else if (memory_seen_ != 0) {
+            out_.reason = "limit";
+            if (out_.error.empty())
+                out_.error = "limits.memory: the sandbox's processes held " +
+                             std::to_string(memory_seen_ >> 20) + " MiB resident, over the limit of " +
+                             std::to_string(plan_.memory_watch_bytes >> 20) +
+                             " MiB: stopped (raise it with --memory SIZE, or --memory unlimited)";
+        } else if ((cgroup_ && cgroup_->oom_kills() > 0) || out_.signal == SIGXCPU ||
+                   out_.signal == SIGXFSZ) {
+            out_.reason = "limit";
+        }
+        return out_;
+    }
+
+    const LinuxPlan& plan_;
+    const SeccompPlan& seccomp_;
+    const std::vector<std::string>& argv_;
+    net::EgressProxy::NetCallback on_net_;
+    LearnTracer* tracer_;
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    const bool verbose_ = log::verbose();
+    RunOutcome out_;
+
+    // Destroyed in reverse: the threads are stopped before the signal mask
+    // is restored, the mask before SIGCHLD's disposition, the cgroup leaves
+    // last (init is reaped by then).
+    std::optional<CgroupLeaf> cgroup_;
+    std::optional<PidsV1Leaf> pids_v1_;
+    UniqueFd start_read_, start_write_;
+    std::vector<std::string> args_ = argv_;
+    std::vector<std::string> env_ = plan_.env;
+    SandboxSpec spec_;
+    UniqueFd report_read_, report_write_;
+    UniqueFd alive_read_, alive_write_;
+    std::optional<net::Matcher> matcher_;
+    SocketChannel channel_;
+    // Which addresses the DNS stub gave out for which name; the connect
+    // broker reads it (name_memory.hpp).
+    std::shared_ptr<net::NameMemory> names_ = std::make_shared<net::NameMemory>();
+    sigset_t relayed_{};
+    std::optional<SigchldGuard> sigchld_;
+    std::optional<MaskGuard> mask_;
+    std::optional<ParentDeathWatch> parent_watch_;
+    UniqueFd signals_, wall_timer_, memory_timer_;
+    std::unique_ptr<net::EgressProxy> proxy_;
+    std::unique_ptr<ConnectBroker> broker_;
+    std::unique_ptr<net::DnsStub> dns_;
+
+    pid_t child_ = -1;
+    std::string error_;  // mxc's own failure after clone: exit 125
+    bool timed_out_ = false;
+    bool killed_ = false;
+    bool orphaned_ = false;
+    bool report_open_ = true;
+    std::string report_bytes_;
+    std::size_t steps_logged_ = 0;
+    std::uint64_t memory_seen_ = 0;  // resident bytes when the limit was crossed
+    int status_ = 0;
+    rusage usage_{};
+};
+
 }  // namespace
 
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net,
                        LearnTracer* tracer) {
-    RunOutcome out;
-    const auto started = std::chrono::steady_clock::now();
-    const bool verbose = log::verbose();
-
-    // Every start clears the empty per-run cgroups of SIGKILLed mxc runs.
-    remove_stale_cgroups(observe_cgroupfs());
-    std::optional<CgroupLeaf> cgroup;
-    if (plan.cgroup) {
-        StepTimer timer(verbose, "limits: cgroup v2 leaf");
-        auto leaf = CgroupLeaf::create(*plan.cgroup);
-        if (!leaf) {
-            out.error = std::string(plan.cgroup->memory_max != 0 ? "limits.memory" : "limits.processes") +
-                        ": cgroup setup failed: " + leaf.error().message;
-            return out;
-        }
-        cgroup.emplace(std::move(*leaf));
-    }
-    // cgroup v1 has no CLONE_INTO_CGROUP: init waits on the start pipe until
-    // we have moved it into the pids leaf, so nothing it forks escapes the limit.
-    std::optional<PidsV1Leaf> pids_v1;
-    UniqueFd start_read, start_write;
-    if (plan.pids_v1) {
-        StepTimer timer(verbose, "limits: pids cgroup (v1) leaf");
-        auto leaf = PidsV1Leaf::create(*plan.pids_v1);
-        if (!leaf) {
-            out.error = "limits.processes: pids cgroup setup failed: " + leaf.error().message;
-            return out;
-        }
-        pids_v1.emplace(std::move(*leaf));
-        int start[2];
-        if (::pipe2(start, O_CLOEXEC) != 0) {
-            out.error = std::string("pipe2: ") + std::strerror(errno);
-            return out;
-        }
-        start_read.reset(start[0]);
-        start_write.reset(start[1]);
-    }
-
-    std::vector<std::string> args = argv;
-    std::vector<std::string> env = plan.env;
-    SandboxSpec spec;
-    spec.plan = &plan;
-    spec.seccomp = &seccomp;
-    for (auto& a : args) spec.argv.push_back(a.data());
-    spec.argv.push_back(nullptr);
-    for (auto& e : env) spec.envp.push_back(e.data());
-    spec.envp.push_back(nullptr);
-    spec.path_env = find_path(plan.env);
-    spec.report_steps = verbose;
-
-    int report[2];
-    int alive[2];
-    if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(alive, O_CLOEXEC) != 0) {
-        out.error = std::string("pipe2: ") + std::strerror(errno);
-        return out;
-    }
-    UniqueFd report_read(report[0]), report_write(report[1]);
-    UniqueFd alive_read(alive[0]), alive_write(alive[1]);
-
-    // Allowlist: rules are parsed before anything is cloned so that a bad
-    // rule fails the launch without a sandbox to tear down.
-    std::optional<net::Matcher> matcher;
-    if (plan.proxy && plan.learning && plan.learning->allow_everything) {
-        matcher.emplace(learning_matcher());
-    } else if (plan.proxy) {
-        auto m = net::Matcher::from_strings(plan.proxy->allow, plan.proxy->deny);
-        if (!m) {
-            out.error = "network rules: " + m.error().message;
-            return out;
-        }
-        matcher.emplace(std::move(m).value());
-    }
-    // Own network namespace: init hands over the proxy's and the DNS stub's
-    // sockets (sandbox_sockets.hpp).
-    SocketChannel channel;
-    if (plan.new_net || plan.learning) {
-        auto ch = make_socket_channel();
-        if (!ch) {
-            out.error = ch.error().message;
-            return out;
-        }
-        channel = std::move(ch).value();
-        spec.sockets_fd = channel.sandbox_end.get();
-    }
-    // Which addresses the DNS stub gave out for which name; the connect
-    // broker reads it (name_memory.hpp).
-    auto names = std::make_shared<net::NameMemory>();
-    // Block the relayed signals before clone so none is lost or acted on
-    // between now and the signalfd; the command gets the caller's mask back.
-    sigset_t relayed;
-    sigemptyset(&relayed);
-    for (int sig : kRelayedSignals) sigaddset(&relayed, sig);
-    sigaddset(&relayed, SIGCHLD);
-    if (plan.parent_pid > 0) sigaddset(&relayed, parent_death_signal());
-    SigchldGuard sigchld;
-    // Blocked here only so init inherits it blocked: a wall_time expiring
-    // during setup then stays pending for init's signalfd instead of being
-    // dropped (pid 1 ignores default-action signals from outside).
-    sigset_t blocked = relayed;
-    sigaddset(&blocked, terminate_tree_signal());
-    spec.caller_ignores_sigchld = sigchld.was_ignored;
-    MaskGuard guard{};
-    ::sigprocmask(SIG_BLOCK, &blocked, &guard.saved);
-    spec.caller_mask = guard.saved;
-    // After the mask (the signal must queue for the signalfd, not kill mxc)
-    // and before clone (no sandbox may run unwatched).
-    ParentDeathWatch parent_watch(plan.parent_pid);
-    if (plan.parent_pid > 0 && !parent_watch.armed()) {
-        out.error = std::string("--die-with-parent: prctl(PR_SET_PDEATHSIG): ") + std::strerror(errno);
-        return out;
-    }
-    if (parent_died(plan.parent_pid)) {
-        out.error = "--die-with-parent: the process that started mxc (pid " +
-                    std::to_string(plan.parent_pid) + ") exited before the sandbox started; nothing was run";
-        out.reason = "parent-died";
-        return out;
-    }
-    spec.report_fd = report_write.get();
-    spec.alive_fd = alive_read.get();
-    spec.start_fd = start_read.get();
-
-    std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
-    if (plan.new_net) flags |= CLONE_NEWNET;
-    const long clone_start = verbose ? monotonic_usec() : 0;
-    const pid_t child = clone_sandbox(flags, cgroup ? cgroup->dir_fd() : -1);
-    if (child < 0) {
-        out.error = std::string("clone into new namespaces: ") + std::strerror(errno);
-        return out;
-    }
-    if (child == 0) {
-        ::close(alive_write.release());
-        ::close(report_read.release());
-        start_write.reset();
-        channel.supervisor_end.reset();
-        sandbox_init_main(spec);
-    }
-    if (verbose) {
-        log_step(plan.new_net ? "namespaces: clone (user, mount, pid, ipc, net)"
-                              : "namespaces: clone (user, mount, pid, ipc)",
-                 monotonic_usec() - clone_start);
-    }
-    report_write.reset();
-    alive_read.reset();
-    start_read.reset();
-    if (pids_v1) {
-        if (auto st = pids_v1->add(child); !st) {
-            ::kill(child, SIGKILL);
-            while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
-            }
-            out.error = "limits.processes: pids cgroup setup failed: " + st.error().message;
-            return out;
-        }
-        if (::write(start_write.get(), "1", 1) != 1) {
-            ::kill(child, SIGKILL);  // init sees EOF and exits; reaped below
-        }
-        start_write.reset();
-    }
-    // Init now holds the only sandbox end: its exit or its own close is what
-    // ends a wait for the listener.
-    channel.sandbox_end.reset();
-
-    // Declared after MaskGuard so they are stopped (threads joined) first.
-    std::unique_ptr<net::EgressProxy> proxy;
-    std::unique_ptr<ConnectBroker> broker;
-    std::unique_ptr<net::DnsStub> dns;
-    std::string proxy_error;
-    if (tracer != nullptr) tracer->set_init(child);
-    if (!plan.new_net && plan.learning) {
-        StepTimer timer(verbose, "learning: seccomp listener received");
-        auto sockets = receive_sandbox_sockets(channel.supervisor_end.get());
-        channel.supervisor_end.reset();
-        if (!sockets || !sockets->connect_notify.valid() || tracer == nullptr) {
-            proxy_error = "learning: the sandbox sent no seccomp listener" +
-                          (sockets ? std::string() : ": " + sockets.error().message);
-        } else if (auto st = tracer->start(std::move(sockets->connect_notify)); !st) {
-            proxy_error = st.error().message;
-        }
-        if (!proxy_error.empty()) ::kill(child, SIGKILL);
-    }
-    if (plan.new_net && proxy_error.empty()) {
-        StepTimer timer(verbose,
-                        "network: broker, proxy and DNS stub started (waited for the sandbox's sockets)");
-        auto sockets = receive_sandbox_sockets(channel.supervisor_end.get());
-        channel.supervisor_end.reset();
-        if (!sockets) {
-            proxy_error = sockets.error().message;
-        } else {
-            std::optional<net::Matcher> dns_matcher = matcher;
-            if (plan.broker) {
-                // First: every connect() of the sandbox waits for it.
-                proxy_error = start_broker(*plan.broker, *sockets, matcher, names, on_net, tracer, broker);
-            }
-            if (plan.proxy && proxy_error.empty()) {
-                proxy_error = start_proxy(*plan.proxy, std::move(sockets->proxy_listener),
-                                          std::move(*matcher), on_net, proxy);
-            }
-            if (proxy_error.empty()) {
-                proxy_error = start_dns(*sockets, std::move(dns_matcher), names,
-                                        plan.dns ? plan.dns->profile_name : std::string(), std::move(on_net),
-                                        plan.learning.has_value(), dns);
-            }
-        }
-        // Without the proxy or the stub there is nothing to run: the sandbox
-        // would only see failures and the user would not know why.
-        if (!proxy_error.empty()) ::kill(child, SIGKILL);
-    }
-
-    UniqueFd sfd(::signalfd(-1, &relayed, SFD_CLOEXEC | SFD_NONBLOCK));
-    UniqueFd tfd;
-    if (plan.wall_time) {
-        tfd.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-        if (tfd.valid()) (void)arm(tfd.get(), *plan.wall_time);
-    }
-
-    // limits.memory without a cgroup: a periodic check of the sandbox's total
-    // resident memory (RLIMIT_DATA alone binds each process, not their sum).
-    UniqueFd mfd;
-    if (plan.memory_watch_bytes != 0) {
-        mfd.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-        if (!mfd.valid()) {
-            ::kill(child, SIGKILL);
-            out.error = std::string("limits.memory: timerfd_create: ") + std::strerror(errno);
-        } else {
-            itimerspec its{};
-            const auto ms = plan.memory_watch_period.count();
-            its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
-            its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000;
-            if (::timerfd_settime(mfd.get(), 0, &its, nullptr) != 0) {
-                ::kill(child, SIGKILL);
-                out.error = std::string("limits.memory: timerfd_settime: ") + std::strerror(errno);
-            }
-        }
-    }
-    std::uint64_t memory_seen = 0;  // resident bytes when the limit was crossed
-
-    bool timed_out = false;
-    bool killed = false;
-    bool orphaned = false;
-    bool report_open = true;
-    std::string report_bytes;
-    std::size_t steps_logged = 0;
-    // -v: the sandbox's steps as they are reported, before the command's
-    // own output where possible.
-    auto log_new_steps = [&] {
-        if (!verbose) return;
-        const auto steps = parse_reports(report_bytes).steps;
-        for (; steps_logged < steps.size(); ++steps_logged) {
-            log_step(steps[steps_logged].name, steps[steps_logged].usec);
-        }
-    };
-    int status = 0;
-    rusage ru{};
-    for (;;) {
-        pollfd fds[4] = {{sfd.get(), POLLIN, 0},
-                         {tfd.get(), POLLIN, 0},
-                         {report_open ? report_read.get() : -1, POLLIN, 0},
-                         {memory_seen == 0 ? mfd.get() : -1, POLLIN, 0}};
-        if (::poll(fds, 4, -1) < 0 && errno != EINTR) break;
-        if (fds[3].revents != 0) {
-            std::uint64_t ticks = 0;
-            (void)::read(mfd.get(), &ticks, sizeof ticks);
-            // A failed read (init already gone) is no evidence: skip the tick.
-            auto rss = sandbox_resident_bytes(child);
-            if (rss && *rss > plan.memory_watch_bytes) {
-                memory_seen = *rss;
-                // init's death takes the whole pid namespace with it.
-                ::kill(child, SIGKILL);
-            }
-        }
-        if (fds[2].revents != 0) {
-            char buf[4096];
-            ssize_t n = ::read(report_read.get(), buf, sizeof buf);
-            if (n > 0) {
-                report_bytes.append(buf, static_cast<size_t>(n));
-                log_new_steps();
-            } else if (n == 0 || errno != EINTR) {
-                report_open = false;
-            }
-        }
-        if (fds[1].revents != 0) {
-            std::uint64_t ticks = 0;
-            (void)::read(tfd.get(), &ticks, sizeof ticks);
-            if (!timed_out) {
-                timed_out = true;
-                ::kill(child, terminate_tree_signal());
-                (void)arm(tfd.get(), plan.kill_grace);
-            } else if (!killed) {
-                killed = true;
-                // init's death takes the whole pid namespace with it.
-                ::kill(child, SIGKILL);
-            }
-        }
-        bool child_done = false;
-        if (fds[0].revents != 0) {
-            signalfd_siginfo si{};
-            while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-                const int sig = static_cast<int>(si.ssi_signo);
-                if (sig == SIGCHLD) {
-                    child_done = true;
-                } else if (plan.parent_pid > 0 && sig == parent_death_signal()) {
-                    // init's death takes the whole pid namespace with it.
-                    if (!orphaned && parent_died(plan.parent_pid)) {
-                        orphaned = true;
-                        ::kill(child, SIGKILL);
-                    }
-                } else if (si.ssi_code != SI_KERNEL) {
-                    // Sent with kill(2) to mxc: relay. Terminal-generated
-                    // signals already reached the foreground group directly.
-                    ::kill(child, sig);
-                }
-            }
-        }
-        if (child_done) {
-            pid_t r = ::wait4(child, &status, WNOHANG, &ru);
-            if (r == child) break;
-        }
-    }
-    if (proxy) proxy->stop();  // emits the audit events of connections still open
-    if (broker) broker->stop();
-    if (dns) dns->stop();
-    if (tracer != nullptr) tracer->stop();
-    // Everything that could write here is gone (init exited, the command's
-    // copy closed on execve); non-blocking all the same, so a stray writer
-    // can never hang mxc.
-    ::fcntl(report_read.get(), F_SETFL, O_NONBLOCK);
-    drain(report_read.get(), report_bytes);
-    log_new_steps();
-    const auto reports = parse_reports(report_bytes);
-
-    const auto wall = std::chrono::steady_clock::now() - started;
-    out.wall_ms =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(wall).count());
-    out.cpu_ms = static_cast<std::uint64_t>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-                 static_cast<std::uint64_t>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
-    out.max_rss_kb = static_cast<std::uint64_t>(ru.ru_maxrss);
-    out.warnings = reports.warnings;
-    out.layer_writes = reports.layer_writes;
-
-    if (reports.has_wait_status) {
-        const int ws = reports.wait_status;
-        if (WIFSIGNALED(ws)) {
-            out.signal = WTERMSIG(ws);
-            out.reason = "signaled";
-            out.exit_code = 128 + out.signal;
-        } else {
-            out.status = WEXITSTATUS(ws);
-            out.exit_code = out.status;
-        }
-    } else if (WIFEXITED(status)) {
-        out.exit_code = WEXITSTATUS(status);
-        out.status = out.exit_code;
-    } else if (WIFSIGNALED(status)) {
-        out.signal = WTERMSIG(status);
-        out.reason = "signaled";
-        out.exit_code = 128 + out.signal;
-    }
-    if (!reports.setup_error.empty()) {
-        out.error = reports.setup_error;
-        out.exit_code = 125;
-    } else if (!proxy_error.empty()) {
-        out.error = proxy_error;
-        out.exit_code = 125;
-        out.reason = "exited";
-        out.signal = 0;
-    } else if (reports.exec_errno != 0) {
-        out.error =
-            argv.empty() ? std::string("empty command") : argv[0] + ": " + std::strerror(reports.exec_errno);
-        if (reports.exec_errno == ENOENT) out.error = argv[0] + ": command not found in the sandbox";
-        out.exit_code = reports.exec_errno == ENOENT ? 127 : 126;
-    }
-    if (orphaned) {
-        out.reason = "parent-died";
-    } else if (timed_out) {
-        out.reason = "timeout";
-        out.exit_code = 124;
-    } else if (memory_seen != 0) {
-        out.reason = "limit";
-        if (out.error.empty())
-            out.error = "limits.memory: the sandbox's processes held " + std::to_string(memory_seen >> 20) +
-                        " MiB resident, over the limit of " + std::to_string(plan.memory_watch_bytes >> 20) +
-                        " MiB: stopped (raise it with --memory SIZE, or --memory unlimited)";
-    } else if ((cgroup && cgroup->oom_kills() > 0) || out.signal == SIGXCPU || out.signal == SIGXFSZ) {
-        out.reason = "limit";
-    }
-    return out;
+    Supervisor supervisor(plan, seccomp, argv, std::move(on_net), tracer);
+    return supervisor.run();
 }
 
 }  // namespace mxc::lnx
