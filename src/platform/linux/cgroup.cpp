@@ -165,9 +165,9 @@ CgroupFacts detect_cgroup_delegation(const std::string& mount_root, const std::s
 }
 
 Result<CgroupLeaf> CgroupLeaf::create(const CgroupPlan& plan) {
-    // A previous mxc that was SIGKILLed could not remove its leaf. Empty
-    // cgroups rmdir fine; ones still in use fail with EBUSY and stay.
-    remove_stale_leaves(plan.parent);
+    // A previous mxc that was SIGKILLed could not remove its leaf: the
+    // supervisor swept plan.parent at the start of the run
+    // (cgroup_sweep_dirs).
     // A controller must be enabled in the parent before the leaf has its
     // interface files.
     const std::string subtree = slurp(plan.parent + "/cgroup.subtree_control");

@@ -1,13 +1,11 @@
 #include "platform/linux/host_facts.hpp"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -67,20 +65,6 @@ bool has_pidfd() {
     if (fd < 0) return false;
     ::close(static_cast<int>(fd));
     return true;
-}
-
-// Where cgroup2 is mounted. The two usual places are checked with statfs;
-// parsing /proc/self/mountinfo (long on busy hosts) is the fallback.
-std::string find_cgroup2() {
-    for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
-        struct statfs sf {};
-        if (::statfs(candidate, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) return candidate;
-    }
-    return cgroup2_mount_point(slurp("/proc/self/mountinfo"));
-}
-
-CgroupFacts observe_cgroup() {
-    return detect_cgroup_delegation(find_cgroup2(), own_cgroup_path(slurp("/proc/self/cgroup")));
 }
 
 // Can we really create the namespaces? Doctor only: costs a fork.
@@ -170,16 +154,20 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
     f.landlock_abi = landlock_abi();
     f.user_namespaces = user_namespaces_enabled(f.uid, f.user_namespaces_detail);
     f.seccomp = ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
+    // One look at the cgroup filesystems serves the memory and pids limits
+    // and the supervisor's sweep of stale leaves.
+    const CgroupfsView cgroupfs = observe_cgroupfs();
     if (policy.limits.memory_bytes) {
-        f.cgroup = observe_cgroup();
+        f.cgroup = detect_cgroup_delegation(cgroupfs.v2_mount, cgroupfs.v2_own);
     } else {
         f.cgroup.reason = "not needed: no memory limit";
     }
     if (policy.limits.processes) {
-        f.pids_cgroup = detect_pids_cgroup(observe_cgroupfs());
+        f.pids_cgroup = detect_pids_cgroup(cgroupfs);
     } else {
         f.pids_cgroup.reason = "not needed: no process limit";
     }
+    f.cgroup_sweep_dirs = cgroup_sweep_dirs(cgroupfs);
     // The workspace is trusted as given; below it, every link is recorded.
     std::string workspace_resolved;
     if (!policy.workspace.empty()) {
@@ -248,7 +236,8 @@ std::vector<platform::Capability> probe_capabilities() {
     caps.push_back({"net_namespaces", net, userns ? detail : "needs user namespaces"});
     bool seccomp = ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0;
     caps.push_back({"seccomp", seccomp, seccomp ? "filter mode available" : "not available"});
-    CgroupFacts cg = observe_cgroup();
+    const CgroupfsView cgroupfs = observe_cgroupfs();
+    CgroupFacts cg = detect_cgroup_delegation(cgroupfs.v2_mount, cgroupfs.v2_own);
     caps.push_back({"cgroup_v2_delegation", cg.delegated,
                     cg.reason + (cg.delegated ? ""
                                               : " (limits.memory falls back to RLIMIT_DATA per process: "
@@ -261,7 +250,7 @@ std::vector<platform::Capability> probe_capabilities() {
                         : "limits.memory is RLIMIT_DATA per process: private writable memory "
                           "(heap, malloc, JIT heaps; address-space reservations are not counted), and the "
                           "supervisor ends a run whose processes together hold more, resident"});
-    const PidsCgroupFacts pids = detect_pids_cgroup(observe_cgroupfs());
+    const PidsCgroupFacts pids = detect_pids_cgroup(cgroupfs);
     const bool pids_ok = !pids.v2_parent.empty() || !pids.v1_parent.empty();
     caps.push_back(
         {"pids_cgroup", pids_ok,

@@ -177,18 +177,20 @@ PidsCgroupFacts detect_pids_cgroup(const CgroupfsView& view) {
     return f;
 }
 
-void remove_stale_cgroups(const CgroupfsView& view) {
+std::vector<std::string> cgroup_sweep_dirs(const CgroupfsView& view) {
+    std::vector<std::string> dirs;
     if (!view.v2_mount.empty()) {
-        if (!view.v2_own.empty() && view.v2_own != "/")
-            remove_stale_leaves(join_dir(view.v2_mount, view.v2_own));
-        remove_stale_leaves(view.v2_mount);
+        if (!view.v2_own.empty() && view.v2_own != "/") dirs.push_back(join_dir(view.v2_mount, view.v2_own));
+        dirs.push_back(view.v2_mount);
     }
     if (!view.v1_pids_mount.empty() && !view.v1_pids_own.empty())
-        remove_stale_leaves(join_dir(view.v1_pids_mount, view.v1_pids_own));
+        dirs.push_back(join_dir(view.v1_pids_mount, view.v1_pids_own));
+    return dirs;
 }
 
 Result<PidsV1Leaf> PidsV1Leaf::create(const PidsV1Plan& plan) {
-    remove_stale_leaves(plan.parent);
+    // Stale leaves in plan.parent were swept at the start of the run
+    // (cgroup_sweep_dirs).
     const std::string path = plan.parent + "/" + plan.leaf;
     if (::mkdir(path.c_str(), 0755) != 0) return sys_error("mkdir cgroup", path);
     PidsV1Leaf leaf(path);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "platform/linux/plan.hpp"
@@ -44,11 +45,12 @@ CgroupfsView observe_cgroupfs();
 // practice). v1: our own pids cgroup, so the host's limits on it still apply.
 PidsCgroupFacts detect_pids_cgroup(const CgroupfsView& view);
 
-// The start-of-run sweep: remove_stale_leaves() in every place a per-run
-// cgroup of mxc can live on this host (our v2 cgroup, the v2 root, our v1
-// pids cgroup). A SIGKILLed mxc cannot remove its leaf; its processes died
-// with it (parent-death signal), so the leaf is empty and goes here.
-void remove_stale_cgroups(const CgroupfsView& view);
+// Every place a per-run cgroup of mxc can live on this host (our v2 cgroup,
+// the v2 root, our v1 pids cgroup): the supervisor runs remove_stale_leaves()
+// on each once per start. A SIGKILLed mxc cannot remove its leaf; its
+// processes died with it (parent-death signal), so the leaf is empty and goes
+// then.
+std::vector<std::string> cgroup_sweep_dirs(const CgroupfsView& view);
 
 // The per-run cgroup in the v1 pids hierarchy; the destructor kills whatever
 // is still in it and removes it.

@@ -857,6 +857,7 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     plan.best_effort = policy.best_effort.value;
     plan.uid = facts.uid;
     plan.gid = facts.gid;
+    plan.cgroup_sweep_dirs = facts.cgroup_sweep_dirs;
 
     if (!facts.user_namespaces) {
         plan.fatal.push_back(

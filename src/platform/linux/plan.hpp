@@ -60,10 +60,13 @@ struct HostFacts {
     bool user_namespaces = false;
     std::string user_namespaces_detail;
     bool seccomp = false;
-    bool pidfd = false;
-    bool mount_setattr = false;
     CgroupFacts cgroup;
     PidsCgroupFacts pids_cgroup;
+    // Every directory where a per-run cgroup of mxc can be left behind by a
+    // SIGKILLed run (our v2 cgroup, the v2 root, our v1 pids cgroup): the
+    // supervisor sweeps them once per start. Observed with the rest of the
+    // cgroup facts, from one read of /proc/self/{cgroup,mountinfo}.
+    std::vector<std::string> cgroup_sweep_dirs;
     unsigned uid = 0;
     unsigned gid = 0;
     // Keyed by path: every rule path, and every root of
@@ -307,6 +310,8 @@ struct LinuxPlan {
     std::vector<MountOp> mounts;  // in order; parents before children
     LandlockPlan landlock;
     std::vector<RlimitSetting> rlimits;
+    // HostFacts::cgroup_sweep_dirs: swept once before the leaves are created.
+    std::vector<std::string> cgroup_sweep_dirs;
     std::optional<CgroupPlan> cgroup;   // cgroup v2 leaf: memory and/or pids
     std::optional<PidsV1Plan> pids_v1;  // cgroup v1 pids leaf (hybrid hosts)
     std::vector<std::string> env;       // exact environment of the command

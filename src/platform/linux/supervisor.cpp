@@ -308,9 +308,10 @@ private:
         return watch_parent();
     }
 
-    // Every start clears the empty per-run cgroups of SIGKILLed mxc runs.
+    // Every start clears the empty per-run cgroups of SIGKILLed mxc runs,
+    // once, in the places the host facts found.
     Status prepare_limits() {
-        remove_stale_cgroups(observe_cgroupfs());
+        for (const auto& dir : plan_.cgroup_sweep_dirs) remove_stale_leaves(dir);
         if (plan_.cgroup) {
             StepTimer timer(verbose_, "limits: cgroup v2 leaf");
             auto leaf = CgroupLeaf::create(*plan_.cgroup);

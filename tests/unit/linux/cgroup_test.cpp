@@ -142,6 +142,7 @@ TEST_CASE("empty leaves left by a killed mxc are removed at the next launch") {
     fs::create_directories(cg.root + "/u/mxc-stale");
     fs::last_write_time(cg.root + "/u/mxc-stale", fs::file_time_type::clock::now() - std::chrono::minutes(5));
     fs::create_directories(cg.root + "/u/other");
+    remove_stale_leaves(cg.root + "/u");  // the supervisor's sweep at each start
     auto leaf = CgroupLeaf::create(CgroupPlan{cg.root + "/u", "mxc-new", 1});
     REQUIRE(leaf.ok());
     CHECK_FALSE(fs::exists(cg.root + "/u/mxc-stale"));

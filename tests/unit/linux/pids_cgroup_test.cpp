@@ -169,11 +169,19 @@ TEST_CASE("empty leaves of a SIGKILLed mxc are removed at the next start, in v2 
     fs::create_directories(cg.root + "/pids/other");
     for (const char* d : {"/unified/mxc-dead2", "/pids/mxc-dead1", "/pids/mxc-busy", "/pids/other"})
         backdate(cg.root + d);
-    remove_stale_cgroups(view);
+    for (const auto& dir : cgroup_sweep_dirs(view)) remove_stale_leaves(dir);
     CHECK_FALSE(fs::exists(cg.root + "/unified/mxc-dead2"));
     CHECK_FALSE(fs::exists(cg.root + "/pids/mxc-dead1"));
     CHECK(fs::exists(cg.root + "/pids/mxc-busy"));
     CHECK(fs::exists(cg.root + "/pids/other"));
+}
+
+TEST_CASE("the sweep covers our v2 cgroup, the v2 root and our v1 pids cgroup, each once") {
+    CHECK(cgroup_sweep_dirs(CgroupfsView{"/cg2", "/user.slice/u", "/v1pids", "/user.slice"}) ==
+          std::vector<std::string>{"/cg2/user.slice/u", "/cg2", "/v1pids/user.slice"});
+    // In the v2 root already: the root is listed once.
+    CHECK(cgroup_sweep_dirs(CgroupfsView{"/cg2", "/", "", ""}) == std::vector<std::string>{"/cg2"});
+    CHECK(cgroup_sweep_dirs(CgroupfsView{}).empty());
 }
 
 TEST_CASE("members listed in a fake cgroup.procs are never signalled") {

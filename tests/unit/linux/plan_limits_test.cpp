@@ -259,3 +259,10 @@ TEST_CASE("format_plan lists mounts, landlock, limits and env") {
     CHECK(text.find("RLIMIT_CORE = 0") != std::string::npos);
     CHECK(text.find("MXC_SESSION_ID=s1") != std::string::npos);
 }
+
+TEST_CASE("the cgroup directories observed in the host facts are the ones the supervisor sweeps") {
+    Scenario s;
+    s.facts.cgroup_sweep_dirs = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup/pids/user.slice"};
+    auto plan = s.compile();
+    CHECK(plan.cgroup_sweep_dirs == s.facts.cgroup_sweep_dirs);
+}
