@@ -78,17 +78,6 @@ int exit_code_of(int status) {
 [[noreturn]] void sandbox_init_main(const SandboxSpec& spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (supervisor_gone(spec.alive_fd)) _exit(125);
-    if (spec.start_fd >= 0) {
-        // cgroup v1 pids limit: the supervisor moves us into the leaf and
-        // then writes one byte. EOF means it failed or died: never run
-        // outside the limit.
-        char go = 0;
-        ssize_t n;
-        while ((n = ::read(spec.start_fd, &go, 1)) < 0 && errno == EINTR) {
-        }
-        ::close(spec.start_fd);
-        if (n != 1) _exit(125);
-    }
     const LinuxPlan& plan = *spec.plan;
     StepClock steps(spec.report_steps, spec.report_fd);
 
@@ -137,6 +126,21 @@ int exit_code_of(int status) {
     for (const auto& note : layers.notes)
         send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
+
+    // cgroup v1 pids limit: the supervisor moves us into the leaf and then
+    // writes one byte. EOF means it failed or died: never run outside the
+    // limit. Waited for only here, before the first process init creates:
+    // moving a process into a v1 cgroup waits for an RCU grace period (up to
+    // ~13 ms), which the namespace and mount setup above overlaps.
+    if (spec.start_fd >= 0) {
+        char go = 0;
+        ssize_t n;
+        while ((n = ::read(spec.start_fd, &go, 1)) < 0 && errno == EINTR) {
+        }
+        ::close(spec.start_fd);
+        if (n != 1) _exit(125);
+        steps.done("limits: waited to be in the pids cgroup (v1)");
+    }
 
     sigset_t handled;
     sigemptyset(&handled);

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -260,6 +261,15 @@ Result<bool> read_exactly(int fd, void* into, std::size_t size, const char* what
     return make_error(std::string(what) + ": short read");
 }
 
+// True once `pid` (our child) has exited; leaves it to be reaped (WNOWAIT).
+bool child_has_exited(pid_t pid) {
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+        if (errno != EINTR) return false;
+    }
+    return info.si_pid == pid;
+}
+
 // One run, in the order it happens: prepare (limits, pipes, rules, signals and the wait loop's fds, all
 // before clone), start (clone), hand over (v1 pids leaf), serve (learning tracer or broker, proxy and DNS
 // stub), arm the timers, wait, collect, report. Every step before clone fails with nothing to tear down;
@@ -322,9 +332,11 @@ private:
             }
             cgroup_.emplace(std::move(*leaf));
         }
-        // cgroup v1 has no CLONE_INTO_CGROUP: init waits on the start pipe
-        // until we have moved it into the pids leaf, so nothing it forks
-        // escapes the limit.
+        // cgroup v1 has no CLONE_INTO_CGROUP: init waits on the start
+        // socket, before it creates any process, until we have moved it into
+        // the pids leaf, so nothing it forks escapes the limit. A socket, not
+        // a pipe: init may fail its setup and exit first, and send() with
+        // MSG_NOSIGNAL then fails with EPIPE instead of raising SIGPIPE here.
         if (plan_.pids_v1) {
             StepTimer timer(verbose_, "limits: pids cgroup (v1) leaf");
             auto leaf = PidsV1Leaf::create(*plan_.pids_v1);
@@ -332,7 +344,8 @@ private:
                 return make_error("limits.processes: pids cgroup setup failed: " + leaf.error().message);
             pids_v1_.emplace(std::move(*leaf));
             int start[2];
-            if (::pipe2(start, O_CLOEXEC) != 0) return sys_error("pipe2");
+            if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0)
+                return sys_error("socketpair");
             start_read_.reset(start[0]);
             start_write_.reset(start[1]);
         }
@@ -470,12 +483,16 @@ private:
 
     Status hand_over() {
         if (pids_v1_) {
-            if (auto st = pids_v1_->add(child_); !st)
+            // Init sets up its namespaces meanwhile and may fail and exit
+            // first: then the move finds no process, nothing escaped the
+            // limit (init never forked), and init's own report says what
+            // failed, so the run goes on to collect it.
+            if (auto st = pids_v1_->add(child_); !st && !child_has_exited(child_))
                 return make_error("limits.processes: pids cgroup setup failed: " + st.error().message);
-            const bool sent = ::write(start_write_.get(), "1", 1) == 1;
+            const bool sent = ::send(start_write_.get(), "1", 1, MSG_NOSIGNAL) == 1;
             start_write_.reset();
             // Without the byte init sees EOF and exits without running anything.
-            if (!sent) return sys_error("limits.processes: start pipe: write");
+            if (!sent && !child_has_exited(child_)) return sys_error("limits.processes: start socket: send");
         }
         // Init now holds the only sandbox end: its exit or its own close is
         // what ends a wait for the listener.
