@@ -21,13 +21,50 @@
 #   HOLD_CONNS  brokered connections held open at once while the supervisor's
 #               memory is read (default 1000)
 #   LEARN_ROUNDS rounds of each `mxc learn` vs `mxc exec` row (default 10)
+#   BENCH_USER  unprivileged user whose startup rows are measured next to
+#               root's (default mxc-test when run as root and that user
+#               exists, see scripts/create-test-user.sh; "" = none)
+#   STARTUP_ONLY=1  only the startup table (skips network, RSS and srt)
 #
-# Startup rounds interleave bare exec, mxc, mxc --dry-run, bwrap (and srt) so
-# that noise from other processes hits all of them alike; the table shows
-# medians and the interquartile range. Network rounds alternate the same way;
-# medians with min..max. Benchmarks never gate CI and are not ctest tests:
+# Startup rounds interleave bare exec, bwrap, mxc -p default, mxc -p
+# coding-agent, mxc --dry-run (and MXC_PREV, srt) so that noise from other
+# processes hits all of them alike; as root, the rounds alternate in blocks
+# between root and BENCH_USER. The startup table shows p50 and p90 of every
+# command for both callers side by side, and each mxc row over bwrap's.
+# Network rounds alternate the same way; medians with min..max. Benchmarks never gate CI and are not ctest tests:
 # docs/performance.md explains each row.
 set -euo pipefail
+
+t() {  # prints elapsed microseconds of "$@", output discarded
+  local t0 t1
+  t0=${EPOCHREALTIME/./}
+  "$@" >/dev/null 2>&1 || true
+  t1=${EPOCHREALTIME/./}
+  echo $((t1 - t0))
+}
+bwrap_true() { bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc /bin/true; }
+# One block of interleaved startup rounds; prints "KEY MICROSECONDS" lines.
+# Run by this script for root and, through setpriv, for BENCH_USER.
+startup_samples() {  # ROUNDS MXC HAVE_BWRAP [PREV]
+  local n=$1 m=$2 hb=$3 pv=${4:-} i
+  for ((i = 0; i < n; i++)); do
+    echo "bare $(t /bin/true)"
+    [ "$hb" = 1 ] && echo "bwrap $(t bwrap_true)"
+    echo "default $(t "$m" exec -p default -- /bin/true)"
+    echo "coding $(t "$m" exec -p coding-agent -- /bin/true)"
+    # Same CLI startup, policy load and plan compile, but no sandbox:
+    # separates the front end's cost from the Linux backend's.
+    echo "dry $(t "$m" exec -p default --dry-run -- /bin/true)"
+    [ -n "$pv" ] && echo "prev $(t "$pv" exec -p default -- /bin/true)"
+  done
+  return 0
+}
+if [ "${1:-}" = --startup-samples ]; then
+  shift
+  startup_samples "$@"
+  exit 0
+fi
+
 rounds=${1:-200}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -42,6 +79,8 @@ connect_cost=${CONNECT_COST:-10000}
 hold_conns=${HOLD_CONNS:-1000}
 learn_rounds=${LEARN_ROUNDS:-10}
 
+startup_only=${STARTUP_ONLY:-0}
+[ "$startup_only" = 1 ] && net_bench=/bin/true  # not used
 if [ ! -x "$mxc" ] || [ ! -x "$net_bench" ]; then
   if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -111,16 +150,10 @@ if [ -n "$srt" ] && [ -x "$srt" ]; then
 fi
 
 # ---------------------------------------------------------------- startup
-t() {  # prints elapsed microseconds of "$@", output discarded
-  local t0 t1
-  t0=${EPOCHREALTIME/./}
-  "$@" >/dev/null 2>&1 || true
-  t1=${EPOCHREALTIME/./}
-  echo $((t1 - t0))
-}
-bwrap_true() { bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc /bin/true; }
 # Every timed command must succeed once, or the rounds would time a failure.
-"$mxc" exec -p default -- /bin/true || { echo "bench: mxc exec -p default -- /bin/true failed" >&2; exit 1; }
+for p in default coding-agent; do
+  "$mxc" exec -p "$p" -- /bin/true || { echo "bench: mxc exec -p $p -- /bin/true failed" >&2; exit 1; }
+done
 if [ -n "$prev" ] && ! "$prev" exec -p default -- /bin/true; then
   notes+=("MXC_PREV not measured: $prev exec -p default -- /bin/true failed")
   prev=""
@@ -129,19 +162,91 @@ if [ $have_bwrap = 1 ] && ! bwrap_true 2>"$ws/bwrap.err"; then
   have_bwrap=0
   notes+=("bwrap not measured: $(head -n 1 "$ws/bwrap.err")")
 fi
-bare=() mx=() dry=() bw=() sr=() pv=()
-for ((i = 0; i < rounds; i++)); do
-  bare+=("$(t /bin/true)")
-  mx+=("$(t "$mxc" exec -p default -- /bin/true)")
-  # Same CLI startup, policy load and plan compile, but no sandbox: separates
-  # the front end's cost from the Linux backend's.
-  dry+=("$(t "$mxc" exec -p default --dry-run -- /bin/true)")
-  [ $have_bwrap = 1 ] && bw+=("$(t bwrap_true)")
-  [ -n "$prev" ] && pv+=("$(t "$prev" exec -p default -- /bin/true)")
-  if [ $srt_ok = 1 ] && ((i % srt_every == 0)); then
-    sr+=("$(t "$srt" -s "$ws/srt-settings.json" -- /bin/true)")
+# The unprivileged caller: same binaries, its own workspace (the cwd).
+user=${BENCH_USER-}
+if [ -z "${BENCH_USER+x}" ] && [ "$(id -u)" = 0 ] && id mxc-test >/dev/null 2>&1; then user="mxc-test"; fi
+as_user=()
+if [ -n "$user" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    notes+=("BENCH_USER=$user not measured: needs root")
+    user=""
+  else
+    user_ws=$(mktemp -d)
+    chown "$user" "$user_ws"
+    as_user=(setpriv --reuid "$user" --regid "$(id -g "$user")" --init-groups env -C "$user_ws" HOME="$user_ws")
+    if ! "${as_user[@]}" "$mxc" exec -p default -- /bin/true; then
+      notes+=("BENCH_USER=$user not measured: mxc exec -p default -- /bin/true failed as $user")
+      user=""
+    fi
+  fi
+fi
+declare -A su  # "WHO.KEY" -> samples in microseconds, space-separated
+sr=()
+blocks=10
+((rounds < blocks)) && blocks=1
+for ((b = 0; b < blocks; b++)); do
+  n=$((rounds / blocks + (b < rounds % blocks ? 1 : 0)))
+  while read -r k v; do su[root.$k]+="$v "; done < <(startup_samples "$n" "$mxc" "$have_bwrap" "$prev")
+  if [ -n "$user" ]; then
+    while read -r k v; do su[user.$k]+="$v "; done < <("${as_user[@]}" bash "$root/scripts/bench.sh" \
+      --startup-samples "$n" "$mxc" "$have_bwrap" "$prev")
+  fi
+  if [ $srt_ok = 1 ]; then
+    for ((i = 0; i < n; i += srt_every)); do sr+=("$(t "$srt" -s "$ws/srt-settings.json" -- /bin/true)"); done
   fi
 done
+[ -n "${user_ws:-}" ] && rm -rf "$user_ws"
+read -ra bare <<<"${su[root.bare]}"
+read -ra mx <<<"${su[root.default]}"
+read -ra dry <<<"${su[root.dry]}"
+read -ra bw <<<"${su[root.bwrap]:-}"
+read -ra pv <<<"${su[root.prev]:-}"
+# p-th percentile (nearest rank) of the samples
+pct() {
+  local p=$1
+  shift
+  printf '%s\n' "$@" | sort -g | awk -v p="$p" '{a[NR]=$1} END {r=int(NR*p/100+0.999); if (r<1) r=1; print a[r]}'
+}
+# Startup table: one line per command, p50 and p90 for root and the user.
+srows=()
+srow() {  # LABEL KEY
+  local label=$1 k=$2 who line xs
+  line=$label
+  for who in root user; do
+    [ $who = user ] && [ -z "$user" ] && continue
+    read -ra xs <<<"${su[$who.$k]:-}"
+    if [ ${#xs[@]} = 0 ]; then
+      line+=$'\t-\t-'
+    else
+      line+=$'\t'"$(us_to_ms "$(pct 50 "${xs[@]}")")"$'\t'"$(us_to_ms "$(pct 90 "${xs[@]}")")"
+    fi
+  done
+  srows+=("$line")
+}
+# "p50 ratio / p90 ratio" of KEY over BASE, per caller
+sratio() {  # LABEL KEY BASE
+  local label=$1 k=$2 base=$3 who line xs bs
+  line=$label
+  for who in root user; do
+    [ $who = user ] && [ -z "$user" ] && continue
+    read -ra xs <<<"${su[$who.$k]:-}"
+    read -ra bs <<<"${su[$who.$base]:-}"
+    if [ ${#xs[@]} = 0 ] || [ ${#bs[@]} = 0 ]; then
+      line+=$'\t-\t-'
+    else
+      line+=$'\t'"$(div "$(pct 50 "${xs[@]}")" "$(pct 50 "${bs[@]}")")"$'\t'"$(div "$(pct 90 "${xs[@]}")" "$(pct 90 "${bs[@]}")")"
+    fi
+  done
+  srows+=("$line")
+}
+srow "bare exec /bin/true" bare
+[ $have_bwrap = 1 ] && srow "bwrap --unshare-all ... /bin/true" bwrap
+srow "mxc exec -p default -- /bin/true" default
+[ $have_bwrap = 1 ] && sratio "  over bwrap (goal <= 1.00x)" default bwrap
+srow "mxc exec -p coding-agent -- /bin/true" coding
+[ $have_bwrap = 1 ] && sratio "  over bwrap (goal <= 1.00x)" coding bwrap
+srow "mxc exec -p default --dry-run (front end)" dry
+[ -n "$prev" ] && srow "MXC_PREV exec -p default -- /bin/true" prev
 m_bare=$(median "${bare[@]}")
 m_mx=$(median "${mx[@]}")
 m_dry=$(median "${dry[@]}")
@@ -163,6 +268,31 @@ if [ $srt_ok = 1 ]; then
   m_sr=$(median "${sr[@]}")
   row "startup: srt -- /bin/true (${#sr[@]} samples)" "$(us_to_ms "$m_sr") ms" "$(range_ms "$(iqr "${sr[@]}")")" \
     "mxc $(us_to_ms "$m_mx") ms" "$(div "$m_sr" "$m_mx")"
+fi
+
+print_startup_table() {
+  if [ -n "$user" ]; then
+    printf 'startup: %d rounds per caller, interleaved, in %d blocks alternating between root and %s; ms\n' \
+      "$rounds" "$blocks" "$user"
+  else
+    printf 'startup: %d rounds, interleaved; ms\n' "$rounds"
+  fi
+  {
+    if [ -n "$user" ]; then
+      printf 'command\troot p50\troot p90\t%s p50\t%s p90\n' "$user" "$user"
+    else
+      printf 'command\t%s p50\t%s p90\n' "$(id -un)" "$(id -un)"
+    fi
+    printf '%s\n' "${srows[@]}"
+  } | column -t -s $'\t'
+}
+if [ "$startup_only" = 1 ]; then
+  printf 'mxc bench (startup only), %s, %s cores, load avg (1 min) %s at start, %s at end\n' \
+    "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$load_start" "$(load)"
+  [ -n "$prev" ] && printf 'MXC_PREV %s\n' "$prev"
+  print_startup_table
+  for n in "${notes[@]}"; do printf 'note: %s\n' "$n"; done
+  exit 0
 fi
 
 # ---------------------------------------------------------------- learn
@@ -374,6 +504,8 @@ printf 'startup rounds %d (interleaved, median, spread = p25..p75); network %d r
 if [ $srt_ok = 1 ]; then
   printf 'srt %s (%s)\n' "$srt_version" "$srt"
 fi
+print_startup_table
+echo
 {
   printf 'measure\tvalue\tspread\tbaseline (same run)\tratio\tgoal\n'
   printf '%s\n' "${rows[@]}"
