@@ -95,7 +95,7 @@ command -v bwrap >/dev/null && have_bwrap=1
 ws=$(mktemp -d)
 cleanup() {
   [ -n "${SRV_PID:-}" ] && kill "$SRV_PID" 2>/dev/null
-  rm -rf "$ws"
+  rm -rf "$ws" ${user_ws:+"$user_ws"}
 }
 trap cleanup EXIT
 cd "$ws"
@@ -195,7 +195,6 @@ for ((b = 0; b < blocks; b++)); do
     for ((i = 0; i < n; i += srt_every)); do sr+=("$(t "$srt" -s "$ws/srt-settings.json" -- /bin/true)"); done
   fi
 done
-[ -n "${user_ws:-}" ] && rm -rf "$user_ws"
 read -ra bare <<<"${su[root.bare]}"
 read -ra mx <<<"${su[root.default]}"
 read -ra dry <<<"${su[root.dry]}"
