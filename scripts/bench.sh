@@ -24,15 +24,15 @@
 #   BENCH_USER  unprivileged user whose startup rows are measured next to
 #               root's (default mxc-test when run as root and that user
 #               exists, see scripts/create-test-user.sh; "" = none)
-#   STARTUP_ONLY=1  only the startup table (skips network, RSS and srt)
+#   STARTUP_ONLY=1  only the startup table (skips learn, network, RSS, srt)
 #
 # Startup rounds interleave bare exec, bwrap, mxc -p default, mxc -p
 # coding-agent, mxc --dry-run (and MXC_PREV, srt) so that noise from other
 # processes hits all of them alike; as root, the rounds alternate in blocks
 # between root and BENCH_USER. The startup table shows p50 and p90 of every
 # command for both callers side by side, and each mxc row over bwrap's.
-# Network rounds alternate the same way; medians with min..max. Benchmarks never gate CI and are not ctest tests:
-# docs/performance.md explains each row.
+# Network rounds alternate the same way; medians with min..max. Benchmarks
+# never gate CI and are not ctest tests: docs/performance.md explains each row.
 set -euo pipefail
 
 t() {  # prints elapsed microseconds of "$@", output discarded
