@@ -27,7 +27,8 @@ int report_host_refusals(const std::string& profile) {
         if (r.protect || r.missing.value != policy::MissingPaths::Error) continue;
         const std::string text = std::string("filesystem.") + policy::to_string(r.access) + " " + r.path;
         for (const auto& v : verdicts) {
-            if (v.rule != text || v.enforceable || v.missing != "path does not exist") continue;
+            // The only fatal verdict a path rule gets: missing = "error".
+            if (v.rule != text || v.severity != platform::Severity::Fatal) continue;
             ++refused;
             std::fprintf(stderr,
                          "%s: error: %s does not exist on this host: mxc exec refuses to start (missing = "

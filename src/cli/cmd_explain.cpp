@@ -98,8 +98,10 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
                                   .field("rule", v.rule)
                                   .field("origin", v.origin)
                                   .field("mechanism", v.mechanism)
-                                  .field("enforceable", v.enforceable)
-                                  .field("missing", v.missing)
+                                  .field("severity", platform::to_string(v.severity))
+                                  .field("reason", v.reason)
+                                  .field("enforceable", v.enforceable())
+                                  .field("missing", v.enforceable() ? std::string() : v.reason)
                                   .str());
     }
     std::vector<std::string> audit;
@@ -150,6 +152,24 @@ void print_list(const char* label, const std::vector<policy::Sourced<std::string
         std::printf("  %-6s %-40s %s\n", label, i.value.c_str(), i.origin.describe().c_str());
 }
 
+// ok: enforced (a caveat too); --: nothing to enforce (skipped, merged);
+// !!: not applied as written; NO: refuses the launch.
+const char* verdict_mark(platform::Severity s) {
+    switch (s) {
+        case platform::Severity::Enforced:
+        case platform::Severity::Caveat:
+            return "ok";
+        case platform::Severity::Note:
+            return "--";
+        case platform::Severity::Warning:
+            return "!!";
+        case platform::Severity::Unenforceable:
+        case platform::Severity::Fatal:
+            return "NO";
+    }
+    return "?";
+}
+
 int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::RuleVerdict>& verdicts) {
     std::printf("profile   %s (%s)\n", p.name.c_str(), p.source.c_str());
     if (!p.description.empty()) std::printf("          %s\n", p.description.c_str());
@@ -197,13 +217,21 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     if (p.managed) std::printf("\n%s", describe_managed(*p.managed).c_str());
     std::printf("\nEnforcement on this host (%s)%s:\n", platform::platform_name(),
                 p.best_effort.value ? ", best-effort: unenforceable rules only warn" : "");
-    bool refused = false;
+    bool fatal = false;
     for (const auto& v : verdicts) {
-        std::printf("  %-3s %-46s %s%s%s\n", v.enforceable ? "ok" : "NO", v.rule.c_str(), v.mechanism.c_str(),
-                    v.enforceable ? "" : " -- missing: ", v.missing.c_str());
-        refused = refused || !v.enforceable;
+        // A note with a mechanism already says it there (e.g. "skipped: ...").
+        std::string detail = v.mechanism;
+        if (!v.enforceable()) {
+            detail += " -- missing: " + v.reason;
+        } else if (!v.reason.empty() && (v.severity != platform::Severity::Note || detail.empty())) {
+            detail += (detail.empty() ? "" : " -- ") + v.reason;
+        }
+        std::printf("  %-3s %-46s %s\n", verdict_mark(v.severity), v.rule.c_str(), detail.c_str());
+        fatal = fatal || v.severity == platform::Severity::Fatal;
     }
-    if (refused && !p.best_effort.value) {
+    if (fatal) {
+        std::printf("\nmxc exec would refuse this profile here (exit 125), even with --best-effort.\n");
+    } else if (platform::refuses(verdicts, p.best_effort.value)) {
         std::printf(
             "\nmxc exec would refuse this profile here (exit 125); pass --best-effort to run with "
             "warnings.\n");

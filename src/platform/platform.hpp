@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "learn/observations.hpp"
+#include "platform/verdicts.hpp"
 #include "policy/model.hpp"
 
 namespace mxc::audit {
@@ -18,15 +19,6 @@ struct Capability {
     std::string name;  // e.g. "landlock", "user_namespaces", "cgroup_v2_delegation"
     bool available = false;
     std::string detail;  // e.g. "ABI 7", "not delegated: /sys/fs/cgroup/... not writable"
-};
-
-// How this host enforces one rule, as reported by `mxc explain`.
-struct RuleVerdict {
-    std::string rule;       // e.g. "filesystem.write /home/u/proj"
-    std::string origin;     // Origin::describe()
-    std::string mechanism;  // e.g. "bind mount rw + landlock"
-    bool enforceable = true;
-    std::string missing;  // what the host lacks when !enforceable
 };
 
 struct ExecRequest {
@@ -44,6 +36,7 @@ struct ExecRequest {
 };
 
 std::vector<Capability> probe_host();
+// How this host enforces each rule (platform/verdicts.hpp), for `mxc explain`.
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy);
 
 // Runs the command and returns mxc's exit status per DESIGN.md: the command's

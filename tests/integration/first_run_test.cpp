@@ -67,8 +67,8 @@ TEST_CASE("--dry-run and explain show the creation but create nothing") {
     auto dry = mxc_in(ws.path(), home.path(),
                       {"exec", "-p", "coding-agent", "-w", ws.path(), "--dry-run", "--", "true"});
     CHECK(dry.status == 0);
-    CHECK(dry.out.find("created at launch if missing (mode 0700): filesystem.write " + home.path() +
-                       "/.npm") != std::string::npos);
+    CHECK(dry.out.find("note: filesystem.write " + home.path() + "/.npm (") != std::string::npos);
+    CHECK(dry.out.find("): created at launch if missing (mode 0700)") != std::string::npos);
     auto explain = mxc_in(ws.path(), home.path(), {"explain", "-p", "coding-agent", "-w", ws.path()});
     CHECK(explain.status == 0);
     CHECK(explain.out.find("created at launch if missing") != std::string::npos);

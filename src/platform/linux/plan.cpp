@@ -18,6 +18,8 @@
 namespace mxc::lnx {
 namespace {
 
+using platform::RuleVerdict;
+using platform::Severity;
 using policy::Access;
 namespace ll = landlock_bits;
 
@@ -62,6 +64,8 @@ struct Effective {
     std::string why;
     std::vector<std::size_t> verdicts;  // indices into plan.verdicts of the rules merged here
     bool pinned = false;                // a protected ".git": always its own mount point
+    std::string rule;                   // the deciding rule's text and origin, for notes
+    std::string origin;
 };
 
 constexpr const char* kProc = "/proc";
@@ -119,7 +123,7 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
     for (const auto& r : policy.paths) {
         const std::string text = rule_text(r);
         const std::string why = text + " (" + r.origin.describe() + ")";
-        platform::RuleVerdict verdict{text, r.origin.describe(), "", true, ""};
+        RuleVerdict verdict{text, r.origin.describe(), ""};
 
         if (!policy.tmp.empty() && is_same_or_under(r.path, policy.tmp)) {
             // {tmp} does not exist on the host: it is created inside the sandbox.
@@ -128,8 +132,9 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
                 tmp_why = why;
                 verdict.mechanism = "private directory inside the sandbox tmpfs + landlock";
             } else {
-                plan.notes.push_back("inside {tmp}, which starts empty: " + why);
                 verdict.mechanism = "inside {tmp} (starts empty)";
+                verdict.severity = Severity::Note;
+                verdict.reason = "inside {tmp}, which starts empty";
             }
             plan.verdicts.push_back(verdict);
             continue;
@@ -140,22 +145,23 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
             const std::string base = creatable_base(policy, r);
             if (!base.empty()) {
                 plan.create_dirs.push_back(CreateDir{r.path, base, why});
-                plan.notes.push_back("created at launch if missing (mode 0700): " + why);
                 verdict.mechanism = "created at launch if missing (mode 0700), then read-write bind mount";
+                verdict.severity = Severity::Note;
+                verdict.reason = "created at launch if missing (mode 0700)";
             } else if (r.protect) {
                 // Most protected names are absent from most workspaces.
                 verdict.mechanism = "protected name, missing at launch";
             } else if (r.missing.value == policy::MissingPaths::Error) {
-                plan.fatal.push_back(
-                    text + " (" + r.origin.describe() + "): path does not exist (missing = \"error\"" +
+                verdict.severity = Severity::Fatal;
+                verdict.reason =
+                    "path does not exist (missing = \"error\"" +
                     (r.missing.origin.describe().empty() ? std::string()
                                                          : " at " + r.missing.origin.describe()) +
-                    ")");
-                verdict.enforceable = false;
-                verdict.missing = "path does not exist";
+                    ")";
             } else {
-                plan.notes.push_back("skipped, does not exist: " + why);
                 verdict.mechanism = "skipped: path does not exist (missing = \"ignore\")";
+                verdict.severity = Severity::Note;
+                verdict.reason = "skipped, does not exist";
             }
             plan.verdicts.push_back(verdict);
             continue;
@@ -169,28 +175,28 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
             // A rule never grants more than its literal path: following a link
             // that an earlier run could have planted would let that run choose
             // what this one sees (a link to / binds the whole host).
-            std::string message = text + " (" + r.origin.describe() + "): passes through the symlink " +
-                                  untrusted->hop->at + " -> " + untrusted->hop->target + ", inside " +
-                                  untrusted->area + " where a sandboxed run can write";
+            std::string reason = "passes through the symlink " + untrusted->hop->at + " -> " +
+                                 untrusted->hop->target + ", inside " + untrusted->area +
+                                 " where a sandboxed run can write";
             if (r.access != Access::Deny) {
-                message += ": not applied (if you made the link, name its target in the rule instead)";
                 verdict.mechanism = "not applied: passes through the untrusted symlink " + untrusted->hop->at;
-                plan.untrusted_links.push_back(message);
-                plan.warnings.push_back(message);
+                verdict.severity = Severity::Warning;
+                verdict.reason =
+                    reason + ": not applied (if you made the link, name its target in the rule instead)";
                 plan.verdicts.push_back(verdict);
                 continue;
             }
             // A deny still hides whatever the link leads to.
-            message += ": its target " + pf.resolved + " is masked";
-            plan.untrusted_links.push_back(message);
-            plan.warnings.push_back(message);
+            plan.verdicts.push_back(RuleVerdict{text, r.origin.describe(), "", Severity::Warning,
+                                                reason + ": its target " + pf.resolved + " is masked"});
         } else if (!pf.link_target.empty()) {
             symlinks.push_back(MountOp{MountKind::Symlink, pf.link_target, r.path, false, shown});
         }
 
         if (is_system_mount(pf.resolved)) {
-            plan.notes.push_back("superseded by the sandbox's own " + pf.resolved + ": " + shown);
             verdict.mechanism = "superseded by the sandbox's private " + pf.resolved;
+            verdict.severity = Severity::Note;
+            verdict.reason = "superseded by the sandbox's own " + pf.resolved;
             plan.verdicts.push_back(verdict);
             continue;
         }
@@ -216,8 +222,8 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         }
         if (pf.resolved != r.path) verdict.mechanism += " (applies to " + pf.resolved + ")";
         if (!facts.user_namespaces) {
-            verdict.enforceable = false;
-            verdict.missing = "user namespaces unavailable";
+            verdict.severity = Severity::Unenforceable;
+            verdict.reason = "user namespaces unavailable";
         }
         plan.verdicts.push_back(verdict);
         const std::size_t verdict_index = plan.verdicts.size() - 1;
@@ -229,17 +235,27 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         }
         auto it = merged.find(pf.resolved);
         if (it == merged.end()) {
-            merged.emplace(pf.resolved,
-                           Effective{pf.resolved, access, pf.is_dir, shown, {verdict_index}, pinned});
+            merged.emplace(pf.resolved, Effective{pf.resolved,
+                                                  access,
+                                                  pf.is_dir,
+                                                  shown,
+                                                  {verdict_index},
+                                                  pinned,
+                                                  text,
+                                                  r.origin.describe()});
         } else {
             it->second.pinned = it->second.pinned || pinned;
             it->second.verdicts.push_back(verdict_index);
             if (rank(access) > rank(it->second.access)) {
-                plan.notes.push_back("overridden by " + shown + ": " + it->second.why);
+                plan.verdicts.push_back(RuleVerdict{it->second.rule, it->second.origin, "", Severity::Note,
+                                                    "overridden by " + shown});
                 it->second.access = access;
                 it->second.why = shown;
+                it->second.rule = text;
+                it->second.origin = r.origin.describe();
             } else {
-                plan.notes.push_back("overridden by " + it->second.why + ": " + shown);
+                plan.verdicts.push_back(RuleVerdict{text, r.origin.describe(), "", Severity::Note,
+                                                    "overridden by " + it->second.why});
             }
         }
     }
@@ -263,7 +279,9 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         });
         if (enclosing != nullptr && !system_between && kind != MountKind::MaskDir &&
             kind != MountKind::MaskFile && enclosing->access == e.access && !e.pinned) {
-            plan.notes.push_back("no separate mount needed, same access as " + enclosing->why + ": " + e.why);
+            plan.verdicts.push_back(
+                RuleVerdict{e.rule, e.origin, "", Severity::Note,
+                            "no separate mount needed, same access as " + enclosing->why});
             redundant.insert(target);
             continue;
         }
@@ -289,9 +307,10 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         if (!is_under(policy.tmp, kTmp)) {
             for (const auto& [target, e] : merged) {
                 if (is_under(policy.tmp, target) && e.access != Access::Deny) {
-                    plan.fatal.push_back(
-                        "{tmp} " + policy.tmp + " lies inside " + e.why +
-                        ": it cannot be created without writing to the host; put {tmp} under /tmp");
+                    plan.verdicts.push_back(RuleVerdict{
+                        "{tmp} " + policy.tmp, "", "", Severity::Fatal,
+                        "lies inside " + e.why +
+                            ": it cannot be created without writing to the host; put {tmp} under /tmp"});
                     break;
                 }
             }
@@ -307,14 +326,11 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
     // Landlock: a second, independent layer granting the same rights. It
     // cannot subtract a deny from inside a granted directory (rules only add
     // rights); there the mount mask is what hides the path.
-    plan.verdicts.push_back(platform::RuleVerdict{
-        "filesystem (second layer)", "",
-        facts.landlock_abi > 0 ? "landlock ABI " + std::to_string(facts.landlock_abi) : "landlock",
-        facts.landlock_abi > 0, facts.landlock_abi > 0 ? "" : "kernel lacks Landlock"});
     if (facts.landlock_abi <= 0) {
-        plan.unenforceable.push_back(
-            "filesystem rules: kernel lacks Landlock (second enforcement layer): upgrade to Linux >= 5.13 or "
-            "pass --best-effort");
+        plan.verdicts.push_back(RuleVerdict{"filesystem (second layer)", "", "landlock",
+                                            Severity::Unenforceable,
+                                            "kernel lacks Landlock (second enforcement layer): upgrade to "
+                                            "Linux >= 5.13 or pass --best-effort"});
         return;
     }
     LandlockPlan& ll_plan = plan.landlock;
@@ -331,8 +347,9 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         if (e.access == Access::Deny) {
             for (const auto& [other, o] : merged) {
                 if (o.access != Access::Deny && is_under(target, other)) {
-                    plan.notes.push_back("landlock cannot carve " + e.why + " out of " + o.why +
-                                         "; the mount mask hides it");
+                    plan.verdicts.push_back(RuleVerdict{
+                        e.rule, e.origin, "", Severity::Note,
+                        "landlock cannot carve it out of " + o.why + "; the mount mask hides it"});
                     for (std::size_t i : e.verdicts) {
                         plan.verdicts[i].mechanism += "; landlock cannot carve it out of the granted " +
                                                       other + ", the mount mask alone hides it";
@@ -363,9 +380,15 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
     }
     std::sort(ll_plan.rules.begin(), ll_plan.rules.end(),
               [](const LandlockRule& a, const LandlockRule& b) { return a.path < b.path; });
+    plan.verdicts.push_back(RuleVerdict{"filesystem (second layer)", "",
+                                        "landlock ABI " + std::to_string(ll_plan.abi) + " (" +
+                                            std::to_string(ll_plan.rules.size()) + " rules" +
+                                            (ll_plan.scoped != 0 ? ", scoped unix+signal)" : ")")});
     if (ll_plan.scoped == 0) {
-        plan.warnings.push_back("landlock ABI " + std::to_string(facts.landlock_abi) +
-                                " < 6: abstract unix sockets and signals are not scoped to the sandbox");
+        plan.verdicts.push_back(RuleVerdict{"landlock scoping", "", "none", Severity::Caveat,
+                                            "landlock ABI " + std::to_string(facts.landlock_abi) +
+                                                " < 6: abstract unix sockets and signals are not scoped to "
+                                                "the sandbox"});
     }
 }
 
@@ -433,25 +456,18 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     auto add_rules = [&](const std::vector<policy::Sourced<std::string>>& rules, bool allow) {
         for (const auto& r : rules) {
             const std::string text = std::string(allow ? "network.allow " : "network.deny ") + r.value;
-            platform::RuleVerdict v{
-                text, r.origin.describe(),
-                allow ? "connect broker and egress proxy in the supervisor; no route otherwise"
-                      : "refused by the connect broker and the egress proxy in the supervisor; "
-                        "no route otherwise",
-                true, ""};
+            RuleVerdict v{text, r.origin.describe(),
+                          allow ? "connect broker and egress proxy in the supervisor; no route otherwise"
+                                : "refused by the connect broker and the egress proxy in the supervisor; "
+                                  "no route otherwise"};
             auto parsed = net::parse_host_rule(r.value);
             if (!parsed) {
                 // The loader validates rules; this only guards hand-built policies.
-                v.enforceable = false;
-                v.missing = parsed.error().message;
-                plan.fatal.push_back(text + " (" + r.origin.describe() + "): " + parsed.error().message);
+                v.severity = Severity::Fatal;
+                v.reason = parsed.error().message;
             } else if (!missing.empty()) {
-                v.enforceable = false;
-                v.missing = missing;
-                std::string message = text + " (" + r.origin.describe() + "): needs ";
-                message += missing;
-                message += " for the egress proxy: enable them or pass --best-effort";
-                plan.unenforceable.push_back(std::move(message));
+                v.severity = Severity::Unenforceable;
+                v.reason = "needs " + missing + " for the egress proxy: enable them or pass --best-effort";
             } else if (allow && targets_loopback(*parsed)) {
                 loopback_rule = true;
                 v.mechanism += " (the host's loopback, through the proxy)";
@@ -466,9 +482,6 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     // host's) unless a rule asked for the host's loopback: then loopback must
     // go through the proxy, or clients would reach the empty sandbox side.
     proxy.no_proxy = loopback_rule ? "" : net::kLoopbackNoProxy;
-    plan.enforced.push_back("egress proxy on 127.0.0.1:" + std::to_string(proxy.port) + " (" +
-                            std::to_string(proxy.allow.size()) + " allow, " +
-                            std::to_string(proxy.deny.size()) + " deny rules)");
     plan.proxy = std::move(proxy);
 }
 
@@ -490,25 +503,23 @@ void compile_broker(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
     const bool io_uring_back = std::any_of(policy.seccomp.allow.begin(), policy.seccomp.allow.end(),
                                            [](const auto& a) { return a.value == "io_uring"; });
     if (io_uring_back && plan.proxy) {
-        plan.fatal.push_back(
-            "seccomp.allow io_uring with network.mode allowlist: io_uring bypasses the connect broker's "
-            "checks on sockets it connected in the host's namespace; remove one of the two");
+        plan.verdicts.push_back(RuleVerdict{"seccomp.allow io_uring with network.mode allowlist", "", "",
+                                            Severity::Fatal,
+                                            "io_uring bypasses the connect broker's checks on sockets it "
+                                            "connected in the host's namespace; remove one of the two"});
     }
-    plan.enforced.push_back(std::string("connect broker (seccomp user notification): ") +
-                            (plan.proxy ? "allowed TCP connected from the host's namespace, the rest refused"
-                                        : "every connection that would leave the sandbox refused"));
     plan.broker = std::move(broker);
 }
 
 void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
     const auto& mode = policy.network.mode;
-    platform::RuleVerdict v{std::string("network.mode ") + policy::to_string(mode.value),
-                            mode.origin.describe(), "", true, ""};
+    RuleVerdict v{std::string("network.mode ") + policy::to_string(mode.value), mode.origin.describe(), ""};
     switch (mode.value) {
         case policy::NetMode::None:
             plan.new_net = true;
-            v.mechanism = "own network namespace with only loopback";
-            plan.enforced.push_back("network namespace (loopback only)");
+            v.mechanism =
+                "own network namespace with only loopback; connect broker (seccomp user notification) and "
+                "DNS stub on 127.0.0.1:53 served by the supervisor refuse everything that would leave";
             break;
         case policy::NetMode::Host:
             plan.new_net = false;
@@ -517,16 +528,14 @@ void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& fact
         case policy::NetMode::Allowlist:
             plan.new_net = true;
             v.mechanism =
-                "own network namespace with only loopback; connect broker, DNS stub and egress proxy on "
-                "127.0.0.1:" +
+                "own network namespace with only loopback; connect broker, DNS stub on 127.0.0.1:53 and "
+                "egress proxy on 127.0.0.1:" +
                 std::to_string(ProxyPlan::kDefaultPort) + " served by the supervisor";
             if (!facts.user_namespaces) {
-                v.enforceable = false;
-                v.missing = "user + network namespaces unavailable (" + facts.user_namespaces_detail + ")";
-                plan.unenforceable.push_back("network.mode allowlist (" + mode.origin.describe() +
-                                             "): needs " + v.missing + ": enable them or pass --best-effort");
+                v.severity = Severity::Unenforceable;
+                v.reason = "needs user + network namespaces unavailable (" + facts.user_namespaces_detail +
+                           "): enable them or pass --best-effort";
             }
-            plan.enforced.push_back("network namespace (loopback only)");
             plan.verdicts.push_back(v);
             compile_allowlist(policy, facts, plan);
             compile_broker(policy, plan);
@@ -564,8 +573,6 @@ void compile_dns(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
     hosts.content = dns.hosts;
     plan.mounts.push_back(std::move(resolv));
     plan.mounts.push_back(std::move(hosts));
-    plan.enforced.push_back(mode == "none" ? "DNS stub on 127.0.0.1:53 (refuses every name)"
-                                           : "DNS stub on 127.0.0.1:53 (answers allowed names)");
     plan.dns = std::move(dns);
 }
 
@@ -596,31 +603,27 @@ void compile_processes(const policy::ResolvedPolicy& policy, const HostFacts& fa
         plan.cgroup = CgroupPlan{pids.v2_parent, leaf, 0, n};
         mechanism =
             "pids cgroup v2 " + pids.v2_parent + "/" + leaf + " (pids.max = " + std::to_string(n) + ")";
-        plan.enforced.push_back("pids cgroup v2 pids.max = " + std::to_string(n));
     } else if (!pids.v1_parent.empty()) {
         plan.pids_v1 = PidsV1Plan{pids.v1_parent, leaf, n};
         mechanism =
             "pids cgroup v1 " + pids.v1_parent + "/" + leaf + " (pids.max = " + std::to_string(n) + ")";
-        plan.enforced.push_back("pids cgroup v1 pids.max = " + std::to_string(n));
     }
     if (facts.uid != 0) {
         plan.rlimits.push_back(RlimitSetting{RLIMIT_NPROC, "RLIMIT_NPROC", n, why});
         mechanism += mechanism.empty() ? "RLIMIT_NPROC, counted in the sandbox's own user namespace"
                                        : " + RLIMIT_NPROC" + leftover;
-        plan.verdicts.push_back(platform::RuleVerdict{rule, limit.origin.describe(), mechanism, true, ""});
+        plan.verdicts.push_back(RuleVerdict{rule, limit.origin.describe(), mechanism});
         return;
     }
     if (!mechanism.empty()) {
-        plan.verdicts.push_back(
-            platform::RuleVerdict{rule, limit.origin.describe(), mechanism + leftover, true, ""});
+        plan.verdicts.push_back(RuleVerdict{rule, limit.origin.describe(), mechanism + leftover});
         return;
     }
     const std::string missing =
         "root is exempt from RLIMIT_NPROC and no pids cgroup is writable (" + pids.reason + ")";
     plan.verdicts.push_back(
-        platform::RuleVerdict{rule, limit.origin.describe(), "none for host root", false, missing});
-    plan.unenforceable.push_back("limits.processes (" + limit.origin.describe() + "): " + missing +
-                                 ": run as a normal user, remove the limit, or pass --best-effort");
+        RuleVerdict{rule, limit.origin.describe(), "none for host root", Severity::Unenforceable,
+                    missing + ": run as a normal user, remove the limit, or pass --best-effort"});
 }
 
 std::string mebibytes(std::uint64_t bytes) {
@@ -647,18 +650,16 @@ void compile_ram_filesystems(const policy::ResolvedPolicy& policy, const HostFac
         if (m.kind == MountKind::Tmp || m.kind == MountKind::Dev) m.size = size;
     }
     const std::string text = mebibytes(size) + " each (" + why + ")";
-    plan.verdicts.push_back(platform::RuleVerdict{"tmpfs size /tmp, /dev/shm",
-                                                  memory ? memory->origin.describe() : "built-in default",
-                                                  "tmpfs size=" + std::to_string(size) + " bytes: " + text +
-                                                      "; {tmp} lives in /tmp; writes beyond fail with ENOSPC",
-                                                  true, ""});
-    plan.enforced.push_back("tmpfs /tmp and /dev/shm size " + mebibytes(size) + " each");
+    plan.verdicts.push_back(RuleVerdict{"tmpfs size /tmp, /dev/shm",
+                                        memory ? memory->origin.describe() : "built-in default",
+                                        "tmpfs size=" + std::to_string(size) + " bytes: " + text +
+                                            "; {tmp} lives in /tmp; writes beyond fail with ENOSPC"});
 }
 
 void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
     const auto& lim = policy.limits;
     auto verdict = [&](const std::string& rule, const policy::Origin& o, std::string mech) {
-        plan.verdicts.push_back(platform::RuleVerdict{rule, o.describe(), std::move(mech), true, ""});
+        plan.verdicts.push_back(RuleVerdict{rule, o.describe(), std::move(mech)});
     };
     if (lim.processes) compile_processes(policy, facts, plan);
     if (lim.open_files) {
@@ -667,9 +668,10 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
         if (n > facts.nofile_hard) {
             // Raising a hard limit needs CAP_SYS_RESOURCE in the initial
             // namespace; the tighter host limit still bounds the sandbox.
-            plan.notes.push_back(why + ": " + std::to_string(n) +
-                                 " exceeds the caller's hard limit, capped at " +
-                                 std::to_string(facts.nofile_hard));
+            plan.verdicts.push_back(RuleVerdict{
+                "limits.open_files " + std::to_string(n), lim.open_files->origin.describe(), "",
+                Severity::Note,
+                "exceeds the caller's hard limit, capped at " + std::to_string(facts.nofile_hard)});
             n = facts.nofile_hard;
         }
         plan.rlimits.push_back(RlimitSetting{RLIMIT_NOFILE, "RLIMIT_NOFILE", n, why});
@@ -700,7 +702,6 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
             plan.cgroup->memory_max = lim.memory_bytes->value;
             verdict(rule, lim.memory_bytes->origin,
                     "cgroup v2 memory.max on " + facts.cgroup.dir + "/mxc-" + facts.session_id);
-            plan.enforced.push_back("cgroup v2 memory.max");
         } else {
             // Not RLIMIT_AS: V8, WebAssembly and the JVM reserve far more
             // address space than they touch (wasm alone reserves 8 GiB+ of
@@ -722,8 +723,6 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
                     "the resident memory of all its processes exceeds it, checked every " +
                         std::to_string(plan.memory_watch_period.count()) +
                         " ms (no delegated cgroup v2: " + facts.cgroup.reason + ")");
-            plan.enforced.push_back("RLIMIT_DATA (limits.memory, per process)");
-            plan.enforced.push_back("supervisor: total resident memory <= limits.memory");
         }
     }
     if (lim.wall_time) {
@@ -734,9 +733,7 @@ void compile_limits(const policy::ResolvedPolicy& policy, const HostFacts& facts
     }
     // Core dumps would write sandbox memory to disk outside any rule.
     plan.rlimits.push_back(RlimitSetting{RLIMIT_CORE, "RLIMIT_CORE", 0, "no core dumps"});
-    std::string names;
-    for (const auto& r : plan.rlimits) names += (names.empty() ? "" : " ") + r.name;
-    plan.enforced.push_back("rlimits: " + names);
+    plan.verdicts.push_back(RuleVerdict{"core dumps", "", "RLIMIT_CORE = 0"});
 }
 
 // Whether `dir` (a host directory, mounted at the same path) can be entered
@@ -783,7 +780,6 @@ void compile_cwd(const HostFacts& facts, LinuxPlan& plan) {
     plan.cwd_note = "working directory " + facts.cwd +
                     " is not visible in the sandbox: starting in the workspace " + facts.cwd_fallback +
                     " (-C DIR to choose)";
-    plan.notes.push_back(plan.cwd_note);
 }
 
 }  // namespace
@@ -860,32 +856,26 @@ LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& fa
     plan.cgroup_sweep_dirs = facts.cgroup_sweep_dirs;
 
     if (!facts.user_namespaces) {
-        plan.fatal.push_back(
-            "sandbox: user namespaces are unavailable (" + facts.user_namespaces_detail +
-            "): enable them (sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone)");
+        plan.verdicts.push_back(RuleVerdict{
+            "sandbox", "", "", Severity::Fatal,
+            "user namespaces are unavailable (" + facts.user_namespaces_detail +
+                "): enable them (sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone)"});
     } else {
-        plan.enforced.push_back("user namespace (uid " + std::to_string(facts.uid) + " mapped to itself)");
-        plan.enforced.push_back("mount namespace (tmpfs root, pivot_root)");
-        plan.enforced.push_back("pid namespace with init");
+        plan.verdicts.push_back(
+            RuleVerdict{"sandbox", "",
+                        "user namespace (uid " + std::to_string(facts.uid) +
+                            " mapped to itself), mount namespace (tmpfs root, pivot_root), "
+                            "pid namespace with init"});
     }
     compile_network(policy, facts, plan);
     // [network].unix (issue 11, item 4): the broker's rules when there is a
     // broker, and a verdict per entry either way.
-    if (plan.broker) plan.broker->unix_sockets = compile_unix_sockets(policy, facts, plan.warnings);
-    for (auto& v : unix_socket_verdicts(policy)) {
-        if (policy.network.mode.value == policy::NetMode::Host)
-            plan.notes.push_back(v.rule + " (" + v.origin + "): " + v.mechanism);
-        plan.verdicts.push_back(std::move(v));
-    }
+    if (plan.broker) plan.broker->unix_sockets = compile_unix_sockets(policy, facts, plan.verdicts);
+    for (auto& v : unix_socket_verdicts(policy)) plan.verdicts.push_back(std::move(v));
     compile_paths(policy, facts, plan);
     compile_dns(policy, plan);
     compile_absent_protected(policy, facts, plan);
     compile_cwd(facts, plan);
-    if (plan.landlock.enabled) {
-        plan.enforced.push_back("landlock ABI " + std::to_string(plan.landlock.abi) + " (" +
-                                std::to_string(plan.landlock.rules.size()) + " rules" +
-                                (plan.landlock.scoped != 0 ? ", scoped unix+signal)" : ")"));
-    }
     compile_limits(policy, facts, plan);
     compile_ram_filesystems(policy, facts, plan);
     plan.env = compile_env(policy.env, facts.environ, facts.session_id);

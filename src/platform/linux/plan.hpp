@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "platform/platform.hpp"
+#include "platform/verdicts.hpp"
 #include "policy/model.hpp"
 
 namespace mxc::lnx {
@@ -287,18 +288,11 @@ struct LearningPlan {
 };
 
 struct LinuxPlan {
-    // Rules that cannot be enforced here, one message each. Non-empty means
-    // the launch is refused (125) unless best_effort, which turns them into
-    // warnings.
-    std::vector<std::string> unenforceable;
-    std::vector<std::string> fatal;     // errors independent of best_effort (missing = "error")
-    std::vector<std::string> warnings;  // caveats recorded in the audit start event
-    std::vector<std::string> enforced;  // one line per mechanism, for the audit start event
-    std::vector<std::string> notes;     // skipped / superseded rules, printed by --dry-run
-    // Rules that pass through a symlink a sandboxed run could have planted:
-    // not applied (deny: only the target is masked). Printed on stderr at
-    // launch and recorded in the audit start event.
-    std::vector<std::string> untrusted_links;
+    // Every outcome of the compile, typed (platform/verdicts.hpp): how each
+    // rule is enforced, the sandbox's own mechanisms, notes for --dry-run,
+    // caveats for the audit log, and what refuses the launch (Unenforceable
+    // unless best_effort, Fatal always). `mxc explain` lists them.
+    std::vector<platform::RuleVerdict> verdicts;
 
     bool best_effort = false;
     bool new_net = true;               // own network namespace (modes none and allowlist)
@@ -317,7 +311,7 @@ struct LinuxPlan {
     std::vector<std::string> env;       // exact environment of the command
     std::string cwd;
     // Set when the caller's directory is not visible and the plan starts in
-    // cwd_fallback instead: the message for -v and the audit log.
+    // cwd_fallback instead: the message for -v, --dry-run and the audit log.
     std::string cwd_note;
     std::optional<std::chrono::milliseconds> wall_time;
     // limits.memory without a memory cgroup: the supervisor ends the run when
@@ -326,7 +320,6 @@ struct LinuxPlan {
     std::chrono::milliseconds memory_watch_period{250};
     std::chrono::milliseconds kill_grace{2000};
     long parent_pid = 0;  // --die-with-parent: end the sandbox when this process (mxc's parent) dies
-    std::vector<platform::RuleVerdict> verdicts;    // for `mxc explain`
     std::vector<AbsentProtected> must_stay_absent;  // checked and cleaned after the run
     std::vector<CreateDir> create_dirs;             // missing write-rule directories to create first
     std::optional<LearningPlan> learning;           // `mxc learn` only

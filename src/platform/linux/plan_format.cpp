@@ -99,10 +99,8 @@ std::string format_plan(const LinuxPlan& plan) {
     line("env:");
     for (const auto& e : plan.env) line("  " + e);
     line("cwd: " + plan.cwd);
-    for (const auto& n : plan.notes) line("note: " + n);
-    for (const auto& w : plan.warnings) line("warning: " + w);
-    for (const auto& u : plan.unenforceable) line("unenforceable: " + u);
-    for (const auto& f : plan.fatal) line("error: " + f);
+    if (!plan.cwd_note.empty()) line("note: " + plan.cwd_note);
+    for (const auto& l : platform::outcome_lines(plan.verdicts)) line(l);
     return out;
 }
 

@@ -66,17 +66,21 @@ void compile_learning(const policy::ResolvedPolicy& policy, const HostFacts& fac
     // learning mode the mounts are the boundary (docs/design.md "Learning
     // sandbox").
     plan.landlock = LandlockPlan{};
-    plan.enforced.erase(std::remove_if(plan.enforced.begin(), plan.enforced.end(),
-                                       [](const std::string& e) { return e.rfind("landlock", 0) == 0; }),
-                        plan.enforced.end());
-    plan.unenforceable.erase(
-        std::remove_if(plan.unenforceable.begin(), plan.unenforceable.end(),
-                       [](const std::string& u) { return u.find("Landlock") != std::string::npos; }),
-        plan.unenforceable.end());
-    plan.enforced.push_back("learning: host read-only with a throwaway overlay, path calls recorded");
-    plan.warnings.push_back("learning mode: no Landlock layer; the mounts are the only filesystem boundary");
+    plan.verdicts.erase(std::remove_if(plan.verdicts.begin(), plan.verdicts.end(),
+                                       [](const platform::RuleVerdict& v) {
+                                           return v.rule == "filesystem (second layer)" ||
+                                                  v.rule == "landlock scoping";
+                                       }),
+                        plan.verdicts.end());
+    plan.verdicts.push_back(platform::RuleVerdict{
+        "learning mode", "", "host read-only with a throwaway overlay, path calls recorded"});
+    plan.verdicts.push_back(platform::RuleVerdict{
+        "filesystem (second layer)", "", "none", platform::Severity::Caveat,
+        "learning mode: no Landlock layer; the mounts are the only filesystem boundary"});
     if (learning.allow_everything) {
-        plan.warnings.push_back("learning mode: --allow-net-learning, every destination allowed");
+        plan.verdicts.push_back(platform::RuleVerdict{"learning mode", "--allow-net-learning",
+                                                      "every destination allowed", platform::Severity::Caveat,
+                                                      "every destination allowed"});
     }
     // Everything outside the hidden areas is visible now: the caller's own
     // directory is the start (in a hidden area, exec's choice stands).

@@ -23,7 +23,7 @@ std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& p
 }
 
 std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy, const HostFacts& facts,
-                                                 std::vector<std::string>& warnings) {
+                                                 std::vector<platform::RuleVerdict>& verdicts) {
     std::vector<UnixSocketRule> out = compile_unix_sockets(policy);
     const std::vector<std::string> areas = untrusted_areas(policy, facts);
     for (const auto& r : policy.network.unix_sockets) {
@@ -48,10 +48,11 @@ std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& p
         }
         const std::string why = rule_text(r) + " (" + r.origin.describe() + ")";
         if (untrusted != nullptr) {
-            warnings.push_back(why + ": passes through the symlink " + untrusted->at + " -> " +
-                               untrusted->target +
-                               ", inside an area a sandboxed run can write: only the path as written is "
-                               "allowed");
+            verdicts.push_back(platform::RuleVerdict{
+                rule_text(r), r.origin.describe(), "brokered for the path as written only",
+                platform::Severity::Caveat,
+                "passes through the symlink " + untrusted->at + " -> " + untrusted->target +
+                    ", inside an area a sandboxed run can write: only the path as written is allowed"});
             continue;
         }
         bool known = false;
@@ -65,13 +66,16 @@ std::vector<platform::RuleVerdict> unix_socket_verdicts(const policy::ResolvedPo
     const bool host = policy.network.mode.value == policy::NetMode::Host;
     std::vector<platform::RuleVerdict> out;
     for (const auto& r : policy.network.unix_sockets) {
-        out.push_back(platform::RuleVerdict{
-            rule_text(r), r.origin.describe(),
-            host ? "not brokered with network.mode host: any socket the filesystem rules make visible "
-                   "can be connected"
-                 : "connect() brokered by the supervisor: path resolved in the sandbox's root, links "
-                   "never followed out of it",
-            true, ""});
+        if (host) {
+            out.push_back(platform::RuleVerdict{rule_text(r), r.origin.describe(), "",
+                                                platform::Severity::Note,
+                                                "not brokered with network.mode host: any socket the "
+                                                "filesystem rules make visible can be connected"});
+            continue;
+        }
+        out.push_back(platform::RuleVerdict{rule_text(r), r.origin.describe(),
+                                            "connect() brokered by the supervisor: path resolved in the "
+                                            "sandbox's root, links never followed out of it"});
     }
     return out;
 }

@@ -19,13 +19,14 @@ std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& p
 // through symlinks (facts.paths, observed at launch): "/var/run/docker.sock"
 // then also allows "/run/docker.sock", the path the broker resolves. A link
 // inside an area a sandboxed run can write is not followed (it may have been
-// planted): that rule keeps only its own path, and `warnings` says so.
+// planted): that rule keeps only its own path, and a Caveat in `verdicts`
+// says so.
 std::vector<UnixSocketRule> compile_unix_sockets(const policy::ResolvedPolicy& policy, const HostFacts& facts,
-                                                 std::vector<std::string>& warnings);
+                                                 std::vector<platform::RuleVerdict>& verdicts);
 
 // The verdict of each [network].unix entry for explain / --dry-run. With
 // mode "host" nothing is brokered: every socket the filesystem rules make
-// visible can be connected, with or without a rule.
+// visible can be connected, with or without a rule (a Note: nothing enforces it).
 std::vector<platform::RuleVerdict> unix_socket_verdicts(const policy::ResolvedPolicy& policy);
 
 }  // namespace mxc::lnx

@@ -27,6 +27,7 @@
 #include "platform/linux/setup_log.hpp"
 #include "platform/linux/supervisor.hpp"
 #include "platform/platform.hpp"
+#include "platform/verdicts.hpp"
 
 namespace mxc::platform {
 namespace {
@@ -83,6 +84,18 @@ void report_tampering(const std::vector<integrity::Tamper>& found, audit::AuditL
     }
 }
 
+void print_to_stderr(std::vector<std::string> lines) {
+    for (const auto& l : lines) (void)std::fprintf(stderr, "mxc: %s\n", l.c_str());
+}
+
+// The sandbox's own mechanisms that only the launch adds (explain lists the
+// seccomp filter call by call instead).
+void add_launch_verdicts(lnx::LinuxPlan& plan, const lnx::SeccompPlan& seccomp) {
+    plan.verdicts.push_back(RuleVerdict{"privileges", "", "no_new_privs, no capabilities"});
+    plan.verdicts.push_back(RuleVerdict{
+        "seccomp", "", "built-in filter, " + std::to_string(seccomp.denied.size()) + " denied calls"});
+}
+
 void print_to_stdout(const std::string& text) {
     (void)std::fwrite(text.data(), 1, text.size(), stdout);
     (void)std::fflush(stdout);
@@ -100,7 +113,8 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
            net::EgressProxy::NetCallback extra_net = {}, lnx::RunOutcome* outcome_out = nullptr) {
     if (request.die_with_parent > 0) {
         plan.parent_pid = request.die_with_parent;
-        plan.enforced.push_back("die with parent (pid " + std::to_string(plan.parent_pid) + ")");
+        plan.verdicts.push_back(RuleVerdict{"--die-with-parent", "command line",
+                                            "the sandbox dies with pid " + std::to_string(plan.parent_pid)});
     }
 
     if (request.dry_run) {
@@ -117,45 +131,27 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
         (void)std::fputs("mxc: no command given\n", stderr);
         return kMxcFailure;
     }
-    if (!plan.fatal.empty()) {
-        (void)std::fprintf(stderr, "mxc: %s\n", plan.fatal.front().c_str());
-        return kMxcFailure;
-    }
-    if (!plan.unenforceable.empty()) {
-        if (!plan.best_effort) {
-            (void)std::fprintf(stderr, "mxc: %s\n", plan.unenforceable.front().c_str());
-            return kMxcFailure;
-        }
-        for (const auto& u : plan.unenforceable) {
-            (void)std::fprintf(stderr, "mxc: warning: not enforced (--best-effort): %s\n", u.c_str());
-            plan.warnings.push_back("not enforced (best effort): " + u);
-        }
-    }
-
-    for (const auto& u : plan.untrusted_links) (void)std::fprintf(stderr, "mxc: warning: %s\n", u.c_str());
+    // Refuse or warn (docs/design.md "Strictness"): the same decision and
+    // wording as on Windows (platform/verdicts.hpp).
+    Admission admission(plan.best_effort);
+    const bool admitted = admission.admit_all(plan.verdicts);
+    print_to_stderr(admission.take_stderr());
+    if (!admitted) return kMxcFailure;
     if (!plan.cwd_note.empty()) {
         log::info(plan.cwd_note);
-        plan.warnings.push_back(plan.cwd_note);
+        admission.record_warning(plan.cwd_note);
     }
 
     // I2/I3 (issue 10): record the exec-capable git state and the missing
     // protected paths now; after the run, whatever it did to them is undone.
     integrity::GitGuard git_guard = integrity::GitGuard::snapshot(git_roots(plan, facts, policy.workspace));
     integrity::AbsentGuard absent_guard = integrity::AbsentGuard::watch(absent_paths(plan));
-    for (const auto& e : git_guard.errors()) plan.warnings.push_back("git integrity check incomplete: " + e);
-    for (const auto& e : absent_guard.skipped()) plan.notes.push_back("not watched: " + e);
+    for (const auto& e : git_guard.errors()) admission.record_warning("git integrity check incomplete: " + e);
+    for (const auto& e : absent_guard.skipped()) admission.record_warning("not watched: " + e);
 
     if (request.audit != nullptr) {
-        audit::StartEvent start;
-        start.profile = policy.name;
-        start.profile_sha256 = policy.sha256;
-        start.argv = request.argv;
-        start.cwd = plan.cwd;
-        start.user = user_name();
-        start.platform = platform_name();
-        start.enforced = plan.enforced;
-        start.warnings = plan.warnings;
-        request.audit->start(start);
+        request.audit->start(start_event(policy.name, policy.sha256, request.argv, plan.cwd, user_name(),
+                                         platform_name(), admission));
     }
 
     // AuditLog::net and RefusalNotices are thread-safe; this runs on the
@@ -180,14 +176,8 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
     report_tampering(absent_guard.check_and_remove(), request.audit);
 
     if (request.audit != nullptr) {
-        audit::ExitEvent ev;
-        ev.status = outcome.exit_code;
-        ev.signal = outcome.signal;
-        ev.reason = outcome.reason;
-        ev.wall_ms = outcome.wall_ms;
-        ev.cpu_ms = outcome.cpu_ms;
-        ev.max_rss_kb = outcome.max_rss_kb;
-        request.audit->exit(ev);
+        request.audit->exit(exit_event(outcome.exit_code, outcome.signal, outcome.reason, outcome.wall_ms,
+                                       outcome.cpu_ms, outcome.max_rss_kb));
     }
     return outcome.exit_code;
 }
@@ -204,7 +194,8 @@ std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
     // The seccomp filter has no profile rule of its own (only [seccomp].allow
     // removes parts of it), so list what it denies, one line per call.
     for (const auto& line : lnx::describe(lnx::compile_seccomp(policy))) {
-        verdicts.push_back({line, "built-in filter", "libseccomp, loaded last before execve", facts.seccomp,
+        verdicts.push_back({line, "built-in filter", "libseccomp, loaded last before execve",
+                            facts.seccomp ? Severity::Enforced : Severity::Unenforceable,
                             facts.seccomp ? "" : "kernel without seccomp filtering"});
     }
     return verdicts;
@@ -224,15 +215,15 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         lnx::StepTimer timer(verbose, "plan compiled");
         return lnx::compile_plan(policy, facts);
     }();
-    std::vector<std::string> not_created;
-    if (!request.dry_run && !plan.create_dirs.empty() && plan.fatal.empty() &&
-        (plan.unenforceable.empty() || plan.best_effort)) {
+    std::vector<RuleVerdict> not_created;
+    if (!request.dry_run && !plan.create_dirs.empty() && !refuses(plan.verdicts, plan.best_effort)) {
         // Create, then observe the host again: the new directories are now
         // rule paths like any other (their facts, links and mounts).
         for (const auto& d : plan.create_dirs) {
             if (auto st = lnx::create_dir_beneath(d.base, d.path); !st) {
-                not_created.push_back("not created, so not writable in the sandbox: " + d.why + ": " +
-                                      st.error().message);
+                not_created.push_back(
+                    RuleVerdict{d.why, "", "", Severity::Warning,
+                                "not created, so not writable in the sandbox: " + st.error().message});
             } else {
                 log::info("created " + d.path + " (mode 0700) for " + d.why);
             }
@@ -240,13 +231,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         facts = lnx::gather_host_facts(policy, &request);
         plan = lnx::compile_plan(policy, facts);
     }
-    for (const auto& w : not_created) {
-        (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
-        plan.warnings.push_back(w);
-    }
+    plan.verdicts.insert(plan.verdicts.end(), not_created.begin(), not_created.end());
     const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
-    plan.enforced.push_back("no_new_privs, no capabilities");
-    plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
+    add_launch_verdicts(plan, seccomp);
     return launch(policy, request, facts, plan, seccomp);
 }
 
@@ -270,8 +257,7 @@ int learn(const policy::ResolvedPolicy& base, const ExecRequest& request, bool a
     lnx::LinuxPlan plan = lnx::compile_plan(policy, facts);
     lnx::compile_learning(policy, facts, allow_net, plan);
     const lnx::SeccompPlan seccomp = lnx::compile_seccomp(policy);
-    plan.enforced.push_back("no_new_privs, no capabilities");
-    plan.enforced.push_back("seccomp (" + std::to_string(seccomp.denied.size()) + " denied calls)");
+    add_launch_verdicts(plan, seccomp);
 
     lnx::LearnTracer tracer(policy.tmp);
     auto net_mu = std::make_shared<std::mutex>();

@@ -38,7 +38,7 @@ TEST_CASE("modes none and allowlist plan the DNS stub and generate resolv.conf a
     for (NetMode mode : {NetMode::None, NetMode::Allowlist}) {
         CAPTURE(static_cast<int>(mode));
         auto plan = with_mode(mode).compile();
-        CHECK(plan.fatal.empty());
+        CHECK(verdicts_of(plan, Severity::Fatal).empty());
         REQUIRE(plan.dns.has_value());
         CHECK(plan.dns->profile_name == "agent");
         const MountOp* resolv = generated(plan, "/etc/resolv.conf");
@@ -67,7 +67,10 @@ TEST_CASE("modes none and allowlist plan the DNS stub and generate resolv.conf a
             if (m.kind == MountKind::Generated) continue;
             CHECK(index_of(plan, resolv) > static_cast<std::size_t>(&m - plan.mounts.data()));
         }
-        CHECK(contains_text(plan.enforced, "DNS stub on 127.0.0.1:53"));
+        const RuleVerdict* net = find_verdict(
+            plan, Severity::Enforced, mode == NetMode::None ? "network.mode none" : "network.mode allowlist");
+        REQUIRE(net != nullptr);
+        CHECK(net->mechanism.find("DNS stub on 127.0.0.1:53") != std::string::npos);
     }
 }
 

@@ -30,12 +30,13 @@ TEST_CASE("a missing write-rule directory under home or the workspace is to be c
     CHECK(plan.create_dirs[0].base == "/home/u");
     CHECK(plan.create_dirs[1].path == "/home/u/proj/build/out");
     CHECK(plan.create_dirs[1].base == "/home/u/proj");  // the deepest base
-    CHECK(plan.fatal.empty());
+    CHECK(verdicts_of(plan, Severity::Fatal).empty());
     const auto* v = verdict_for(plan, "filesystem.write /home/u/.npm");
     REQUIRE(v != nullptr);
+    CHECK(v->severity == Severity::Note);
     CHECK(v->mechanism.find("created at launch if missing") != std::string::npos);
-    CHECK(format_plan(plan).find("created at launch if missing (mode 0700): filesystem.write /home/u/.npm") !=
-          std::string::npos);
+    CHECK(format_plan(plan).find("note: filesystem.write /home/u/.npm (p.toml:2:1): created at launch if "
+                                 "missing (mode 0700)") != std::string::npos);
 }
 
 TEST_CASE("read, deny, protected and out-of-home write rules are never created") {
@@ -60,7 +61,7 @@ TEST_CASE("missing = \"error\" does not fail a write rule that is created at lau
     s.missing("/home/u/.npm", Access::Write);
     s.policy.paths.back().missing = {MissingPaths::Error, origin("p.toml", 1)};
     auto plan = s.compile();
-    CHECK(plan.fatal.empty());
+    CHECK(verdicts_of(plan, Severity::Fatal).empty());
     CHECK(plan.create_dirs.size() == 1);
 }
 
@@ -71,10 +72,13 @@ TEST_CASE("missing is per rule: only rules whose own file says \"error\" are fat
     s.policy.paths.back().missing = {MissingPaths::Error, origin("child.toml", 3)};
     s.policy.missing = {MissingPaths::Error, origin("child.toml", 3)};  // the merged (last) setting
     auto plan = s.compile();
-    REQUIRE(plan.fatal.size() == 1);
-    CHECK(plan.fatal[0].find("/srv/data") != std::string::npos);
-    CHECK(plan.fatal[0].find("child.toml:3:1") != std::string::npos);
-    CHECK(contains_text(plan.notes, "skipped, does not exist: filesystem.read /libx32"));
+    const auto fatal = verdicts_of(plan, Severity::Fatal);
+    REQUIRE(fatal.size() == 1);
+    CHECK(fatal[0]->rule == "filesystem.read /srv/data");
+    CHECK(fatal[0]->reason.find("child.toml:3:1") != std::string::npos);
+    const RuleVerdict* skipped = find_verdict(plan, Severity::Note, "filesystem.read /libx32");
+    REQUIRE(skipped != nullptr);
+    CHECK(skipped->reason == "skipped, does not exist");
 }
 
 TEST_CASE("-w from a directory the sandbox cannot see starts in the workspace") {
@@ -85,7 +89,8 @@ TEST_CASE("-w from a directory the sandbox cannot see starts in the workspace") 
     auto plan = s.compile();
     CHECK(plan.cwd == "/home/u/proj");
     CHECK(plan.cwd_note.find("/home/u/elsewhere is not visible") != std::string::npos);
-    CHECK(contains_text(plan.notes, "starting in the workspace /home/u/proj"));
+    CHECK(format_plan(plan).find("note: working directory /home/u/elsewhere is not visible") !=
+          std::string::npos);
 }
 
 TEST_CASE("a visible caller directory is kept, and without -w there is no fallback") {

@@ -74,4 +74,24 @@ inline bool contains_text(const std::vector<std::string>& lines, const std::stri
     return false;
 }
 
+using platform::RuleVerdict;
+using platform::Severity;
+
+// The verdicts of one severity (platform/verdicts.hpp), in plan order.
+inline std::vector<const RuleVerdict*> verdicts_of(const LinuxPlan& plan, Severity severity) {
+    std::vector<const RuleVerdict*> out;
+    for (const auto& v : plan.verdicts) {
+        if (v.severity == severity) out.push_back(&v);
+    }
+    return out;
+}
+
+// The first verdict for `rule` (exact rule text) with that severity.
+inline const RuleVerdict* find_verdict(const LinuxPlan& plan, Severity severity, const std::string& rule) {
+    for (const auto& v : plan.verdicts) {
+        if (v.severity == severity && v.rule == rule) return &v;
+    }
+    return nullptr;
+}
+
 }  // namespace mxc::lnx::test

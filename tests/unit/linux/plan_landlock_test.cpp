@@ -45,18 +45,24 @@ TEST_CASE("deny rules are never granted by landlock") {
 
 TEST_CASE("a deny inside a granted directory is explained: landlock cannot carve it out") {
     auto plan = Scenario().rule("/home/u", Access::Read).rule("/home/u/.ssh", Access::Deny).compile();
-    CHECK(contains_text(plan.notes, "landlock cannot carve"));
+    const RuleVerdict* note = find_verdict(plan, Severity::Note, "filesystem.deny /home/u/.ssh");
+    REQUIRE(note != nullptr);
+    CHECK(note->reason.find("landlock cannot carve") == 0);
     CHECK(find_mount(plan, "/home/u/.ssh")->kind == MountKind::MaskDir);
 }
 
 TEST_CASE("ABI 6 scopes abstract unix sockets and signals") {
     Scenario s;
     s.facts.landlock_abi = 6;
-    CHECK(s.compile().landlock.scoped == (ll::kScopeAbstractUnix | ll::kScopeSignal));
+    const auto scoped = s.compile();
+    CHECK(scoped.landlock.scoped == (ll::kScopeAbstractUnix | ll::kScopeSignal));
+    CHECK(find_verdict(scoped, Severity::Caveat, "landlock scoping") == nullptr);
     s.facts.landlock_abi = 5;
     auto plan = s.compile();
     CHECK(plan.landlock.scoped == 0);
-    CHECK(contains_text(plan.warnings, "not scoped"));
+    const RuleVerdict* caveat = find_verdict(plan, Severity::Caveat, "landlock scoping");
+    REQUIRE(caveat != nullptr);
+    CHECK(caveat->reason.find("not scoped") != std::string::npos);
 }
 
 TEST_CASE("without landlock the launch is refused unless best effort") {
@@ -64,8 +70,12 @@ TEST_CASE("without landlock the launch is refused unless best effort") {
     s.facts.landlock_abi = 0;
     auto plan = s.compile();
     CHECK_FALSE(plan.landlock.enabled);
-    REQUIRE(plan.unenforceable.size() == 1);
-    CHECK(plan.unenforceable[0].find("--best-effort") != std::string::npos);
+    const auto refusing = verdicts_of(plan, Severity::Unenforceable);
+    REQUIRE(refusing.size() == 1);
+    CHECK(refusing[0]->rule == "filesystem (second layer)");
+    CHECK(refusing[0]->reason.find("--best-effort") != std::string::npos);
+    CHECK(mxc::platform::refuses(plan.verdicts, false));
+    CHECK_FALSE(mxc::platform::refuses(plan.verdicts, true));
 }
 
 TEST_CASE("the sandbox's own /dev /proc /tmp are granted") {
@@ -97,14 +107,9 @@ TEST_CASE("describe_landlock_access names each right") {
 
 TEST_CASE("explain: a deny inside a granted directory says the mount mask alone hides it") {
     auto plan = Scenario().rule("/home/u", Access::Read).rule("/home/u/.ssh", Access::Deny).compile();
-    bool found = false;
-    for (const auto& v : plan.verdicts) {
-        if (v.rule == "filesystem.deny /home/u/.ssh") {
-            found = true;
-            CHECK(v.mechanism.find("landlock cannot carve") != std::string::npos);
-        }
-    }
-    CHECK(found);
+    const RuleVerdict* deny = find_verdict(plan, Severity::Enforced, "filesystem.deny /home/u/.ssh");
+    REQUIRE(deny != nullptr);
+    CHECK(deny->mechanism.find("landlock cannot carve") != std::string::npos);
 }
 
 TEST_CASE("explain: the landlock layer has its own verdict") {
@@ -114,8 +119,9 @@ TEST_CASE("explain: the landlock layer has its own verdict") {
     for (const auto& v : s.compile().verdicts) {
         if (v.rule == "filesystem (second layer)") {
             found = true;
-            CHECK_FALSE(v.enforceable);
-            CHECK(v.missing == "kernel lacks Landlock");
+            CHECK_FALSE(v.enforceable());
+            CHECK(v.severity == Severity::Unenforceable);
+            CHECK(v.reason.find("kernel lacks Landlock") == 0);
         }
     }
     CHECK(found);

@@ -51,8 +51,10 @@ TEST_CASE("learning plan: the view right after the root, base mounts kept, no La
     compile_learning(s.policy, s.facts, false, plan);
     REQUIRE(plan.learning);
     CHECK_FALSE(plan.landlock.enabled);
-    CHECK_FALSE(contains_text(plan.enforced, "landlock"));
-    CHECK(contains_text(plan.warnings, "no Landlock layer"));
+    CHECK(find_verdict(plan, Severity::Enforced, "filesystem (second layer)") == nullptr);
+    const RuleVerdict* no_landlock = find_verdict(plan, Severity::Caveat, "filesystem (second layer)");
+    REQUIRE(no_landlock != nullptr);
+    CHECK(no_landlock->reason.find("no Landlock layer") != std::string::npos);
     REQUIRE(plan.mounts.size() >= 2);
     CHECK(plan.mounts[0].kind == MountKind::RootTmpfs);
     CHECK(plan.mounts[1].kind == MountKind::LearnView);
@@ -89,7 +91,9 @@ TEST_CASE("learning plan: --allow-net-learning only with the allowlist machinery
     REQUIRE(plan.proxy);
     compile_learning(s.policy, s.facts, true, plan);
     CHECK(plan.learning->allow_everything);
-    CHECK(contains_text(plan.warnings, "every destination allowed"));
+    const RuleVerdict* every = find_verdict(plan, Severity::Caveat, "learning mode");
+    REQUIRE(every != nullptr);
+    CHECK(every->reason == "every destination allowed");
 
     Scenario host;
     host.policy.network.mode.value = policy::NetMode::Host;

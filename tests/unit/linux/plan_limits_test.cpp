@@ -27,8 +27,8 @@ TEST_CASE("processes become RLIMIT_NPROC with one extra for the sandbox init") {
     s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
     auto plan = s.compile();
     CHECK(find_rlimit(plan, RLIMIT_NPROC)->value == 11);
-    CHECK(plan.warnings.empty() == (plan.landlock.scoped != 0));
-    CHECK(plan.unenforceable.empty());
+    CHECK(verdicts_of(plan, Severity::Caveat).empty() == (plan.landlock.scoped != 0));
+    CHECK(verdicts_of(plan, Severity::Unenforceable).empty());
     bool explained = false;
     for (const auto& v : plan.verdicts) explained |= v.mechanism.find("RLIMIT_NPROC, counted") == 0;
     CHECK(explained);
@@ -40,16 +40,15 @@ TEST_CASE("for host root without a usable pids cgroup, limits.processes is unenf
     s.facts.pids_cgroup.reason = "no cgroup v1 pids hierarchy";
     s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
     auto plan = s.compile();
-    REQUIRE(plan.unenforceable.size() == 1);
-    CHECK(plan.unenforceable[0].find("limits.processes (p.toml:4") == 0);
-    CHECK(
-        contains_text(plan.unenforceable,
-                      "root is exempt from RLIMIT_NPROC and no pids cgroup is writable (no cgroup v1 pids"));
-    CHECK(contains_text(plan.unenforceable, "pass --best-effort"));
+    const auto refusing = verdicts_of(plan, Severity::Unenforceable);
+    REQUIRE(refusing.size() == 1);
+    CHECK(refusing[0]->rule == "limits.processes 10");
+    CHECK(refusing[0]->origin == "p.toml:4:1");
+    CHECK(refusing[0]->reason.find(
+              "root is exempt from RLIMIT_NPROC and no pids cgroup is writable (no cgroup v1 pids") == 0);
+    CHECK(refusing[0]->reason.find("pass --best-effort") != std::string::npos);
     CHECK(find_rlimit(plan, RLIMIT_NPROC) == nullptr);
-    bool refused = false;
-    for (const auto& v : plan.verdicts) refused |= v.rule == "limits.processes 10" && !v.enforceable;
-    CHECK(refused);
+    CHECK(mxc::platform::refuses(plan.verdicts, false));
 }
 
 TEST_CASE("for host root, limits.processes uses the cgroup v1 pids hierarchy on hybrid hosts") {
@@ -58,7 +57,7 @@ TEST_CASE("for host root, limits.processes uses the cgroup v1 pids hierarchy on 
     s.facts.pids_cgroup = PidsCgroupFacts{"", "/sys/fs/cgroup/pids", "pids cgroup v1 in /sys/fs/cgroup/pids"};
     s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
     auto plan = s.compile();
-    CHECK(plan.unenforceable.empty());
+    CHECK(verdicts_of(plan, Severity::Unenforceable).empty());
     REQUIRE(plan.pids_v1.has_value());
     CHECK(plan.pids_v1->parent == "/sys/fs/cgroup/pids");
     CHECK(plan.pids_v1->leaf == "mxc-s1");
@@ -80,7 +79,7 @@ TEST_CASE("for host root, limits.processes prefers a cgroup v2 pids leaf") {
     s.facts.pids_cgroup = PidsCgroupFacts{"/sys/fs/cgroup", "/sys/fs/cgroup/pids", "v2"};
     s.policy.limits.processes = Sourced<std::uint64_t>{10, origin("p.toml", 4)};
     auto plan = s.compile();
-    CHECK(plan.unenforceable.empty());
+    CHECK(verdicts_of(plan, Severity::Unenforceable).empty());
     REQUIRE(plan.cgroup.has_value());
     CHECK(plan.cgroup->parent == "/sys/fs/cgroup");
     CHECK(plan.cgroup->pids_max == 11);
@@ -139,7 +138,9 @@ TEST_CASE("open_files is capped at the caller's hard limit") {
     s.policy.limits.open_files = Sourced<std::uint64_t>{4096, origin("p.toml", 5)};
     auto plan = s.compile();
     CHECK(find_rlimit(plan, RLIMIT_NOFILE)->value == 1024);
-    CHECK(contains_text(plan.notes, "capped"));
+    const RuleVerdict* capped = find_verdict(plan, Severity::Note, "limits.open_files 4096");
+    REQUIRE(capped != nullptr);
+    CHECK(capped->reason.find("capped at 1024") != std::string::npos);
 }
 
 TEST_CASE("file_size and cpu_time map to RLIMIT_FSIZE and RLIMIT_CPU (rounded up to seconds)") {
@@ -218,8 +219,10 @@ TEST_CASE("without user namespaces nothing can run") {
     s.facts.user_namespaces = false;
     s.facts.user_namespaces_detail = "user.max_user_namespaces = 0";
     auto plan = s.compile();
-    REQUIRE_FALSE(plan.fatal.empty());
-    CHECK(plan.fatal[0].find("max_user_namespaces") != std::string::npos);
+    const RuleVerdict* sandbox = find_verdict(plan, Severity::Fatal, "sandbox");
+    REQUIRE(sandbox != nullptr);
+    CHECK(sandbox->reason.find("max_user_namespaces") != std::string::npos);
+    CHECK(mxc::platform::refuses(plan.verdicts, true));
 }
 
 TEST_CASE("the caller's ids are mapped to themselves and cwd is kept") {
@@ -245,7 +248,7 @@ TEST_CASE("explain verdicts cover every path rule with its origin") {
         if (v.rule.rfind("filesystem.", 0) == 0) {
             ++paths;
             CHECK(v.origin.find("p.toml:") == 0);
-            CHECK(v.enforceable);
+            CHECK(v.enforceable());
         }
     }
     CHECK(paths == 2);

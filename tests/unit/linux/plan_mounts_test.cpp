@@ -96,7 +96,9 @@ TEST_CASE("system mounts: fresh /proc, minimal /dev, private /tmp") {
 TEST_CASE("a rule on /tmp itself is superseded by the private /tmp") {
     auto plan = Scenario().rule("/tmp", Access::Write).compile();
     CHECK(find_mount(plan, "/tmp")->kind == MountKind::Tmp);
-    CHECK(contains_text(plan.notes, "superseded"));
+    const RuleVerdict* note = find_verdict(plan, Severity::Note, "filesystem.write /tmp");
+    REQUIRE(note != nullptr);
+    CHECK(note->reason == "superseded by the sandbox's own /tmp");
 }
 
 TEST_CASE("rules below /tmp are bound after the private /tmp") {
@@ -121,7 +123,7 @@ TEST_CASE("{tmp} is realised inside the sandbox and never looked up on the host"
     REQUIRE(tmp != nullptr);
     CHECK(tmp->kind == MountKind::TmpDir);
     CHECK(mount_index(plan, "/tmp") < mount_index(plan, "/tmp/mxc-s1"));
-    CHECK(plan.fatal.empty());
+    CHECK(verdicts_of(plan, Severity::Fatal).empty());
 }
 
 TEST_CASE("{tmp} outside /tmp inside a host bind is refused: it would write to the host") {
@@ -129,14 +131,18 @@ TEST_CASE("{tmp} outside /tmp inside a host bind is refused: it would write to t
     s.policy.tmp = "/home/u/proj/tmp-x";
     s.rule("/home/u/proj", Access::Write);
     auto plan = s.compile();
-    CHECK(contains_text(plan.fatal, "{tmp}"));
+    const auto fatal = verdicts_of(plan, Severity::Fatal);
+    REQUIRE(fatal.size() == 1);
+    CHECK(fatal[0]->rule == "{tmp} /home/u/proj/tmp-x");
 }
 
 TEST_CASE("missing paths are skipped with missing = ignore") {
     auto plan = Scenario().missing("/opt/nothing", Access::Read).compile();
     CHECK(find_mount(plan, "/opt/nothing") == nullptr);
-    CHECK(plan.fatal.empty());
-    CHECK(contains_text(plan.notes, "/opt/nothing"));
+    CHECK(verdicts_of(plan, Severity::Fatal).empty());
+    const RuleVerdict* note = find_verdict(plan, Severity::Note, "filesystem.read /opt/nothing");
+    REQUIRE(note != nullptr);
+    CHECK(note->reason == "skipped, does not exist");
 }
 
 TEST_CASE("missing paths are fatal with missing = error, naming the rule and its origin") {
@@ -144,10 +150,12 @@ TEST_CASE("missing paths are fatal with missing = error, naming the rule and its
     s.missing("/opt/nothing", Access::Read);
     s.policy.paths.back().missing = {mxc::policy::MissingPaths::Error, origin("p.toml", 3)};
     auto plan = s.compile();
-    REQUIRE(plan.fatal.size() == 1);
-    CHECK(plan.fatal[0].find("filesystem.read /opt/nothing") != std::string::npos);
-    CHECK(plan.fatal[0].find("p.toml:1:1") != std::string::npos);
-    CHECK(plan.fatal[0].find("missing = \"error\" at p.toml:3:1") != std::string::npos);
+    const auto fatal = verdicts_of(plan, Severity::Fatal);
+    REQUIRE(fatal.size() == 1);
+    CHECK(fatal[0]->rule == "filesystem.read /opt/nothing");
+    CHECK(fatal[0]->origin == "p.toml:1:1");
+    CHECK(fatal[0]->reason == "path does not exist (missing = \"error\" at p.toml:3:1)");
+    CHECK(mxc::platform::refuses(plan.verdicts, true));
 }
 
 TEST_CASE("a bind inside a different kind of bind is kept") {
@@ -206,5 +214,5 @@ TEST_CASE("a missing protected name is no error even with missing = error") {
     s.policy.paths.back().missing.value = mxc::policy::MissingPaths::Error;
     s.facts.paths["/home/u/proj/.envrc"] = PathFact{};
     auto plan = s.compile();
-    CHECK(plan.fatal.empty());
+    CHECK(verdicts_of(plan, Severity::Fatal).empty());
 }

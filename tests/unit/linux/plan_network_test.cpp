@@ -38,13 +38,15 @@ const mxc::platform::RuleVerdict* verdict(const LinuxPlan& plan, const std::stri
 
 TEST_CASE("allowlist keeps its own network namespace and plans the proxy on the fixed port") {
     auto plan = allowlist({"example.com"}).compile();
-    CHECK(plan.fatal.empty());
-    CHECK(plan.unenforceable.empty());
+    CHECK_FALSE(mxc::platform::refuses(plan.verdicts, false));
     CHECK(plan.new_net);
     REQUIRE(plan.proxy.has_value());
     CHECK(plan.proxy->port == ProxyPlan::kDefaultPort);
     CHECK(plan.proxy->port == 3128);
-    CHECK(contains_text(plan.enforced, "egress proxy on 127.0.0.1:3128"));
+    const auto* mode = verdict(plan, "network.mode allowlist");
+    REQUIRE(mode != nullptr);
+    CHECK(mode->severity == Severity::Enforced);
+    CHECK(mode->mechanism.find("egress proxy on 127.0.0.1:3128") != std::string::npos);
 }
 
 TEST_CASE("the proxy carries the rules as written and the profile name for denial messages") {
@@ -115,16 +117,16 @@ TEST_CASE("every allow and deny rule gets a verdict naming the egress proxy") {
     auto plan = allowlist({"example.com"}, {"evil.example.com"}).compile();
     const auto* mode = verdict(plan, "network.mode allowlist");
     REQUIRE(mode != nullptr);
-    CHECK(mode->enforceable);
+    CHECK(mode->enforceable());
     CHECK(mode->origin == "p.toml:3:1");
     const auto* allow = verdict(plan, "network.allow example.com");
     REQUIRE(allow != nullptr);
-    CHECK(allow->enforceable);
+    CHECK(allow->enforceable());
     CHECK(allow->mechanism == "connect broker and egress proxy in the supervisor; no route otherwise");
     CHECK(allow->origin == "p.toml:4:1");
     const auto* deny = verdict(plan, "network.deny evil.example.com");
     REQUIRE(deny != nullptr);
-    CHECK(deny->enforceable);
+    CHECK(deny->enforceable());
     CHECK(deny->mechanism.find("the egress proxy in the supervisor") != std::string::npos);
 }
 
@@ -133,21 +135,22 @@ TEST_CASE("without user namespaces allowlist is refused naming the rule and the 
     s.facts.user_namespaces = false;
     s.facts.user_namespaces_detail = "user.max_user_namespaces = 0";
     auto plan = s.compile();
-    REQUIRE_FALSE(plan.unenforceable.empty());
-    CHECK(plan.unenforceable[0].find("network.mode allowlist (p.toml:3:1)") != std::string::npos);
-    CHECK(plan.unenforceable[0].find("network namespaces") != std::string::npos);
-    CHECK(plan.unenforceable[0].find("--best-effort") != std::string::npos);
-    CHECK(contains_text(plan.unenforceable, "network.allow example.com (p.toml:4:1)"));
-    const auto* allow = verdict(plan, "network.allow example.com");
-    REQUIRE(allow != nullptr);
-    CHECK_FALSE(allow->enforceable);
-    CHECK(allow->missing.find("max_user_namespaces") != std::string::npos);
+    const auto refusing = verdicts_of(plan, Severity::Unenforceable);
+    REQUIRE(refusing.size() == 2);
+    CHECK(refusing[0]->rule == "network.mode allowlist");
+    CHECK(refusing[0]->origin == "p.toml:3:1");
+    CHECK(refusing[0]->reason.find("network namespaces") != std::string::npos);
+    CHECK(refusing[0]->reason.find("--best-effort") != std::string::npos);
+    CHECK(refusing[1]->rule == "network.allow example.com");
+    CHECK(refusing[1]->origin == "p.toml:4:1");
+    CHECK(refusing[1]->reason.find("max_user_namespaces") != std::string::npos);
 }
 
 TEST_CASE("an invalid rule in a hand-built policy is an error naming it") {
     auto plan = allowlist({"exa mple.com"}).compile();
-    REQUIRE_FALSE(plan.fatal.empty());
-    CHECK(plan.fatal[0].find("network.allow exa mple.com (p.toml:4:1)") != std::string::npos);
+    const RuleVerdict* bad = find_verdict(plan, Severity::Fatal, "network.allow exa mple.com");
+    REQUIRE(bad != nullptr);
+    CHECK(bad->origin == "p.toml:4:1");
 }
 
 TEST_CASE("--dry-run shows the proxy line with its rules and NO_PROXY") {
@@ -170,14 +173,20 @@ TEST_CASE("the connect broker serves modes none and allowlist, never host") {
           with_rules.broker->own_ports.end());
     CHECK(std::find(with_rules.broker->own_ports.begin(), with_rules.broker->own_ports.end(), 53) !=
           with_rules.broker->own_ports.end());
-    CHECK(contains_text(with_rules.enforced, "connect broker"));
+    REQUIRE(verdict(with_rules, "network.mode allowlist") != nullptr);
+    CHECK(verdict(with_rules, "network.mode allowlist")->mechanism.find("connect broker") !=
+          std::string::npos);
 
     Scenario none;
     none.policy.network.mode = {NetMode::None, origin("p.toml", 3)};
     auto refused = none.compile();
     REQUIRE(refused.broker.has_value());
     CHECK(refused.broker->allow.empty());
-    CHECK(contains_text(refused.enforced, "every connection that would leave the sandbox refused"));
+    const auto* none_mode = verdict(refused, "network.mode none");
+    REQUIRE(none_mode != nullptr);
+    CHECK(none_mode->severity == Severity::Enforced);
+    CHECK(none_mode->mechanism.find("connect broker") != std::string::npos);
+    CHECK(none_mode->mechanism.find("refuse everything that would leave") != std::string::npos);
 
     Scenario host;
     host.policy.network.mode = {NetMode::Host, origin("p.toml", 3)};
@@ -188,10 +197,11 @@ TEST_CASE("io_uring allowed back with allowlist is refused: its workers bypass t
     auto s = allowlist({"example.com"});
     s.policy.seccomp.allow.push_back({"io_uring", origin("p.toml", 9)});
     auto plan = s.compile();
-    CHECK(contains_text(plan.fatal, "io_uring"));
+    CHECK(find_verdict(plan, Severity::Fatal, "seccomp.allow io_uring with network.mode allowlist") !=
+          nullptr);
 
     Scenario none;  // no brokered host sockets in mode none: allowed
     none.policy.network.mode = {NetMode::None, origin("p.toml", 3)};
     none.policy.seccomp.allow.push_back({"io_uring", origin("p.toml", 9)});
-    CHECK_FALSE(contains_text(none.compile().fatal, "io_uring"));
+    CHECK(verdicts_of(none.compile(), Severity::Fatal).empty());
 }

@@ -38,12 +38,13 @@ TEST_CASE("verdicts: brokered with an own namespace, not brokered with the host'
         REQUIRE(v.size() == 2);
         CHECK(v[0].rule == "network.unix /var/run/docker.sock");
         CHECK(v[0].origin == "p.toml:3:1");
-        CHECK(v[0].enforceable);
+        CHECK(v[0].severity == mxc::platform::Severity::Enforced);
         CHECK(v[0].mechanism.find("brokered by the supervisor") != std::string::npos);
     }
     auto host = unix_socket_verdicts(with_sockets(NetMode::Host));
     REQUIRE(host.size() == 2);
-    CHECK(host[1].mechanism.find("not brokered with network.mode host") == 0);
+    CHECK(host[1].severity == mxc::platform::Severity::Note);
+    CHECK(host[1].reason.find("not brokered with network.mode host") == 0);
 }
 
 TEST_CASE("compile_plan lists the unix socket verdicts for explain and --dry-run") {
@@ -62,7 +63,7 @@ TEST_CASE("a rule through a trusted host symlink also allows its resolved path")
     s.policy.tmp = "/tmp/mxc-s1";
     s.facts.paths["/var/run/docker.sock"] = PathFact{true, "/run/docker.sock", false, "", {}};
     s.via_link("/var/run/docker.sock", "/var/run", "../run");
-    std::vector<std::string> warnings;
+    std::vector<mxc::platform::RuleVerdict> warnings;
     auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
     REQUIRE(rules.size() == 3);
     CHECK(rules[2].path == "/run/docker.sock");
@@ -78,13 +79,15 @@ TEST_CASE("a rule through a symlink in a writable area keeps only its written pa
     // The sandbox planted proj/run -> /var/run in an earlier run.
     s.facts.paths["/home/u/proj/run/db.sock"] = PathFact{true, "/var/run/db.sock", false, "", {}};
     s.via_link("/home/u/proj/run/db.sock", "/home/u/proj/run", "/var/run");
-    std::vector<std::string> warnings;
+    std::vector<mxc::platform::RuleVerdict> warnings;
     auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
     REQUIRE(rules.size() == 3);  // the two of with_sockets and the written path, no alias
     for (const auto& r : rules) CHECK(r.path != "/var/run/db.sock");
     REQUIRE(warnings.size() == 1);
-    CHECK(warnings[0].find("network.unix /home/u/proj/run/db.sock (p.toml:4:1): passes through the symlink "
-                           "/home/u/proj/run -> /var/run") == 0);
+    CHECK(warnings[0].severity == mxc::platform::Severity::Caveat);
+    CHECK(warnings[0].rule == "network.unix /home/u/proj/run/db.sock");
+    CHECK(warnings[0].origin == "p.toml:4:1");
+    CHECK(warnings[0].reason.find("passes through the symlink /home/u/proj/run -> /var/run") == 0);
 }
 
 TEST_CASE("rules without links, missing paths and repeated resolutions add nothing") {
@@ -94,7 +97,7 @@ TEST_CASE("rules without links, missing paths and repeated resolutions add nothi
     s.facts.paths["/var/run/docker.sock"] = PathFact{true, "/run/docker.sock", false, "", {}};
     s.via_link("/var/run/docker.sock", "/var/run", "../run");
     s.facts.paths["/run/docker.sock"] = PathFact{true, "/run/docker.sock", false, "", {}};
-    std::vector<std::string> warnings;
+    std::vector<mxc::platform::RuleVerdict> warnings;
     auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
     CHECK(rules.size() == 3);  // /run/docker.sock already a rule of its own
     CHECK(warnings.empty());
@@ -105,7 +108,7 @@ TEST_CASE("a socket not there yet is resolved through its directory") {
     s.policy = with_sockets(NetMode::None);
     s.facts.paths["/var/run"] = PathFact{true, "/run", true, "../run", {}};
     s.via_link("/var/run", "/var/run", "../run");
-    std::vector<std::string> warnings;
+    std::vector<mxc::platform::RuleVerdict> warnings;
     auto rules = compile_unix_sockets(s.policy, s.facts, warnings);
     REQUIRE(rules.size() == 3);
     CHECK(rules[2].path == "/run/docker.sock");

@@ -33,10 +33,12 @@ TEST_CASE("a read rule through a link planted in the workspace applies to nothin
         .via_link("/home/u/proj/.git/hooks", "/home/u/proj/.git/hooks", "/");
     auto plan = s.compile();
     for (const auto& m : plan.mounts) CHECK(m.source != "/");
-    REQUIRE(plan.untrusted_links.size() == 1);
-    CHECK(plan.untrusted_links[0].find("/home/u/proj/.git/hooks -> /") != std::string::npos);
-    CHECK(plan.untrusted_links[0].find("not applied") != std::string::npos);
-    CHECK(contains_text(plan.warnings, "/home/u/proj/.git/hooks -> /"));
+    const auto warnings = verdicts_of(plan, Severity::Warning);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0]->rule == "filesystem.read /home/u/proj/.git/hooks");
+    CHECK(warnings[0]->mechanism ==
+          "not applied: passes through the untrusted symlink /home/u/proj/.git/hooks");
+    CHECK(warnings[0]->reason.find("/home/u/proj/.git/hooks -> /") != std::string::npos);
     bool verdict_found = false;
     for (const auto& v : plan.verdicts) {
         if (v.rule == "filesystem.read /home/u/proj/.git/hooks") {
@@ -53,7 +55,7 @@ TEST_CASE("a link in a parent component inside the workspace is untrusted too") 
         .via_link("/home/u/proj/.git/hooks", "/home/u/proj/.git", "/");
     auto plan = s.compile();
     CHECK_FALSE(applies_to(plan, "/etc"));
-    CHECK(plan.untrusted_links.size() == 1);
+    CHECK(verdicts_of(plan, Severity::Warning).size() == 1);
 }
 
 TEST_CASE("a write rule through a link in a built-in writable home directory applies to nothing") {
@@ -67,7 +69,7 @@ TEST_CASE("a write rule through a link in a built-in writable home directory app
         .via_link("/home/u/.cache/ccache", "/home/u/.cache/ccache", "/home/u");
     auto plan = s.compile();
     CHECK_FALSE(applies_to(plan, "/home/u"));
-    CHECK(plan.untrusted_links.size() == 1);
+    CHECK(verdicts_of(plan, Severity::Warning).size() == 1);
 }
 
 TEST_CASE("a link in a shared temp directory is untrusted") {
@@ -75,7 +77,7 @@ TEST_CASE("a link in a shared temp directory is untrusted") {
     s.rule("/var/tmp/cache", Access::Read, true, "/").via_link("/var/tmp/cache", "/var/tmp/cache", "/");
     auto plan = s.compile();
     for (const auto& m : plan.mounts) CHECK(m.source != "/");
-    CHECK(plan.untrusted_links.size() == 1);
+    CHECK(verdicts_of(plan, Severity::Warning).size() == 1);
 }
 
 TEST_CASE("a link the system owns is followed and recreated") {
@@ -87,7 +89,7 @@ TEST_CASE("a link the system owns is followed and recreated") {
     CHECK(find_mount(plan, "/usr/bin")->kind == MountKind::BindRo);
     REQUIRE(find_mount(plan, "/bin") != nullptr);
     CHECK(find_mount(plan, "/bin")->kind == MountKind::Symlink);
-    CHECK(plan.untrusted_links.empty());
+    CHECK(verdicts_of(plan, Severity::Warning).empty());
 }
 
 TEST_CASE("a link at the root of a writable area is the user's, not the run's") {
@@ -100,7 +102,7 @@ TEST_CASE("a link at the root of a writable area is the user's, not the run's") 
     auto plan = s.compile();
     REQUIRE(find_mount(plan, "/data/cache") != nullptr);
     CHECK(find_mount(plan, "/data/cache")->kind == MountKind::BindRw);
-    CHECK(plan.untrusted_links.empty());
+    CHECK(verdicts_of(plan, Severity::Warning).empty());
 }
 
 TEST_CASE("a link inside a writable area reached through a link is still untrusted") {
@@ -113,7 +115,7 @@ TEST_CASE("a link inside a writable area reached through a link is still untrust
         .via_link("/home/u/proj/vendor", "/data/proj/vendor", "/");
     auto plan = s.compile();
     for (const auto& m : plan.mounts) CHECK(m.source != "/");
-    CHECK(plan.untrusted_links.size() == 1);
+    CHECK(verdicts_of(plan, Severity::Warning).size() == 1);
 }
 
 TEST_CASE("a deny through a planted link still masks its target") {
@@ -124,6 +126,6 @@ TEST_CASE("a deny through a planted link still masks its target") {
     auto plan = s.compile();
     REQUIRE(find_mount(plan, "/home/u/secrets/app.env") != nullptr);
     CHECK(find_mount(plan, "/home/u/secrets/app.env")->kind == MountKind::MaskFile);
-    REQUIRE(plan.untrusted_links.size() == 1);
-    CHECK(plan.untrusted_links[0].find("is masked") != std::string::npos);
+    REQUIRE(verdicts_of(plan, Severity::Warning).size() == 1);
+    CHECK(verdicts_of(plan, Severity::Warning)[0]->reason.find("is masked") != std::string::npos);
 }

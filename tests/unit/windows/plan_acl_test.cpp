@@ -114,8 +114,8 @@ TEST_CASE("an alternate data stream rule is refused, not silently widened to the
     CHECK(plan.acl.empty());
     const auto* v = find_verdict(plan, "filesystem.read C:\\work\\proj\\notes.txt:hidden");
     REQUIRE(v != nullptr);
-    CHECK_FALSE(v->enforceable);
-    CHECK(v->missing.find("alternate data streams") != std::string::npos);
+    CHECK_FALSE(v->enforceable());
+    CHECK(v->reason.find("alternate data streams") != std::string::npos);
 }
 
 TEST_CASE("a POSIX path in a Windows plan is a missing path: skipped, or an error with missing = error") {
@@ -130,13 +130,13 @@ TEST_CASE("a POSIX path in a Windows plan is a missing path: skipped, or an erro
         CAPTURE(rule);
         const auto* v = find_verdict(plan, rule);
         REQUIRE(v != nullptr);
-        CHECK(v->enforceable);
+        CHECK(v->enforceable());
         CHECK(v->mechanism.find("does not exist on Windows") != std::string::npos);
     }
 
     for (auto& r : p.paths) r.missing = {policy::MissingPaths::Error, {}};  // missing is per rule (per file)
     plan = compile_windows_plan(p, facts());
-    CHECK_FALSE(find_verdict(plan, "filesystem.read /usr")->enforceable);
+    CHECK_FALSE(find_verdict(plan, "filesystem.read /usr")->enforceable());
 }
 
 TEST_CASE("the built-in profiles compile for Windows with every path rule enforceable") {
@@ -154,7 +154,7 @@ TEST_CASE("the built-in profiles compile for Windows with every path rule enforc
         for (const auto& v : plan.verdicts) {
             if (v.rule.rfind("filesystem.", 0) != 0) continue;
             CAPTURE(v.rule);
-            CHECK_MESSAGE(v.enforceable, v.missing);
+            CHECK_MESSAGE(v.enforceable(), v.reason);
         }
     }
 }

@@ -42,4 +42,13 @@ inline const platform::RuleVerdict* find_verdict(const platform::win::WindowsPla
     return nullptr;
 }
 
+// The verdicts of one severity (platform/verdicts.hpp), in plan order.
+inline std::vector<const platform::RuleVerdict*> verdicts_of(const platform::win::WindowsPlan& plan,
+                                                             platform::Severity severity) {
+    std::vector<const platform::RuleVerdict*> out;
+    for (const auto& v : plan.verdicts)
+        if (v.severity == severity) out.push_back(&v);
+    return out;
+}
+
 }  // namespace mxc::test::win

@@ -71,7 +71,7 @@ TEST_CASE("host-name allow rules run under the restricted token: an AppContainer
     CHECK(plan.restricted_token.restricting_sids.front() == plan.run_sid);
     const auto* v = find_verdict(plan, "windows.isolation appcontainer");
     REQUIRE(v != nullptr);
-    CHECK(v->enforceable);
+    CHECK(v->enforceable());
     CHECK(v->mechanism ==
           "restricted token instead (Low integrity, restricting run SID): host-name rules need the egress "
           "proxy on 127.0.0.1, which an AppContainer cannot connect to");
@@ -88,7 +88,7 @@ TEST_CASE("host-name rules on a host without AppContainers: the substitution, no
     CHECK(plan.isolation == Isolation::RestrictedToken);
     const auto* v = find_verdict(plan, "windows.isolation appcontainer");
     REQUIRE(v != nullptr);
-    CHECK(v->enforceable);
+    CHECK(v->enforceable());
     CHECK(std::count_if(plan.verdicts.begin(), plan.verdicts.end(), [](const platform::RuleVerdict& r) {
               return r.rule == "windows.isolation appcontainer";
           }) == 1);
@@ -102,7 +102,7 @@ TEST_CASE("host-name rules with an explicit restricted token need no substitutio
     auto plan = compile_windows_plan(p, facts());
     CHECK(plan.isolation == Isolation::RestrictedToken);
     CHECK(find_verdict(plan, "windows.isolation appcontainer") == nullptr);
-    CHECK(find_verdict(plan, "windows.isolation restricted-token")->enforceable);
+    CHECK(find_verdict(plan, "windows.isolation restricted-token")->enforceable());
 }
 
 TEST_CASE("the egress proxy is needed exactly for allowlists with a host-name allow rule") {
@@ -164,9 +164,9 @@ TEST_CASE("without AppContainer support the plan falls back to a restricted toke
     CHECK(plan.isolation == Isolation::RestrictedToken);
     const auto* v = find_verdict(plan, "windows.isolation appcontainer");
     REQUIRE(v != nullptr);
-    CHECK_FALSE(v->enforceable);
-    CHECK(v->missing.find("Windows 8") != std::string::npos);
-    CHECK(v->missing.find("--best-effort") != std::string::npos);
+    CHECK_FALSE(v->enforceable());
+    CHECK(v->reason.find("Windows 8") != std::string::npos);
+    CHECK(v->reason.find("--best-effort") != std::string::npos);
 }
 
 TEST_CASE("a private desktop the session cannot create is not enforceable") {
@@ -177,7 +177,7 @@ TEST_CASE("a private desktop the session cannot create is not enforceable") {
     const auto plan = compile_windows_plan(p, f);  // find_verdict points into it
     const auto* v = find_verdict(plan, "windows.desktop private");
     REQUIRE(v != nullptr);
-    CHECK_FALSE(v->enforceable);
+    CHECK_FALSE(v->enforceable());
 }
 
 TEST_CASE("processes = 1 restricts child process creation") {

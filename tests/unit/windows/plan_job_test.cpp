@@ -84,9 +84,9 @@ TEST_CASE("open_files and file_size have no Windows mechanism and say so") {
     auto plan = compile_windows_plan(p, facts());
     const auto* of = find_verdict(plan, "limits.open_files 4096");
     REQUIRE(of != nullptr);
-    CHECK_FALSE(of->enforceable);
+    CHECK_FALSE(of->enforceable());
     const auto* fs = find_verdict(plan, "limits.file_size 2147483648");
     REQUIRE(fs != nullptr);
-    CHECK_FALSE(fs->enforceable);
-    CHECK(fs->missing.find("--best-effort") != std::string::npos);
+    CHECK_FALSE(fs->enforceable());
+    CHECK(fs->reason.find("--best-effort") != std::string::npos);
 }

@@ -16,6 +16,7 @@ using mxc::test::win::add_path;
 using mxc::test::win::base_policy;
 using mxc::test::win::facts;
 using mxc::test::win::find_verdict;
+using mxc::test::win::verdicts_of;
 using policy::Access;
 
 namespace {
@@ -49,12 +50,14 @@ TEST_CASE("I1: a write rule whose path is a junction planted in the workspace gr
     CHECK(any_ace_on(plan, kWs));  // the workspace itself is trusted as given
     const auto* v = find_verdict(plan, "filesystem.read C:\\work\\proj\\.git\\hooks");
     REQUIRE(v != nullptr);
-    CHECK(v->enforceable);
+    CHECK(v->severity == mxc::platform::Severity::Warning);
     CHECK(v->mechanism.find("none") == 0);
     CHECK(v->mechanism.find(kWs + "\\.git\\hooks -> \\\\?\\C:\\") != std::string::npos);
-    REQUIRE(plan.warnings.size() == 1);
-    CHECK(plan.warnings[0].find("applies to nothing") != std::string::npos);
-    CHECK(plan.warnings[0].find(kWs + "\\.git\\hooks") != std::string::npos);
+    REQUIRE(verdicts_of(plan, mxc::platform::Severity::Warning).size() == 1);
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning)[0]->message().find("applies to nothing") !=
+          std::string::npos);
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning)[0]->message().find(kWs + "\\.git\\hooks") !=
+          std::string::npos);
     CHECK(describe(plan).find("warning: filesystem.read") != std::string::npos);
 }
 
@@ -65,7 +68,7 @@ TEST_CASE("I1: a link on an ancestor component counts too (symlinked .git, rule 
     auto plan = compile_windows_plan(
         p, with_link(kWs + "\\.git\\config", kWs + "\\.git", "\\\\?\\C:\\Users\\u\\.ssh"));
     CHECK_FALSE(any_ace_on(plan, kWs + "\\.git\\config"));
-    CHECK(plan.warnings.size() == 1);
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning).size() == 1);
 }
 
 TEST_CASE("I1: across profiles, a link in a writable cache under home grants nothing") {
@@ -77,7 +80,7 @@ TEST_CASE("I1: across profiles, a link in a writable cache under home grants not
         compile_windows_plan(p, with_link("\\\\?\\C:\\Users\\u\\.cache\\ccache",
                                           "\\\\?\\C:\\Users\\u\\.cache\\ccache", "\\\\?\\C:\\Users\\u"));
     CHECK(plan.acl.empty());
-    CHECK(plan.warnings.size() == 1);
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning).size() == 1);
 }
 
 TEST_CASE("I1: links in the temp directory are distrusted") {
@@ -105,7 +108,7 @@ TEST_CASE("I1: deny still denies, with the ACE on the link itself (not followed)
     REQUIRE(v != nullptr);
     CHECK(v->mechanism.find("on the link " + kWs + "\\secrets itself") != std::string::npos);
     CHECK(describe(plan).find("link-itself") != std::string::npos);
-    CHECK(plan.warnings.empty());
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning).empty());
 }
 
 TEST_CASE("I1: deny through a link on an ancestor lands on that link") {
@@ -139,7 +142,7 @@ TEST_CASE("I1: the user's own links outside writable areas are followed as befor
     REQUIRE(plan.acl.size() == 1);
     CHECK(plan.acl[0].path == "\\\\?\\C:\\tools");
     CHECK_FALSE(plan.acl[0].on_link_itself);
-    CHECK(plan.warnings.empty());
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning).empty());
 }
 
 TEST_CASE("I1: the workspace itself and a write rule's own root are trusted as given") {
@@ -150,7 +153,7 @@ TEST_CASE("I1: the workspace itself and a write rule's own root are trusted as g
     auto plan = compile_windows_plan(p, with_link(kWs, kWs, "\\\\?\\D:\\proj"));
     REQUIRE(plan.acl.size() == 1);
     CHECK(plan.acl[0].path == kWs);
-    CHECK(plan.warnings.empty());
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning).empty());
 }
 
 TEST_CASE("I1: facts for other paths do not affect a rule") {
@@ -159,7 +162,7 @@ TEST_CASE("I1: facts for other paths do not affect a rule") {
     add_path(p, "C:\\work\\proj\\src", Access::Read, 21);
     auto plan = compile_windows_plan(p, with_link(kWs + "\\other", kWs + "\\other", "\\\\?\\C:\\"));
     CHECK(any_ace_on(plan, kWs + "\\src"));
-    CHECK(plan.warnings.empty());
+    CHECK(verdicts_of(plan, mxc::platform::Severity::Warning).empty());
 }
 
 TEST_CASE("a write rule covering mxc's journal or program directory is refused") {
@@ -172,11 +175,11 @@ TEST_CASE("a write rule covering mxc's journal or program directory is refused")
     auto plan = compile_windows_plan(p, f);
     const auto* home = find_verdict(plan, "filesystem.write C:\\Users\\u");
     REQUIRE(home != nullptr);
-    CHECK_FALSE(home->enforceable);
-    CHECK(home->missing.find("journal") != std::string::npos);
+    CHECK_FALSE(home->enforceable());
+    CHECK(home->reason.find("journal") != std::string::npos);
     const auto* bin = find_verdict(plan, "filesystem.write C:\\Tools\\mxc\\bin\\plugins");
     REQUIRE(bin != nullptr);
-    CHECK_FALSE(bin->enforceable);
+    CHECK_FALSE(bin->enforceable());
     CHECK_FALSE(any_ace_on(plan, "\\\\?\\C:\\Users\\u"));
     CHECK_FALSE(any_ace_on(plan, "\\\\?\\C:\\Tools\\mxc\\bin\\plugins"));
     CHECK(any_ace_on(plan, "\\\\?\\C:\\Users\\u\\AppData\\Local\\mxc"));

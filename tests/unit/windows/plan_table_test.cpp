@@ -41,7 +41,7 @@ std::string summary(const WindowsPlan& p) {
     for (const auto& f : p.wfp.filters) (f.action == WfpAction::Permit ? permits : blocks)++;
     s += p.wfp.enabled ? " wfp=" + std::to_string(permits) + "p/" + std::to_string(blocks) + "b" : " wfp=off";
     int bad = 0;
-    for (const auto& v : p.verdicts) bad += v.enforceable ? 0 : 1;
+    for (const auto& v : p.verdicts) bad += v.enforceable() ? 0 : 1;
     s += " unenforceable=" + std::to_string(bad);
     return s;
 }

@@ -9,6 +9,7 @@ using namespace mxc::platform::win;
 using mxc::test::win::base_policy;
 using mxc::test::win::facts;
 using mxc::test::win::find_verdict;
+using mxc::test::win::verdicts_of;
 
 namespace {
 
@@ -150,7 +151,7 @@ TEST_CASE("allowlist with domains only: proxy permit, proxy env, sensitive block
                                                                {"HTTPS_PROXY", "http://127.0.0.1:41000"},
                                                                {"HTTP_PROXY", "http://127.0.0.1:41000"},
                                                                {"NO_PROXY", ""}});
-    CHECK(find_verdict(plan, "network.allow github.com")->enforceable);
+    CHECK(find_verdict(plan, "network.allow github.com")->enforceable());
 }
 
 TEST_CASE("allowlist CIDR rules become permits: explicit ports above sensitive blocks, :* below") {
@@ -194,20 +195,20 @@ TEST_CASE("domain rules go through the egress proxy, its verdict names the port"
     auto plan = compile_windows_plan(allowlist({"github.com"}, {"evil.github.com"}), f);
     const auto* v = find_verdict(plan, "network.allow github.com");
     REQUIRE(v != nullptr);
-    CHECK(v->enforceable);
+    CHECK(v->enforceable());
     CHECK(v->mechanism ==
           "egress proxy on 127.0.0.1:41000 (HTTP_PROXY & co.; names resolved by mxc, every address "
           "re-checked)");
     const auto* d = find_verdict(plan, "network.deny evil.github.com");
     REQUIRE(d != nullptr);
-    CHECK(d->enforceable);
+    CHECK(d->enforceable());
 }
 
 TEST_CASE("before the proxy starts (dry run, explain): domain rules enforced, no proxy permit or env yet") {
     auto plan = compile_windows_plan(allowlist({"github.com"}), facts());
     const auto* v = find_verdict(plan, "network.allow github.com");
     REQUIRE(v != nullptr);
-    CHECK(v->enforceable);
+    CHECK(v->enforceable());
     CHECK(v->mechanism.find("127.0.0.1:<port chosen at launch>") != std::string::npos);
     CHECK(plan.proxy_env.empty());
     CHECK(filters(plan) == concat(kDefaultBlocks, sensitive_blocks()));
@@ -231,16 +232,16 @@ TEST_CASE("without WFP access: AppContainer still enforces none, a restricted to
     f.wfp_available = false;
     f.wfp_error = 1764;
     auto ac = compile_windows_plan(base_policy(), f);
-    CHECK(find_verdict(ac, "network.mode none")->enforceable);
+    CHECK(find_verdict(ac, "network.mode none")->enforceable());
     auto p = base_policy();
     p.windows.isolation.value = policy::WindowsIsolation::RestrictedToken;
     auto rt = compile_windows_plan(p, f);
     const auto* v = find_verdict(rt, "network.mode none");
     REQUIRE(v != nullptr);
-    CHECK_FALSE(v->enforceable);
-    CHECK(v->missing.find("error 1764") != std::string::npos);
+    CHECK_FALSE(v->enforceable());
+    CHECK(v->reason.find("error 1764") != std::string::npos);
     auto al = compile_windows_plan(allowlist({"10.0.0.0/8:*"}), f);
-    CHECK_FALSE(find_verdict(al, "network.mode allowlist")->enforceable);
+    CHECK_FALSE(find_verdict(al, "network.mode allowlist")->enforceable());
 }
 
 TEST_CASE(
@@ -251,8 +252,8 @@ TEST_CASE(
     auto domains = compile_windows_plan(allowlist({"github.com"}), f);
     const auto* v = find_verdict(domains, "network.mode allowlist");
     REQUIRE(v != nullptr);
-    CHECK_FALSE(v->enforceable);
-    CHECK(v->missing ==
+    CHECK_FALSE(v->enforceable());
+    CHECK(v->reason ==
           "WFP filter engine not accessible (FwpmEngineOpen0 error 5; it needs an elevated mxc): run "
           "elevated or "
           "pass --best-effort");
@@ -260,7 +261,7 @@ TEST_CASE(
     p.windows.isolation.value = policy::WindowsIsolation::RestrictedToken;
     auto cidr = compile_windows_plan(p, f);
     CHECK(find_verdict(cidr, "network.mode allowlist")
-              ->missing.find("use [windows].isolation = \"appcontainer\"") != std::string::npos);
+              ->reason.find("use [windows].isolation = \"appcontainer\"") != std::string::npos);
 }
 
 TEST_CASE("[network].unix is ignored on Windows with a verdict and a warning saying so") {
@@ -269,12 +270,13 @@ TEST_CASE("[network].unix is ignored on Windows with a verdict and a warning say
     auto plan = compile_windows_plan(p, facts());
     const auto* v = find_verdict(plan, "network.unix C:/Users/u/app.sock");
     REQUIRE(v != nullptr);
-    CHECK(v->enforceable);  // an allowance that is not granted restricts, never widens
+    CHECK(v->enforceable());  // an allowance that is not granted restricts, never widens
+    CHECK(v->severity == mxc::platform::Severity::Warning);
     CHECK(v->origin == "p.toml:7:9");
     CHECK(v->mechanism.find("not brokered on Windows") != std::string::npos);
-    REQUIRE(plan.warnings.size() == 1);
+    REQUIRE(verdicts_of(plan, mxc::platform::Severity::Warning).size() == 1);
     CHECK(
-        plan.warnings[0] ==
+        verdicts_of(plan, mxc::platform::Severity::Warning)[0]->message() ==
         "network.unix C:/Users/u/app.sock (p.toml:7:9): unix sockets are not brokered on Windows; this rule "
         "allows nothing here");
 }

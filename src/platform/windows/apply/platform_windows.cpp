@@ -16,6 +16,7 @@
 #include "net/host_rule.hpp"
 #include "net/refusal_notices.hpp"
 #include "platform/platform.hpp"
+#include "platform/verdicts.hpp"
 #include "platform/windows/apply/acl_grant.hpp"
 #include "platform/windows/apply/acl_journal.hpp"
 #include "platform/windows/apply/app_container.hpp"
@@ -51,28 +52,29 @@ void say(const std::string& line) {
     std::fflush(stderr);
 }
 
-// DESIGN.md "Strictness": refuse (125, naming the rule) unless --best-effort,
-// which warns and carries on.
+// docs/design.md "Strictness": refuse (125, naming the rule) unless
+// --best-effort, which warns and carries on. The decision and its wording are
+// shared with Linux (platform/verdicts.hpp); this adds what the applier finds
+// only while carrying the plan out (an ACE, a token, a desktop that fails).
 class Strictness {
 public:
-    explicit Strictness(bool best_effort) : best_effort_(best_effort) {}
-    // True when the launch must be refused.
-    bool unenforceable(const std::string& rule, const std::string& missing) {
-        if (best_effort_) {
-            say("warning: not enforced: " + rule + ": " + missing);
-            warnings_.push_back(rule + ": " + missing);
-            return false;
-        }
-        bool hinted = missing.find("--best-effort") != std::string::npos;
-        say("cannot enforce " + rule + ": " + missing +
-            (hinted ? "" : " (pass --best-effort to run anyway)"));
-        return true;
+    explicit Strictness(bool best_effort) : admission_(best_effort) {}
+    // The plan's verdicts; false when the launch must be refused.
+    bool admit_plan(const std::vector<RuleVerdict>& verdicts) {
+        return flush(admission_.admit_all(verdicts));
     }
-    [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
+    // True when the launch must be refused. `rule` names it, origin included.
+    bool unenforceable(const std::string& rule, const std::string& missing) {
+        return !flush(admission_.admit(RuleVerdict{rule, "", "", Severity::Unenforceable, missing}));
+    }
+    [[nodiscard]] const Admission& admission() const { return admission_; }
 
 private:
-    bool best_effort_;
-    std::vector<std::string> warnings_;
+    bool flush(bool admitted) {
+        for (const auto& line : admission_.take_stderr()) say(line);
+        return admitted;
+    }
+    Admission admission_;
 };
 
 EnvList caller_environment() {
@@ -206,11 +208,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     }
 
     Strictness strict(policy.best_effort.value);
-    for (const auto& w : plan.warnings) say("warning: " + w);
-    for (const auto& v : plan.verdicts) {
-        std::string where = v.origin.empty() ? "" : " (" + v.origin + ")";
-        if (!v.enforceable && strict.unenforceable(v.rule + where, v.missing)) return kExitMxcFailure;
-    }
+    if (!strict.admit_plan(plan.verdicts)) return kExitMxcFailure;
 
     // A previous mxc that crashed left grants behind: take them back before
     // granting anything new.
@@ -389,22 +387,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         return kExitMxcFailure;
     }
 
-    std::vector<std::string> enforced;
-    for (const auto& v : plan.verdicts)
-        if (v.enforceable) enforced.push_back(v.rule);
     if (request.audit) {
-        audit::StartEvent ev;
-        ev.profile = policy.name;
-        ev.profile_sha256 = policy.sha256;
-        ev.argv = request.argv;
-        ev.cwd = request.cwd;
-        ev.user = probe.facts.user_sid;
-        ev.platform = platform_name();
-        ev.enforced = enforced;
-        ev.warnings = strict.warnings();
-        // Rules that apply to nothing because they go through a link (I1).
-        ev.warnings.insert(ev.warnings.end(), plan.warnings.begin(), plan.warnings.end());
-        request.audit->start(ev);
+        request.audit->start(start_event(policy.name, policy.sha256, request.argv, request.cwd,
+                                         probe.facts.user_sid, platform_name(), strict.admission()));
     }
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -454,13 +439,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             say("warning: restoring ACLs: " + e + " (retried at next start)");
     }
     if (request.audit) {
-        audit::ExitEvent ev;
-        ev.status = status;
-        ev.reason = reason;
-        ev.wall_ms = static_cast<std::uint64_t>(wall_ms);
-        ev.cpu_ms = usage.cpu_ms;
-        ev.max_rss_kb = usage.peak_memory_kb;
-        request.audit->exit(ev);
+        request.audit->exit(exit_event(status, 0, reason, static_cast<std::uint64_t>(wall_ms), usage.cpu_ms,
+                                       usage.peak_memory_kb));
     }
     return status;
 }

@@ -153,14 +153,9 @@ void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
                             "deny ACE " + hex32(k::kDenyMask) + " on the link " + planted.fact->link +
                                 " itself (not followed: the path " + why + ")");
             } else {
-                add_verdict(plan, rule_text, src.origin,
-                            "none: the path " + why + "; nothing is granted through it");
-                std::string warning = rule_text;
-                warning.append(" (")
-                    .append(src.origin.describe())
-                    .append(") applies to nothing: the path ")
-                    .append(why);
-                plan.warnings.push_back(std::move(warning));
+                add_warning(plan, rule_text, src.origin,
+                            "none: the path " + why + "; nothing is granted through it",
+                            "applies to nothing: the path " + why);
             }
             continue;
         }

@@ -6,13 +6,19 @@ namespace mxc::platform::win {
 namespace detail {
 
 void add_verdict(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism) {
-    plan.verdicts.push_back(RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism), true, ""});
+    plan.verdicts.push_back(RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism)});
 }
 
 void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin,
                        std::string mechanism, std::string missing) {
-    plan.verdicts.push_back(
-        RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism), false, std::move(missing)});
+    plan.verdicts.push_back(RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism),
+                                        Severity::Unenforceable, std::move(missing)});
+}
+
+void add_warning(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism,
+                 std::string reason) {
+    plan.verdicts.push_back(RuleVerdict{std::move(rule), origin.describe(), std::move(mechanism),
+                                        Severity::Warning, std::move(reason)});
 }
 
 std::string hex32(std::uint32_t v) {
@@ -45,11 +51,10 @@ WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const Win
     // broker: an AF_UNIX connect there is decided by the socket file's ACL,
     // which only [filesystem] rules grant, so the entry allows nothing.
     for (const auto& s : policy.network.unix_sockets) {
-        detail::add_verdict(plan, "network.unix " + s.value, s.origin,
+        detail::add_warning(plan, "network.unix " + s.value, s.origin,
                             "ignored: unix sockets are not brokered on Windows (the socket file's ACL, "
-                            "from [filesystem] rules, decides)");
-        plan.warnings.push_back("network.unix " + s.value + " (" + s.origin.describe() +
-                                "): unix sockets are not brokered on Windows; this rule allows nothing here");
+                            "from [filesystem] rules, decides)",
+                            "unix sockets are not brokered on Windows; this rule allows nothing here");
     }
     return plan;
 }

@@ -122,11 +122,13 @@ std::string describe(const WindowsPlan& plan) {
     }
     for (const auto& [k, v] : plan.proxy_env) line(std::string("env: ").append(k).append("=").append(v));
     for (const auto& v : plan.verdicts) {
-        line(std::string(v.enforceable ? "enforced: " : "NOT ENFORCEABLE: ") + v.rule +
-             (v.origin.empty() ? "" : " (" + v.origin + ")") + ": " + v.mechanism +
-             (v.enforceable ? "" : "; missing: " + v.missing));
+        line(std::string(v.enforceable() ? "enforced: " : "NOT ENFORCEABLE: ") + v.subject() + ": " +
+             v.mechanism + (v.enforceable() ? "" : "; missing: " + v.reason));
     }
-    for (const auto& w : plan.warnings) line("warning: " + w);
+    for (const auto& v : plan.verdicts) {
+        if (v.severity == Severity::Warning || v.severity == Severity::Caveat)
+            line("warning: " + v.message());
+    }
     return out;
 }
 

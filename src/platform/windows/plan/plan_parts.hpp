@@ -13,6 +13,9 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
 void add_verdict(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism);
 void add_unenforceable(WindowsPlan& plan, std::string rule, const policy::Origin& origin,
                        std::string mechanism, std::string missing);
+// Not applied as written: printed at launch and recorded in the audit log.
+void add_warning(WindowsPlan& plan, std::string rule, const policy::Origin& origin, std::string mechanism,
+                 std::string reason);
 std::string hex32(std::uint32_t v);
 
 }  // namespace mxc::platform::win::detail

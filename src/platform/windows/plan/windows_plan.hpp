@@ -184,12 +184,11 @@ struct WindowsPlan {
     std::vector<std::string> create_dirs;  // {tmp}: created before grants, removed after the run
     WfpSpec wfp;
     std::map<std::string, std::string> proxy_env;  // HTTP_PROXY & co. when a proxy is planned
-    // One verdict per rule (what enforces it, or what the host lacks). Any
-    // !enforceable verdict means exit 125 unless policy.best_effort.
+    // One verdict per rule (platform/verdicts.hpp): what enforces it, or
+    // what the host lacks (Unenforceable: exit 125 unless policy.best_effort),
+    // or why it applies to nothing (Warning: printed at launch, e.g. a path
+    // through a link a sandboxed run could have made).
     std::vector<RuleVerdict> verdicts;
-    // Printed as "mxc: warning: ..." at launch (rules that apply to nothing
-    // because their path goes through a link a sandboxed run could have made).
-    std::vector<std::string> warnings;
 };
 
 WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts);
