@@ -509,6 +509,17 @@ void compile_broker(const policy::ResolvedPolicy& policy, LinuxPlan& plan) {
                                             "connected in the host's namespace; remove one of the two"});
     }
     plan.broker = std::move(broker);
+    // The sandbox's own network layers (no profile rule names them): the
+    // audit start event records them with their mechanism.
+    std::string layers =
+        "own network namespace (loopback only), connect broker (seccomp user notification), DNS "
+        "stub on 127.0.0.1:53";
+    if (plan.proxy) {
+        layers += ", egress proxy on 127.0.0.1:" + std::to_string(plan.proxy->port) + " (" +
+                  std::to_string(plan.proxy->allow.size()) + " allow, " +
+                  std::to_string(plan.proxy->deny.size()) + " deny rules)";
+    }
+    plan.verdicts.push_back(RuleVerdict{"network", "", layers});
 }
 
 void compile_network(const policy::ResolvedPolicy& policy, const HostFacts& facts, LinuxPlan& plan) {
