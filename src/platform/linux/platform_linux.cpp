@@ -84,7 +84,7 @@ void report_tampering(const std::vector<integrity::Tamper>& found, audit::AuditL
     }
 }
 
-void print_to_stderr(std::vector<std::string> lines) {
+void print_to_stderr(const std::vector<std::string>& lines) {
     for (const auto& l : lines) (void)std::fprintf(stderr, "mxc: %s\n", l.c_str());
 }
 
