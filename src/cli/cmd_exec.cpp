@@ -6,22 +6,22 @@
 #include "cli/managed_describe.hpp"
 #include "cli/options.hpp"
 #include "cli/run_setup.hpp"
+#include "common/exit_codes.hpp"
 #include "platform/platform.hpp"
 
 namespace mxc::cli {
 
 int run_exec(const ExecOptions& options) {
-    constexpr int kMxcFailure = 125;
     if (options.die_with_parent && options.parent_pid <= 0) {
         std::fprintf(stderr,
                      "mxc: --die-with-parent is not supported on this platform yet: run without it\n");
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
     const std::string session = audit::new_session_id();
     auto run = prepare_run(options.policy, options.command, options.cwd, session);
     if (!run) {
         std::fprintf(stderr, "%s\n", run.error().message.c_str());
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
     const policy::ResolvedPolicy& policy = run->policy;
 
@@ -32,7 +32,7 @@ int run_exec(const ExecOptions& options) {
         auto opened = audit::open_audit_log(policy, options.audit_path, run->context.cwd, session);
         if (!opened) {
             std::fprintf(stderr, "mxc: %s\n", opened.error().message.c_str());
-            return kMxcFailure;
+            return exit_code::kMxcFailure;
         }
         audit_log = std::move(*opened);
     }

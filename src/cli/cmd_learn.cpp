@@ -22,6 +22,7 @@
 #include "cli/options.hpp"
 #include "cli/run_setup.hpp"
 #include "cli/shell_words.hpp"
+#include "common/exit_codes.hpp"
 #include "common/terminal_text.hpp"
 #include "learn/env_suggest.hpp"
 #include "learn/summary.hpp"
@@ -34,8 +35,6 @@ extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX leav
 
 namespace mxc::cli {
 namespace {
-
-constexpr int kMxcFailure = 125;
 
 std::vector<std::string> caller_env_names() {
     std::vector<std::string> entries;
@@ -136,13 +135,13 @@ int run_learn(const LearnOptions& options) {
     if (!options.output.empty() && !options.force && path_exists(options.output)) {
         std::fprintf(stderr, "mxc: %s already exists: pass --force to overwrite it, or choose another -o\n",
                      terminal_safe(options.output).c_str());
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
     const std::string session = audit::new_session_id();
     auto run = prepare_run(options.policy, options.command, options.cwd, session);
     if (!run) {
         std::fprintf(stderr, "%s\n", run.error().message.c_str());
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
 
     // --allow-net-learning lets every destination through; a managed
@@ -155,7 +154,7 @@ int run_learn(const LearnOptions& options) {
                 "mxc: --allow-net-learning is refused: the managed policy's %s (%s) applies to every "
                 "run; learn without it (refused destinations are still recorded)\n",
                 terminal_safe(text).c_str(), terminal_safe(origin.describe()).c_str());
-            return kMxcFailure;
+            return exit_code::kMxcFailure;
         }
     }
 
@@ -164,13 +163,13 @@ int run_learn(const LearnOptions& options) {
     auto audit_log = audit::open_audit_log(run->policy, "", run->context.cwd, session);
     if (!audit_log) {
         std::fprintf(stderr, "mxc: %s\n", audit_log.error().message.c_str());
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
     run->request.audit = audit_log->get();
 
     learn::Observations observed;
     const int status = platform::learn(run->policy, run->request, options.allow_net, observed);
-    if (status == kMxcFailure && observed.files.empty() && observed.hosts.empty()) {
+    if (status == exit_code::kMxcFailure && observed.files.empty() && observed.hosts.empty()) {
         // mxc itself failed (its reason is on stderr already), or the command
         // exited 125 having used nothing: either way there is nothing to write.
         std::fprintf(stderr, "mxc learn: nothing was recorded; no profile written\n");
@@ -194,7 +193,7 @@ int run_learn(const LearnOptions& options) {
     auto text = learn::write_profile(suggestion, header);
     if (!text) {
         std::fprintf(stderr, "mxc: %s\n", text.error().message.c_str());
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
 
     if (options.output.empty()) {
@@ -206,11 +205,11 @@ int run_learn(const LearnOptions& options) {
         if (!options.force && path_exists(options.output)) {
             std::fprintf(stderr, "mxc: %s appeared during the run: not overwritten (pass --force)\n",
                          terminal_safe(options.output).c_str());
-            return kMxcFailure;
+            return exit_code::kMxcFailure;
         }
         if (auto st = write_output(options.output, *text); !st) {
             std::fprintf(stderr, "mxc: %s\n", terminal_safe(st.error().message).c_str());
-            return kMxcFailure;
+            return exit_code::kMxcFailure;
         }
     }
     learn::SummaryContext summary{options.policy.profile, options.output, status, options.allow_net};

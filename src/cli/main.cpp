@@ -9,6 +9,7 @@
 
 #include "cli/args.hpp"
 #include "cli/options.hpp"
+#include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
 
@@ -182,7 +183,7 @@ static int run(int argc, char** argv) {
         std::fprintf(stderr, "mxc: %s (see mxc --help)\n", e.what());
         // exec reserves 0-124 and 126-255 for the command; its own usage
         // errors are 125 like every other mxc failure.
-        return is_exec ? 125 : 2;
+        return is_exec ? mxc::exit_code::kMxcFailure : 2;
     }
 
     mxc::log::setup(quiet ? -1 : verbose);
@@ -190,11 +191,11 @@ static int run(int argc, char** argv) {
         if (!loose.empty()) {
             std::fprintf(stderr, "mxc: put the command after --: mxc exec [OPTIONS] -- %s ...\n",
                          loose.front().c_str());
-            return 125;
+            return mxc::exit_code::kMxcFailure;
         }
         if (command.empty()) {
             std::fprintf(stderr, "mxc: no command given: mxc exec [OPTIONS] -- COMMAND [ARGS...]\n");
-            return 125;
+            return mxc::exit_code::kMxcFailure;
         }
         exec.command = std::move(command);
         exec.parent_pid = parent_pid;
@@ -204,12 +205,12 @@ static int run(int argc, char** argv) {
         if (!learn_loose.empty()) {
             std::fprintf(stderr, "mxc: put the command after --: mxc learn [OPTIONS] -- %s ...\n",
                          learn_loose.front().c_str());
-            return 125;
+            return mxc::exit_code::kMxcFailure;
         }
         if (command.empty()) {
             std::fprintf(stderr,
                          "mxc: no command given: mxc learn -p BASE [-o OUT.toml] -- COMMAND [ARGS...]\n");
-            return 125;
+            return mxc::exit_code::kMxcFailure;
         }
         learn.command = std::move(command);
         return mxc::cli::run_learn(learn);
@@ -233,5 +234,5 @@ int main(int argc, char** argv) {
     } catch (...) {
         std::fprintf(stderr, "mxc: internal error\n");
     }
-    return 125;
+    return mxc::exit_code::kMxcFailure;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exit_codes.hpp"
 #include "platform/linux/capabilities.hpp"
 #include "platform/linux/child_report.hpp"
 #include "platform/linux/landlock.hpp"
@@ -28,7 +29,7 @@ namespace {
 
 [[noreturn]] MXC_ON_CLONE_STACK void fail(const SandboxSpec& spec, const Status& st) {
     send_report(spec.report_fd, ReportTag::SetupError, st.error().message);
-    _exit(125);
+    _exit(exit_code::kMxcFailure);
 }
 
 // Where execvp would look for argv[0] on the sandbox's PATH (glibc's
@@ -109,7 +110,8 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
     steps.done("limits: rlimits");
     int err = exec_search(spec, candidates);
     send_report(spec.report_fd, ReportTag::ExecErrno, std::to_string(err));
-    _exit(err == ENOENT ? 127 : 126);
+    _exit(exit_code::of(err == ENOENT ? exit_code::ExecFailure::NotFound
+                                      : exit_code::ExecFailure::NotExecutable));
 }
 
 }  // namespace mxc::lnx

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <optional>
 
+#include "common/exit_codes.hpp"
 #include "common/unique_fd.hpp"
 #include "platform/linux/broker_filter.hpp"
 #include "platform/linux/child_report.hpp"
@@ -32,7 +33,7 @@ namespace {
 
 [[noreturn]] void fail(const SandboxSpec& spec, const Status& st) {
     send_report(spec.report_fd, ReportTag::SetupError, st.error().message);
-    _exit(125);
+    _exit(exit_code::kMxcFailure);
 }
 
 bool supervisor_gone(int alive_fd) {
@@ -70,14 +71,14 @@ void report_layer_writes(const SandboxSpec& spec, const LearnLayers& layers) {
 int exit_code_of(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return 125;
+    return exit_code::kMxcFailure;
 }
 
 }  // namespace
 
 [[noreturn]] void sandbox_init_main(const SandboxSpec& spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (supervisor_gone(spec.alive_fd)) _exit(125);
+    if (supervisor_gone(spec.alive_fd)) _exit(exit_code::kMxcFailure);
     const LinuxPlan& plan = *spec.plan;
     StepClock steps(spec.report_steps, spec.report_fd);
 
@@ -138,7 +139,7 @@ int exit_code_of(int status) {
         while ((n = ::read(spec.start_fd, &go, 1)) < 0 && errno == EINTR) {
         }
         ::close(spec.start_fd);
-        if (n != 1) _exit(125);
+        if (n != 1) _exit(exit_code::kMxcFailure);
         steps.done("limits: waited to be in the pids cgroup (v1)");
     }
 
@@ -171,7 +172,7 @@ int exit_code_of(int status) {
         pollfd fds[2] = {{sfd, POLLIN, 0}, {spec.alive_fd, POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
-            _exit(125);
+            _exit(exit_code::kMxcFailure);
         }
         if (fds[1].revents != 0) {
             ::kill(-1, SIGKILL);

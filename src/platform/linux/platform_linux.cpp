@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "audit/audit_log.hpp"
+#include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "common/terminal_text.hpp"
 #include "integrity/absent_guard.hpp"
@@ -31,8 +32,6 @@
 
 namespace mxc::platform {
 namespace {
-
-constexpr int kMxcFailure = 125;
 
 std::string user_name() {
     if (passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
@@ -129,14 +128,14 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
     }
     if (request.argv.empty()) {
         (void)std::fputs("mxc: no command given\n", stderr);
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
     // Refuse or warn (docs/design.md "Strictness"): the same decision and
     // wording as on Windows (platform/verdicts.hpp).
     Admission admission(plan.best_effort);
     const bool admitted = admission.admit_all(plan.verdicts);
     print_to_stderr(admission.take_stderr());
-    if (!admitted) return kMxcFailure;
+    if (!admitted) return exit_code::kMxcFailure;
     if (!plan.cwd_note.empty()) {
         log::info(plan.cwd_note);
         admission.record_warning(plan.cwd_note);
@@ -249,7 +248,7 @@ int learn(const policy::ResolvedPolicy& base, const ExecRequest& request, bool a
     auto mounts = lnx::read_host_mounts();
     if (!mounts) {
         (void)std::fprintf(stderr, "mxc: learning: %s\n", mounts.error().message.c_str());
-        return kMxcFailure;
+        return exit_code::kMxcFailure;
     }
     facts.host_mounts = std::move(mounts).value();
     // No create_dirs: learning leaves the host as it was (a missing write

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "audit/audit_log.hpp"
+#include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "net/egress_proxy.hpp"
 #include "net/host_rule.hpp"
@@ -40,11 +41,6 @@ namespace mxc::platform {
 namespace {
 
 using namespace mxc::platform::win;
-
-constexpr int kExitMxcFailure = 125;
-constexpr int kExitNotExecutable = 126;
-constexpr int kExitNotFound = 127;
-constexpr int kExitTimeout = 124;
 
 void say(const std::string& line) {
     std::string s = "mxc: " + line + "\n";
@@ -149,7 +145,7 @@ const char* platform_name() {
 int learn(const policy::ResolvedPolicy& /*base*/, const ExecRequest& /*request*/, bool /*allow_net*/,
           learn::Observations& /*out*/) {
     (void)std::fputs("mxc: mxc learn is not available on Windows (see docs/windows.md)\n", stderr);
-    return 125;
+    return exit_code::kMxcFailure;
 }
 
 std::vector<Capability> probe_host() {
@@ -181,7 +177,7 @@ std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
 int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     if (request.argv.empty()) {
         say("no command given");
-        return kExitMxcFailure;
+        return exit_code::kMxcFailure;
     }
     HostProbe probe = probe_with_run_id(request.session_id);
 
@@ -193,7 +189,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         auto started = start_egress_proxy(policy, request.audit);
         if (!started) {
             say(started.error().message);
-            return kExitMxcFailure;
+            return exit_code::kMxcFailure;
         }
         proxy = std::move(*started);
         probe.facts.proxy_port = proxy->port();
@@ -208,7 +204,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     }
 
     Strictness strict(policy.best_effort.value);
-    if (!strict.admit_plan(plan.verdicts)) return kExitMxcFailure;
+    if (!strict.admit_plan(plan.verdicts)) return exit_code::kMxcFailure;
 
     // A previous mxc that crashed left grants behind: take them back before
     // granting anything new.
@@ -230,11 +226,11 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     auto exe = find_executable(request.argv[0], env);
     if (exe.kind == LookupResult::Kind::NotFound) {
         say(request.argv[0] + ": command not found in the sandbox's PATH");
-        return kExitNotFound;
+        return exit_code::kNotFound;
     }
     if (exe.kind == LookupResult::Kind::NotExecutable) {
         say(request.argv[0] + ": " + exe.reason);
-        return kExitNotExecutable;
+        return exit_code::kNotExecutable;
     }
 
     // ---- filesystem: journal, then {tmp}, then one ACE per rule root ----
@@ -244,7 +240,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         auto j = AclJournal::create(journal_dir, probe.facts.run_id, plan.run_sid);
         if (!j) {
             say(j.error().message);
-            return kExitMxcFailure;
+            return exit_code::kMxcFailure;
         }
         journal.emplace(std::move(*j));
         AclApplier applier(*journal, plan.run_sid);
@@ -254,11 +250,11 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             auto expected = journal_tmp_dir(narrow(temp_root), probe.facts.run_id);
             if (!expected || !path_equal(*expected, dir)) {
                 say("{tmp} " + dir + " is not %TEMP%\\mxc-<run id>: refusing to create it");
-                return kExitMxcFailure;
+                return exit_code::kMxcFailure;
             }
             if (auto st = applier.create_dir(widen(dir)); !st) {
                 say(st.error().message);
-                return kExitMxcFailure;
+                return exit_code::kMxcFailure;
             }
         }
         for (const auto& g : plan.acl) {
@@ -270,12 +266,12 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             if (!resolved.exists) {
                 if (g.missing_is_error) {
                     say(rule + ": path does not exist (set [filesystem].missing = \"ignore\" to skip it)");
-                    return kExitMxcFailure;
+                    return exit_code::kMxcFailure;
                 }
                 continue;
             }
             if (auto st = applier.apply(g, resolved.path); !st) {
-                if (strict.unenforceable(rule, st.error().message)) return kExitMxcFailure;
+                if (strict.unenforceable(rule, st.error().message)) return exit_code::kMxcFailure;
             } else if (g.access == policy::Access::Write && g.type == AceType::Allow) {
                 write_roots.push_back(resolved.path);
             }
@@ -289,24 +285,24 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
         // Journaled first: a crash leaves nothing the next start cannot delete.
         if (auto st = journal->record_container(plan.app_container.profile_name); !st) {
             say(st.error().message);
-            return kExitMxcFailure;
+            return exit_code::kMxcFailure;
         }
         auto ac = AppContainer::create(plan.app_container);
         if (!ac) {
             say(ac.error().message);
-            return kExitMxcFailure;
+            return exit_code::kMxcFailure;
         }
         container.emplace(std::move(*ac));
     } else {
         auto t = create_restricted_token(plan.restricted_token);
         if (!t) {
             if (strict.unenforceable("windows.isolation restricted-token", t.error().message))
-                return kExitMxcFailure;
+                return exit_code::kMxcFailure;
         } else {
             if (!t->integrity_problem.empty() &&
                 strict.unenforceable("windows.isolation restricted-token (Low integrity)",
                                      t->integrity_problem))
-                return kExitMxcFailure;
+                return exit_code::kMxcFailure;
             token = std::move(t->token);
         }
     }
@@ -315,7 +311,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     if (plan.desktop.private_desktop && probe.facts.private_desktop_available) {
         auto d = PrivateDesktop::create(plan.desktop.name, plan.run_sid, probe.facts.user_sid);
         if (!d) {
-            if (strict.unenforceable("windows.desktop private", d.error().message)) return kExitMxcFailure;
+            if (strict.unenforceable("windows.desktop private", d.error().message))
+                return exit_code::kMxcFailure;
         } else {
             desktop.emplace(std::move(*d));
         }
@@ -325,10 +322,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     auto job = JobObject::create(plan.job, job_problems);
     if (!job) {
         say(job.error().message);
-        return kExitMxcFailure;
+        return exit_code::kMxcFailure;
     }
     for (const auto& [rule, why] : job_problems)
-        if (strict.unenforceable(rule, why)) return kExitMxcFailure;
+        if (strict.unenforceable(rule, why)) return exit_code::kMxcFailure;
 
     std::optional<WfpSession> wfp;
     if (plan.wfp.enabled && probe.facts.wfp_available) {
@@ -342,7 +339,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             if (strict.unenforceable(
                     std::string("network.mode ") + policy::to_string(policy.network.mode.value),
                     s.error().message))
-                return kExitMxcFailure;
+                return exit_code::kMxcFailure;
         } else {
             wfp.emplace(std::move(*s));
         }
@@ -375,16 +372,16 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     if (!started) {
         say(failure.message);
         if (failure.code == ERROR_FILE_NOT_FOUND || failure.code == ERROR_PATH_NOT_FOUND)
-            return kExitNotFound;
+            return exit_code::kNotFound;
         if (failure.code == ERROR_ACCESS_DENIED || failure.code == ERROR_BAD_EXE_FORMAT)
-            return kExitNotExecutable;
-        return kExitMxcFailure;
+            return exit_code::kNotExecutable;
+        return exit_code::kMxcFailure;
     }
     // In the job before it runs: nothing it spawns can escape the limits.
     if (auto st = job->assign(started->process.get()); !st) {
-        TerminateProcess(started->process.get(), kExitMxcFailure);
+        TerminateProcess(started->process.get(), exit_code::kMxcFailure);
         say(st.error().message);
-        return kExitMxcFailure;
+        return exit_code::kMxcFailure;
     }
 
     if (request.audit) {
@@ -403,9 +400,9 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     int status = 0;
     std::string reason = "exited";
     if (w == WAIT_TIMEOUT) {
-        job->terminate(kExitTimeout);
+        job->terminate(exit_code::kTimeout);
         WaitForSingleObject(started->process.get(), INFINITE);
-        status = kExitTimeout;
+        status = exit_code::kTimeout;
         reason = "timeout";
         say("wall_time limit reached: command terminated");
     } else {
