@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/exit_codes.hpp"
 #include "common/unique_fd.hpp"
 #include "net/dns_stub_linux.hpp"
 #include "net/name_memory.hpp"
@@ -722,24 +723,26 @@ private:
         }
         if (!reports.setup_error.empty()) {
             out_.error = reports.setup_error;
-            out_.exit_code = 125;
+            out_.exit_code = exit_code::kMxcFailure;
         } else if (!error_.empty()) {
             out_.error = error_;
-            out_.exit_code = 125;
+            out_.exit_code = exit_code::kMxcFailure;
             out_.reason = "exited";
             out_.signal = 0;
         } else if (reports.exec_errno != 0) {
             out_.error = argv_.empty() ? std::string("empty command")
                                        : argv_[0] + ": " + std::strerror(reports.exec_errno);
             if (reports.exec_errno == ENOENT) out_.error = argv_[0] + ": command not found in the sandbox";
-            out_.exit_code = reports.exec_errno == ENOENT ? 127 : 126;
+            out_.exit_code =
+                exit_code::of(reports.exec_errno == ENOENT ? exit_code::ExecFailure::NotFound
+                                                           : exit_code::ExecFailure::NotExecutable);
         }
         if (orphaned_) {
             out_.reason = "parent-died";
         } else if (timed_out_ && error_.empty()) {
             // (A wait loop that failed after the timeout is mxc's own failure.)
             out_.reason = "timeout";
-            out_.exit_code = 124;
+            out_.exit_code = exit_code::kTimeout;
         } else if (memory_seen_ != 0) {
             out_.reason = "limit";
             if (out_.error.empty())
