@@ -33,6 +33,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/win_error.hpp"
 #include "net/egress_proxy.hpp"
 #include "net/http_parser.hpp"
 #include "net/local_addresses.hpp"
@@ -59,14 +60,7 @@ constexpr std::chrono::milliseconds kDrainTime{2000};
 constexpr std::size_t kMaxThreads = 512;
 
 std::string wsa_text(int err) {
-    char buf[512] = {};
-    DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
-                             static_cast<DWORD>(err), 0, buf, sizeof buf, nullptr);
-    std::string s(buf, n);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '.'))
-        s.pop_back();
-    if (s.empty()) s = "Winsock error";
-    return s + " (error " + std::to_string(err) + ")";
+    return win_error_message(static_cast<unsigned long>(err));
 }
 
 class Socket {

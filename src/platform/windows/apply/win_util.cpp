@@ -2,6 +2,8 @@
 
 #include <sddl.h>
 
+#include "common/win_error.hpp"
+
 namespace mxc::platform::win {
 
 std::wstring widen(std::string_view utf8) {
@@ -23,17 +25,7 @@ std::string narrow(std::wstring_view utf16) {
 }
 
 std::string win_error_text(const std::string& what, DWORD code) {
-    wchar_t* buf = nullptr;
-    DWORD len = FormatMessageW(
-        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
-        code, 0, reinterpret_cast<wchar_t*>(&buf), 0, nullptr);
-    LocalPtr<wchar_t> owned(buf);
-    std::string text = len ? narrow(std::wstring_view(buf, len)) : std::string();
-    while (!text.empty() &&
-           (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '.'))
-        text.pop_back();
-    if (text.empty()) text = "unknown error";
-    return what + ": " + text + " (error " + std::to_string(code) + ")";
+    return what + ": " + win_error_message(code);
 }
 
 Error win_error(const std::string& what, DWORD code) {
