@@ -27,20 +27,6 @@ void append_unique(std::vector<Sourced<std::string>>& target,
     }
 }
 
-// Deny hides, read exposes without write, write is the weakest restriction;
-// so on one path the strongest restriction wins.
-int strength(Access a) {
-    switch (a) {
-        case Access::Deny:
-            return 2;
-        case Access::Read:
-            return 1;
-        case Access::Write:
-            return 0;
-    }
-    return 0;
-}
-
 }  // namespace
 
 void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
@@ -86,7 +72,7 @@ void finish_paths(ResolvedPolicy& policy) {
     for (auto& rule : policy.paths) {
         auto [it, inserted] = by_path.try_emplace(rule.path, rule);
         if (inserted) continue;
-        if (strength(rule.access) > strength(it->second.access)) {
+        if (overrides(rule.access, it->second.access)) {
             it->second = rule;
         } else if (rule.access == Access::Write && it->second.access == Access::Write) {
             // A profile's own write rule on ".git" is still pinned.

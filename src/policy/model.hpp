@@ -48,6 +48,24 @@ inline const char* to_string(Access a) {
     }
     return "?";
 }
+
+// On one path the strongest restriction wins, deny > read > write: deny
+// hides, read exposes without write, write is the weakest (docs/design.md,
+// the [filesystem] rules). True when `a` wins over `b`.
+inline bool overrides(Access a, Access b) {
+    const auto strength = [](Access x) {
+        switch (x) {
+            case Access::Deny:
+                return 2;
+            case Access::Read:
+                return 1;
+            case Access::Write:
+                return 0;
+        }
+        return 0;
+    };
+    return strength(a) > strength(b);
+}
 inline const char* to_string(NetMode m) {
     switch (m) {
         case NetMode::None:

@@ -26,19 +26,6 @@ namespace ll = landlock_bits;
 using policy::is_same_or_under;
 using policy::is_under;
 
-int rank(Access a) {
-    // On the same path deny > read > write (DESIGN.md).
-    switch (a) {
-        case Access::Deny:
-            return 3;
-        case Access::Read:
-            return 2;
-        case Access::Write:
-            return 1;
-    }
-    return 0;
-}
-
 // Where a missing write-rule directory may be created (issue 12, item 3):
 // strictly below the caller's home or the workspace, never for read or deny
 // rules (creating them would change what the run sees), nor for protected
@@ -246,7 +233,7 @@ void compile_paths(const policy::ResolvedPolicy& policy, const HostFacts& facts,
         } else {
             it->second.pinned = it->second.pinned || pinned;
             it->second.verdicts.push_back(verdict_index);
-            if (rank(access) > rank(it->second.access)) {
+            if (policy::overrides(access, it->second.access)) {
                 plan.verdicts.push_back(RuleVerdict{it->second.rule, it->second.origin, "", Severity::Note,
                                                     "overridden by " + shown});
                 it->second.access = access;

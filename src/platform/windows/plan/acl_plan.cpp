@@ -1,5 +1,5 @@
 // Filesystem rules as ACEs for the run SID. One ACE per rule root, inheritable,
-// set once: the OS propagates it. Nesting follows DESIGN.md ("most specific
+// set once: the OS propagates it. Nesting follows docs/design.md ("most specific
 // wins"): explicit ACEs on the inner path sort before the ACEs it inherits
 // from the outer one, so the inner rule decides.
 #include <algorithm>
@@ -11,19 +11,6 @@
 
 namespace mxc::platform::win::detail {
 namespace {
-
-// deny > read > write on the same path (DESIGN.md).
-int precedence(policy::Access a) {
-    switch (a) {
-        case policy::Access::Deny:
-            return 3;
-        case policy::Access::Read:
-            return 2;
-        case policy::Access::Write:
-            return 1;
-    }
-    return 0;
-}
 
 bool is_posix_absolute(const std::string& path) {
     return path.size() >= 1 && path[0] == '/' && (path.size() == 1 || path[1] != '/');
@@ -98,7 +85,7 @@ void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
         auto same = std::find_if(rules.begin(), rules.end(),
                                  [&](const Rule& x) { return path_equal(x.path.extended, p->extended); });
         if (same != rules.end()) {
-            if (precedence(r.access) > precedence(same->source->access)) *same = Rule{*p, &r};
+            if (policy::overrides(r.access, same->source->access)) *same = Rule{*p, &r};
             continue;
         }
         rules.push_back(Rule{*p, &r});
