@@ -39,7 +39,7 @@ std::vector<Capability> probe_host();
 // How this host enforces each rule (platform/verdicts.hpp), for `mxc explain`.
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy);
 
-// Runs the command and returns mxc's exit status per DESIGN.md: the command's
+// Runs the command and returns mxc's exit status per docs/design.md: the command's
 // own status, 128+N for signal N, 124 wall_time, 125 mxc failure (after
 // printing a one-line reason to stderr), 126 not executable, 127 not found.
 int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request);

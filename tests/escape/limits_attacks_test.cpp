@@ -38,7 +38,7 @@ TEST_SUITE("escape") {
         s.profile = mxc::escape::profile_path("escape-limits.toml");
         mxc::test::RunResult inside = s.inside({"fork_bomb", "200"});
         if (inside.status == 125 && inside.err.find("limits.processes") != std::string::npos) {
-            // DESIGN.md "Strictness": a limit the host cannot enforce for this
+            // docs/design.md "Strictness": a limit the host cannot enforce for this
             // caller (RLIMIT_NPROC does not bind host root) refuses the launch.
             MESSAGE("mxc refused to run: ", inside.err);
         } else {

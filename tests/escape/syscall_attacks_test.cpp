@@ -1,4 +1,4 @@
-// Attacks on the kernel surface the seccomp filter closes (DESIGN.md
+// Attacks on the kernel surface the seccomp filter closes (docs/design.md
 // "Enforcement"): one test case per group, plus terminal injection.
 #include <doctest/doctest.h>
 #include <fcntl.h>

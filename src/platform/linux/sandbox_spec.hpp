@@ -18,7 +18,7 @@ inline int terminate_tree_signal() {
     return SIGRTMIN;
 }
 
-// Signals relayed from mxc to the command (DESIGN.md).
+// Signals relayed from mxc to the command (docs/design.md).
 inline constexpr int kRelayedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 struct SandboxSpec {

@@ -164,7 +164,7 @@ Status apply_seccomp(const SeccompPlan& plan) {
         if (rc != 0) return seccomp_error("adding rule " + rule_text(r), rc);
     }
 
-    // no_new_privs is the caller's step (DESIGN.md order); check it rather
+    // no_new_privs is the caller's step (docs/design.md order); check it rather
     // than let libseccomp set it silently, so a reordering bug is loud.
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
         return make_error("seccomp: no_new_privs is not set; it must be set before the filter is loaded");

@@ -1,5 +1,5 @@
 #pragma once
-// The default seccomp filter (DESIGN.md "Enforcement"), built with libseccomp.
+// The default seccomp filter (docs/design.md "Enforcement"), built with libseccomp.
 // compile_seccomp is pure (unit-tested); apply_seccomp is the last step in the
 // child before execve, after PR_SET_NO_NEW_PRIVS.
 #include <cerrno>

@@ -103,7 +103,7 @@ struct Builder {
             add(what + " " + rule.text, layer, action, any_weight, {remote_addr(rule.net)});
             return;
         }
-        // An empty port list means the default set (DESIGN.md: "HOST without a
+        // An empty port list means the default set (docs/design.md: "HOST without a
         // port means ports 80 and 443").
         std::vector<std::uint16_t> ports = rule.ports.ports;
         if (ports.empty()) ports = {80, 443};

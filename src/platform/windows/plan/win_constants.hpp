@@ -41,7 +41,7 @@ inline constexpr std::uint32_t kFileGenericRead = 0x00120089;     // FILE_GENERI
 inline constexpr std::uint32_t kFileGenericWrite = 0x00120116;    // FILE_GENERIC_WRITE
 inline constexpr std::uint32_t kFileGenericExecute = 0x001200A0;  // FILE_GENERIC_EXECUTE
 
-// What each rule kind grants or denies (DESIGN.md: read = read + execute;
+// What each rule kind grants or denies (docs/design.md: read = read + execute;
 // write = read + write + execute; deny = nothing at all).
 inline constexpr std::uint32_t kReadMask = kFileGenericRead | kFileGenericExecute;    // 0x1200A9
 inline constexpr std::uint32_t kWriteMask = kReadMask | kFileGenericWrite | kDelete;  // 0x1301BF
