@@ -38,7 +38,9 @@ std::vector<LimitLine> limit_lines(const policy::Limits& l) {
     return out;
 }
 
-std::string sourced_list_json(const std::vector<policy::Sourced<std::string>>& items) {
+// Sourced<std::string> lists and host rules (HostRuleEntry) alike.
+template <class Entry>
+std::string sourced_list_json(const std::vector<Entry>& items) {
     std::vector<std::string> out;
     out.reserve(items.size());
     for (const auto& i : items)
@@ -147,7 +149,8 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     return 0;
 }
 
-void print_list(const char* label, const std::vector<policy::Sourced<std::string>>& items) {
+template <class Entry>
+void print_list(const char* label, const std::vector<Entry>& items) {
     for (const auto& i : items)
         std::printf("  %-6s %-40s %s\n", label, i.value.c_str(), i.origin.describe().c_str());
 }

@@ -16,13 +16,17 @@ bool is_ipv6(const std::string& host) {
 }
 
 std::optional<net::Matcher> base_matcher(const policy::NetworkRules& base) {
-    std::vector<std::string> allow;
-    std::vector<std::string> deny;
-    for (const auto& r : base.allow) allow.push_back(r.value);
-    for (const auto& r : base.deny) deny.push_back(r.value);
-    auto m = net::Matcher::from_strings(allow, deny);
-    if (!m) return std::nullopt;
-    return std::move(m).value();
+    std::vector<net::HostRule> allow;
+    std::vector<net::HostRule> deny;
+    for (const auto& r : base.allow) {
+        if (!r.parsed) return std::nullopt;
+        allow.push_back(*r.parsed);
+    }
+    for (const auto& r : base.deny) {
+        if (!r.parsed) return std::nullopt;
+        deny.push_back(*r.parsed);
+    }
+    return net::Matcher(std::move(allow), std::move(deny));
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ public:
                 error("--allow-net", *problem, net::kPublicSuffixHint);
                 continue;
             }
-            layer_.net_allow.push_back({text, flag("--allow-net")});
+            layer_.net_allow.push_back(HostRuleEntry{text, flag("--allow-net"), std::move(rule).value()});
         }
         for (const auto& text : cli.allow_unix) {
             auto path = expand_cli_path(text, vars_, cwd_);

@@ -19,8 +19,8 @@ struct Layer {
     std::vector<Sourced<std::string>> protect;  // [filesystem].protect entries, in order
 
     std::optional<Sourced<NetMode>> net_mode;
-    std::vector<Sourced<std::string>> net_allow;
-    std::vector<Sourced<std::string>> net_deny;
+    std::vector<HostRuleEntry> net_allow;  // parsed and checked
+    std::vector<HostRuleEntry> net_deny;
     std::vector<Sourced<std::string>> net_unix;  // expanded, normalised socket paths
 
     std::vector<Sourced<std::string>> env_pass;

@@ -54,7 +54,10 @@ void apply_managed(ResolvedPolicy& policy, const ManagedPolicy& managed, const P
                    std::vector<Diagnostic>& diagnostics);
 
 // "Inside" for host rules (docs/managed.md): every host and port `rule`
-// can match is matched by one of `ceiling`. Both are parsed rule texts.
+// can match is matched by one of `ceiling`.
+bool host_rule_inside(const net::HostRule& rule, const std::vector<net::HostRule>& ceiling);
+// The same over rule texts (a text that does not parse is inside nothing),
+// for tests and tools; the resolver compares the parsed forms it holds.
 bool host_rule_inside(std::string_view rule, const std::vector<std::string>& ceiling);
 
 }  // namespace mxc::policy

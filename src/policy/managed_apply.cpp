@@ -68,7 +68,7 @@ public:
         summary_.sha256 = managed.sha256;
     }
 
-    void refusals() {
+    void refusals(const Layer& layer) {
         profile_list();
         if (m_.best_effort_forbidden && p_.best_effort.value) {
             error(p_.best_effort.origin,
@@ -78,7 +78,7 @@ public:
                   "run");
         }
         network_mode();
-        ceiling();
+        ceiling(layer);
     }
 
     void apply(const Layer& layer) {
@@ -140,18 +140,21 @@ private:
                                           : "use mode = \"allowlist\" with hosts the managed policy allows");
     }
 
-    void ceiling() {
+    // `layer`: the managed policy's own rules, parsed by its validation.
+    void ceiling(const Layer& layer) {
         // Mode "none" uses no allow rule; "host" was refused above.
         if (!m_.net_allow_key || p_.network.mode.value != NetMode::Allowlist) return;
-        std::vector<std::string> texts;
-        for (const auto& a : m_.raw.net_allow) texts.push_back(a.value);
+        std::vector<net::HostRule> managed;
+        for (const auto& a : layer.net_allow) {
+            if (a.parsed) managed.push_back(*a.parsed);
+        }
         for (const auto& a : p_.network.allow) {
-            if (host_rule_inside(a.value, texts)) continue;
+            if (a.parsed && host_rule_inside(*a.parsed, managed)) continue;
             error(a.origin,
                   "[network].allow \"" + a.value + "\" is outside the managed ceiling (" +
                       m_.net_allow_key->describe() + ")",
                   "the managed policy allows only: " +
-                      (texts.empty() ? std::string("no host") : joined(m_.raw.net_allow)));
+                      (m_.raw.net_allow.empty() ? std::string("no host") : joined(m_.raw.net_allow)));
         }
     }
 
@@ -188,7 +191,7 @@ private:
         for (const auto& d : layer.net_deny) {
             rule("network.deny " + d.value, d.origin);
             const bool seen = std::any_of(p_.network.deny.begin(), p_.network.deny.end(),
-                                          [&](const Sourced<std::string>& x) { return x.value == d.value; });
+                                          [&](const HostRuleEntry& x) { return x.value == d.value; });
             if (!seen) p_.network.deny.push_back(d);
         }
         for (const auto& d : layer.env_deny) {
@@ -240,6 +243,14 @@ private:
 
 }  // namespace
 
+bool host_rule_inside(const net::HostRule& rule, const std::vector<net::HostRule>& ceiling) {
+    std::vector<const net::PortSet*> covers;
+    for (const auto& m : ceiling) {
+        if (hosts_inside(rule, m)) covers.push_back(&m.ports);
+    }
+    return ports_inside(rule.ports, covers);
+}
+
 bool host_rule_inside(std::string_view rule, const std::vector<std::string>& ceiling) {
     auto p = net::parse_host_rule(rule);
     if (!p) return false;
@@ -247,11 +258,7 @@ bool host_rule_inside(std::string_view rule, const std::vector<std::string>& cei
     for (const auto& text : ceiling) {
         if (auto m = net::parse_host_rule(text)) managed.push_back(std::move(m).value());
     }
-    std::vector<const net::PortSet*> covers;
-    for (const auto& m : managed) {
-        if (hosts_inside(*p, m)) covers.push_back(&m.ports);
-    }
-    return ports_inside(p->ports, covers);
+    return host_rule_inside(*p, managed);
 }
 
 void apply_managed(ResolvedPolicy& policy, const ManagedPolicy& managed, const PathVars& vars,
@@ -263,7 +270,7 @@ void apply_managed(ResolvedPolicy& policy, const ManagedPolicy& managed, const P
         return;
     }
     Applier applier(policy, managed, found);
-    applier.refusals();
+    applier.refusals(layer);
     if (!found.empty()) {
         diagnostics.insert(diagnostics.end(), found.begin(), found.end());
         return;

@@ -18,11 +18,11 @@ void override_with(std::optional<Sourced<T>>& target, const std::optional<Source
 
 // Concatenate, keeping the first occurrence of each value: a child repeating
 // a parent's rule should not change where `explain` says it came from.
-void append_unique(std::vector<Sourced<std::string>>& target,
-                   const std::vector<Sourced<std::string>>& extra) {
+template <class Entry>
+void append_unique(std::vector<Entry>& target, const std::vector<Entry>& extra) {
     for (const auto& item : extra) {
-        bool seen = std::any_of(target.begin(), target.end(),
-                                [&](const Sourced<std::string>& t) { return t.value == item.value; });
+        bool seen =
+            std::any_of(target.begin(), target.end(), [&](const Entry& t) { return t.value == item.value; });
         if (!seen) target.push_back(item);
     }
 }

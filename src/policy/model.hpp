@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/host_rule_types.hpp"
+
 namespace mxc::policy {
 
 // Where a rule came from: a profile file position, or a command-line flag.
@@ -119,10 +121,24 @@ struct EnvRules {
     std::map<std::string, Sourced<std::string>> set;  // explicit values, already expanded
 };
 
+// One [network].allow / deny rule: its text as written (explain, verdicts,
+// the audit "rule"), where it came from, and its parsed form. The resolver
+// parses each rule once (profile validation, the CLI layer, the managed
+// policy) and every consumer uses `parsed`; none parses the text again.
+struct HostRuleEntry {
+    std::string value;
+    Origin origin;
+    // Empty only in a policy built around the resolver (tests) with a rule
+    // that does not parse: consumers treat it as an invalid rule.
+    std::optional<net::HostRule> parsed;
+};
+// Why a HostRuleEntry without `parsed` is refused.
+inline constexpr const char* kUnparsedHostRule = "not a valid host rule";
+
 struct NetworkRules {
     Sourced<NetMode> mode{NetMode::None, {}};
-    std::vector<Sourced<std::string>> allow;  // host rules as written (validated by net::parse_host_rule)
-    std::vector<Sourced<std::string>> deny;
+    std::vector<HostRuleEntry> allow;
+    std::vector<HostRuleEntry> deny;
     // [network].unix: pathname sockets connect() may reach, as the sandbox
     // sees them (a directory allows every socket below it). Expanded and
     // normalised like filesystem paths; first occurrence kept.

@@ -110,7 +110,7 @@ private:
     }
 
     void host_rules(const std::vector<Sourced<std::string>>& entries, const char* key,
-                    std::vector<Sourced<std::string>>& into) {
+                    std::vector<HostRuleEntry>& into) {
         for (const auto& e : entries) {
             auto rule = net::parse_host_rule(e.value);
             if (!rule) {
@@ -125,7 +125,7 @@ private:
                     continue;
                 }
             }
-            into.push_back(e);
+            into.push_back(HostRuleEntry{e.value, e.origin, std::move(rule).value()});
         }
     }
 

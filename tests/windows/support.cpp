@@ -15,6 +15,7 @@
 #include "platform/windows/apply/win_util.hpp"
 #include "platform/windows/plan/command_line.hpp"
 #include "platform/windows/plan/journal_format.hpp"
+#include "policy/host_rules.hpp"
 
 namespace mxc::test::win {
 
@@ -114,7 +115,8 @@ policy::ResolvedPolicy test_policy() {
         for (std::size_t start = 0; start <= rules.size();) {
             std::size_t comma = rules.find(',', start);
             if (comma == std::string::npos) comma = rules.size();
-            if (comma > start) p.network.allow.push_back({rules.substr(start, comma - start), {}});
+            if (comma > start)
+                p.network.allow.push_back(policy::host_rule_entry(rules.substr(start, comma - start)));
             start = comma + 1;
         }
     }

@@ -440,18 +440,18 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
     const std::string missing = facts.user_namespaces ? std::string()
                                                       : "user + network namespaces unavailable (" +
                                                             facts.user_namespaces_detail + ")";
-    auto add_rules = [&](const std::vector<policy::Sourced<std::string>>& rules, bool allow) {
+    auto add_rules = [&](const std::vector<policy::HostRuleEntry>& rules, bool allow) {
         for (const auto& r : rules) {
             const std::string text = std::string(allow ? "network.allow " : "network.deny ") + r.value;
             RuleVerdict v{text, r.origin.describe(),
                           allow ? "connect broker and egress proxy in the supervisor; no route otherwise"
                                 : "refused by the connect broker and the egress proxy in the supervisor; "
                                   "no route otherwise"};
-            auto parsed = net::parse_host_rule(r.value);
+            const auto& parsed = r.parsed;
             if (!parsed) {
-                // The loader validates rules; this only guards hand-built policies.
+                // The resolver parses every rule; this only guards hand-built policies.
                 v.severity = Severity::Fatal;
-                v.reason = parsed.error().message;
+                v.reason = policy::kUnparsedHostRule;
             } else if (!missing.empty()) {
                 v.severity = Severity::Unenforceable;
                 v.reason = "needs " + missing + " for the egress proxy: enable them or pass --best-effort";
@@ -460,7 +460,7 @@ void compile_allowlist(const policy::ResolvedPolicy& policy, const HostFacts& fa
                 v.mechanism += " (the host's loopback, through the proxy)";
             }
             plan.verdicts.push_back(v);
-            (allow ? proxy.allow : proxy.deny).push_back(r.value);
+            if (parsed) (allow ? proxy.allow : proxy.deny).push_back(*parsed);
         }
     };
     add_rules(net_rules.allow, true);

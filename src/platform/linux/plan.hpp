@@ -199,8 +199,8 @@ struct ProxyPlan {
     // fixed port keeps --dry-run output and the proxy variables predictable.
     static constexpr std::uint16_t kDefaultPort = 3128;
     std::uint16_t port = kDefaultPort;  // on 127.0.0.1 inside the sandbox's namespace
-    std::vector<std::string> allow;     // network.allow / network.deny as written
-    std::vector<std::string> deny;
+    std::vector<net::HostRule> allow;   // network.allow / network.deny, parsed by the resolver
+    std::vector<net::HostRule> deny;
     std::string profile_name;  // named in denial messages
     std::string no_proxy;      // NO_PROXY value given to the command
 };
@@ -229,8 +229,8 @@ struct UnixSocketRule {
 // same matcher as the proxy and, when allowed, connects from the host's
 // namespace and installs that socket in place of the sandbox's.
 struct BrokerPlan {
-    std::vector<std::string> allow;  // network.allow / network.deny as written (none mode: empty)
-    std::vector<std::string> deny;
+    std::vector<net::HostRule> allow;  // network.allow / network.deny, parsed (none mode: empty)
+    std::vector<net::HostRule> deny;
     std::vector<UnixSocketRule> unix_sockets;
     // mxc's own listeners on the sandbox's loopback (the egress proxy, the
     // DNS stub): connects to them stay inside even when a rule opens the

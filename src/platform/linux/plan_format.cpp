@@ -12,8 +12,8 @@ std::string format_plan(const LinuxPlan& plan) {
          ") mount pid ipc" + (plan.new_net ? " net(loopback only)" : " (host network)"));
     if (plan.proxy) {
         std::string rules;
-        for (const auto& a : plan.proxy->allow) rules += " allow " + a + ";";
-        for (const auto& d : plan.proxy->deny) rules += " deny " + d + ";";
+        for (const auto& a : plan.proxy->allow) rules += " allow " + a.text + ";";
+        for (const auto& d : plan.proxy->deny) rules += " deny " + d.text + ";";
         line("proxy: 127.0.0.1:" + std::to_string(plan.proxy->port) +
              " in the sandbox's namespace, served by the supervisor (HTTP CONNECT, HTTP, SOCKS5);" + rules +
              " NO_PROXY=\"" + plan.proxy->no_proxy + "\"");

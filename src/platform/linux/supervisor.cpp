@@ -376,14 +376,11 @@ private:
     }
 
     Status prepare_network() {
-        // Allowlist: rules are parsed before anything is cloned so that a
-        // bad rule fails the launch without a sandbox to tear down.
+        // Allowlist: the rules were parsed by the resolver (policy::HostRuleEntry).
         if (plan_.proxy && plan_.learning && plan_.learning->allow_everything) {
             matcher_.emplace(learning_matcher());
         } else if (plan_.proxy) {
-            auto m = net::Matcher::from_strings(plan_.proxy->allow, plan_.proxy->deny);
-            if (!m) return make_error("network rules: " + m.error().message);
-            matcher_.emplace(std::move(m).value());
+            matcher_.emplace(plan_.proxy->allow, plan_.proxy->deny);
         }
         // Own network namespace: init hands over the proxy's and the DNS
         // stub's sockets (sandbox_sockets.hpp).

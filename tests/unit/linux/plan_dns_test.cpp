@@ -17,7 +17,8 @@ Scenario with_mode(NetMode mode) {
     Scenario s;
     s.policy.name = "agent";
     s.policy.network.mode = {mode, origin("p.toml", 3)};
-    if (mode == NetMode::Allowlist) s.policy.network.allow.push_back({"example.com", origin("p.toml", 4)});
+    if (mode == NetMode::Allowlist)
+        s.policy.network.allow.push_back(mxc::policy::host_rule_entry("example.com", origin("p.toml", 4)));
     s.policy.env.pass.push_back({"*", origin("p.toml", 20)});
     return s;
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "platform/linux/plan.hpp"
+#include "policy/host_rules.hpp"
 
 namespace mxc::lnx::test {
 

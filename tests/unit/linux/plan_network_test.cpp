@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "plan_fixture.hpp"
+#include "policy/host_rules.hpp"
 
 using namespace mxc::lnx;
 using namespace mxc::lnx::test;
@@ -17,10 +18,18 @@ Scenario allowlist(std::vector<std::string> allow, std::vector<std::string> deny
     s.policy.name = "agent";
     s.policy.network.mode = {NetMode::Allowlist, origin("p.toml", 3)};
     int line = 4;
-    for (auto& a : allow) s.policy.network.allow.push_back({a, origin("p.toml", line++)});
-    for (auto& d : deny) s.policy.network.deny.push_back({d, origin("p.toml", line++)});
+    for (auto& a : allow)
+        s.policy.network.allow.push_back(mxc::policy::host_rule_entry(a, origin("p.toml", line++)));
+    for (auto& d : deny)
+        s.policy.network.deny.push_back(mxc::policy::host_rule_entry(d, origin("p.toml", line++)));
     s.policy.env.pass.push_back({"*", origin("p.toml", 20)});
     return s;
+}
+
+std::vector<std::string> texts(const std::vector<mxc::net::HostRule>& rules) {
+    std::vector<std::string> out;
+    for (const auto& r : rules) out.push_back(r.text);
+    return out;
 }
 
 bool has(const std::vector<std::string>& env, const std::string& entry) {
@@ -52,8 +61,8 @@ TEST_CASE("allowlist keeps its own network namespace and plans the proxy on the 
 TEST_CASE("the proxy carries the rules as written and the profile name for denial messages") {
     auto plan = allowlist({"example.com", "*.github.com:443"}, {"evil.example.com"}).compile();
     REQUIRE(plan.proxy.has_value());
-    CHECK(plan.proxy->allow == std::vector<std::string>{"example.com", "*.github.com:443"});
-    CHECK(plan.proxy->deny == std::vector<std::string>{"evil.example.com"});
+    CHECK(texts(plan.proxy->allow) == std::vector<std::string>{"example.com", "*.github.com:443"});
+    CHECK(texts(plan.proxy->deny) == std::vector<std::string>{"evil.example.com"});
     CHECK(plan.proxy->profile_name == "agent");
 }
 
@@ -165,8 +174,8 @@ TEST_CASE("--dry-run shows the proxy line with its rules and NO_PROXY") {
 TEST_CASE("the connect broker serves modes none and allowlist, never host") {
     auto with_rules = allowlist({"example.com"}, {"evil.example.com"}).compile();
     REQUIRE(with_rules.broker.has_value());
-    CHECK(with_rules.broker->allow == std::vector<std::string>{"example.com"});
-    CHECK(with_rules.broker->deny == std::vector<std::string>{"evil.example.com"});
+    CHECK(texts(with_rules.broker->allow) == std::vector<std::string>{"example.com"});
+    CHECK(texts(with_rules.broker->deny) == std::vector<std::string>{"evil.example.com"});
     // The proxy's and the DNS stub's ports stay in the sandbox even when a
     // rule opens the host's loopback.
     CHECK(std::find(with_rules.broker->own_ports.begin(), with_rules.broker->own_ports.end(), 3128) !=

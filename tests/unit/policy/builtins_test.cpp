@@ -16,7 +16,8 @@ ResolvedPolicy builtin(const std::string& name) {
     return std::move(r).value();
 }
 
-bool has(const std::vector<Sourced<std::string>>& list, std::string_view value) {
+template <class Entry>
+bool has(const std::vector<Entry>& list, std::string_view value) {
     return std::any_of(list.begin(), list.end(), [&](const auto& s) { return s.value == value; });
 }
 

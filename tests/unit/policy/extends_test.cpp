@@ -25,7 +25,8 @@ ResolvedPolicy valid(const std::string& name, const CliOverrides& cli = {}) {
     return std::move(r).value();
 }
 
-std::vector<std::string> values(const std::vector<Sourced<std::string>>& list) {
+template <class Entry>
+std::vector<std::string> values(const std::vector<Entry>& list) {
     std::vector<std::string> out;
     for (const auto& s : list) out.push_back(s.value);
     return out;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "platform/windows/plan/windows_plan.hpp"
+#include "policy/host_rules.hpp"
 
 namespace mxc::test::win {
 

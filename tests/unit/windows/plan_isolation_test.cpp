@@ -46,7 +46,7 @@ TEST_CASE("network none in an AppContainer grants no network capability, only th
 TEST_CASE("network allowlist never grants internetClient: IP rules are WFP permits, not capabilities") {
     auto p = base_policy();
     p.network.mode.value = policy::NetMode::Allowlist;
-    p.network.allow.push_back({"10.0.0.0/8:5432", {}});
+    p.network.allow.push_back(policy::host_rule_entry("10.0.0.0/8:5432"));
     auto plan = compile_windows_plan(p, facts());
     REQUIRE(plan.isolation == Isolation::AppContainer);
     CHECK_FALSE(has(plan.app_container.capability_sids, k::kCapInternetClient));
@@ -59,8 +59,8 @@ TEST_CASE("network allowlist never grants internetClient: IP rules are WFP permi
 TEST_CASE("host-name allow rules run under the restricted token: an AppContainer cannot reach the proxy") {
     auto p = base_policy();
     p.network.mode.value = policy::NetMode::Allowlist;
-    p.network.allow.push_back({"github.com", {}});
-    p.network.allow.push_back({"10.0.0.0/8:5432", {}});
+    p.network.allow.push_back(policy::host_rule_entry("github.com"));
+    p.network.allow.push_back(policy::host_rule_entry("10.0.0.0/8:5432"));
     auto f = facts();
     f.proxy_port = 41000;
     auto plan = compile_windows_plan(p, f);
@@ -81,7 +81,7 @@ TEST_CASE("host-name allow rules run under the restricted token: an AppContainer
 TEST_CASE("host-name rules on a host without AppContainers: the substitution, not a failed fallback") {
     auto p = base_policy();
     p.network.mode.value = policy::NetMode::Allowlist;
-    p.network.allow.push_back({"github.com", {}});
+    p.network.allow.push_back(policy::host_rule_entry("github.com"));
     auto f = facts();
     f.appcontainer_supported = false;
     auto plan = compile_windows_plan(p, f);
@@ -98,7 +98,7 @@ TEST_CASE("host-name rules with an explicit restricted token need no substitutio
     auto p = base_policy();
     p.windows.isolation.value = policy::WindowsIsolation::RestrictedToken;
     p.network.mode.value = policy::NetMode::Allowlist;
-    p.network.allow.push_back({"*.npmjs.org:443", {}});
+    p.network.allow.push_back(policy::host_rule_entry("*.npmjs.org:443"));
     auto plan = compile_windows_plan(p, facts());
     CHECK(plan.isolation == Isolation::RestrictedToken);
     CHECK(find_verdict(plan, "windows.isolation appcontainer") == nullptr);
@@ -109,8 +109,8 @@ TEST_CASE("the egress proxy is needed exactly for allowlists with a host-name al
     auto with = [](policy::NetMode mode, std::vector<std::string> allow, std::vector<std::string> deny = {}) {
         auto p = base_policy();
         p.network.mode.value = mode;
-        for (auto& a : allow) p.network.allow.push_back({a, {}});
-        for (auto& d : deny) p.network.deny.push_back({d, {}});
+        for (auto& a : allow) p.network.allow.push_back(policy::host_rule_entry(a));
+        for (auto& d : deny) p.network.deny.push_back(policy::host_rule_entry(d));
         return needs_egress_proxy(p);
     };
     CHECK(with(policy::NetMode::Allowlist, {"github.com"}));

@@ -73,7 +73,7 @@ TEST_CASE("plan table") {
        // read-only
         auto p = base_policy("coding-agent");
         p.network.mode.value = policy::NetMode::Allowlist;
-        p.network.allow = {{"github.com", {}}, {"10.0.0.0/8:5432", {}}};
+        p.network.allow = {policy::host_rule_entry("github.com"), policy::host_rule_entry("10.0.0.0/8:5432")};
         add_path(p, "C:\\work\\proj", Access::Write);
         add_path(p, "C:\\work\\proj\\.git", Access::Read);
         auto f = facts();

@@ -88,8 +88,8 @@ std::vector<F> concat(std::vector<F> a, const std::vector<F>& b) {
 policy::ResolvedPolicy allowlist(std::vector<std::string> allow, std::vector<std::string> deny = {}) {
     auto p = base_policy();
     p.network.mode.value = policy::NetMode::Allowlist;
-    for (auto& a : allow) p.network.allow.push_back({a, {}});
-    for (auto& d : deny) p.network.deny.push_back({d, {}});
+    for (auto& a : allow) p.network.allow.push_back(policy::host_rule_entry(a));
+    for (auto& d : deny) p.network.deny.push_back(policy::host_rule_entry(d));
     return p;
 }
 

@@ -103,6 +103,7 @@ HostProbe probe_with_run_id(const std::string& session_id) {
     // The audit session id doubles as the run id: journal files and SIDs then
     // point back at the audit log entry of the run that made them.
     p.facts.run_id = session_id.size() >= 16 ? session_id : random_run_id();
+    p.facts.session_id = session_id;
     return p;
 }
 
@@ -114,9 +115,9 @@ Result<std::unique_ptr<net::EgressProxy>> start_egress_proxy(const policy::Resol
                                                              audit::AuditLog* audit) {
     std::vector<net::HostRule> allow, deny;
     for (const auto& r : policy.network.allow)
-        if (auto parsed = net::parse_host_rule(r.value)) allow.push_back(std::move(*parsed));
+        if (r.parsed) allow.push_back(*r.parsed);
     for (const auto& r : policy.network.deny)
-        if (auto parsed = net::parse_host_rule(r.value)) deny.push_back(std::move(*parsed));
+        if (r.parsed) deny.push_back(*r.parsed);
     // AuditLog::net and RefusalNotices are thread-safe; this runs on the
     // connections' threads. Each run prints its first denials (issue 11),
     // unless -q.
@@ -213,24 +214,16 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     auto replay = replay_stale_journals(journal_dir, temp_root);
     for (const auto& e : replay.errors) say("warning: crashed run's journal: " + e);
 
-    std::map<std::string, std::string> extra = plan.proxy_env;
-    extra["MXC_SESSION_ID"] = request.session_id.empty() ? probe.facts.run_id : request.session_id;
-    if (!policy.tmp.empty()) {
-        std::string tmp = policy.tmp;
-        for (char& c : tmp)
-            if (c == '/') c = '\\';
-        extra["TEMP"] = extra["TMP"] = tmp;
-    }
-    EnvList env = build_child_environment(policy.env, caller_environment(), extra);
+    EnvList env = build_child_environment(policy.env, caller_environment(), plan.child_env);
 
     auto exe = find_executable(request.argv[0], env);
     if (exe.kind == LookupResult::Kind::NotFound) {
         say(request.argv[0] + ": command not found in the sandbox's PATH");
-        return exit_code::kNotFound;
+        return exit_code::of(exit_code::ExecFailure::NotFound);
     }
     if (exe.kind == LookupResult::Kind::NotExecutable) {
         say(request.argv[0] + ": " + exe.reason);
-        return exit_code::kNotExecutable;
+        return exit_code::of(exit_code::ExecFailure::NotExecutable);
     }
 
     // ---- filesystem: journal, then {tmp}, then one ACE per rule root ----
@@ -264,8 +257,8 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
             auto resolved =
                 g.on_link_itself ? ResolvedGrantPath{true, widen(g.path), ""} : resolve_grant_path(g.path);
             if (!resolved.exists) {
-                if (g.missing_is_error) {
-                    say(rule + ": path does not exist (set [filesystem].missing = \"ignore\" to skip it)");
+                if (!g.missing_refusal.empty()) {
+                    say(g.missing_refusal);
                     return exit_code::kMxcFailure;
                 }
                 continue;
@@ -371,11 +364,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     auto started = launch_suspended(spec, failure);
     if (!started) {
         say(failure.message);
-        if (failure.code == ERROR_FILE_NOT_FOUND || failure.code == ERROR_PATH_NOT_FOUND)
-            return exit_code::kNotFound;
-        if (failure.code == ERROR_ACCESS_DENIED || failure.code == ERROR_BAD_EXE_FORMAT)
-            return exit_code::kNotExecutable;
-        return exit_code::kMxcFailure;
+        return launch_failure_exit_code(failure.code);
     }
     // In the job before it runs: nothing it spawns can escape the limits.
     if (auto st = job->assign(started->process.get()); !st) {

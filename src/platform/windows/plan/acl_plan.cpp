@@ -162,7 +162,11 @@ void plan_acl(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
         g.trustee_sid = plan.run_sid;
         g.needs_short_name_resolution = rule.path.short_name_suspect;
         g.origin = src.origin;
-        g.missing_is_error = src.missing.value == policy::MissingPaths::Error;
+        if (src.missing.value == policy::MissingPaths::Error) {
+            g.missing_refusal = std::string("filesystem.") + policy::to_string(src.access) + " " + src.path +
+                                " (" + src.origin.describe() +
+                                "): path does not exist (set [filesystem].missing = \"ignore\" to skip it)";
+        }
 
         std::string mechanism;
         switch (src.access) {

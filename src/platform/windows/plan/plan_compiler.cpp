@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdio>
 
+#include "common/exit_codes.hpp"
 #include "platform/windows/plan/plan_parts.hpp"
 
 namespace mxc::platform::win {
@@ -32,8 +34,7 @@ std::string hex32(std::uint32_t v) {
 bool needs_egress_proxy(const policy::ResolvedPolicy& policy) {
     if (policy.network.mode.value != policy::NetMode::Allowlist) return false;
     for (const auto& allow : policy.network.allow) {
-        auto rule = net::parse_host_rule(allow.value);
-        if (rule && rule->kind != net::HostRule::Kind::Cidr) return true;
+        if (allow.parsed && allow.parsed->kind != net::HostRule::Kind::Cidr) return true;
     }
     return false;
 }
@@ -56,7 +57,27 @@ WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const Win
                             "from [filesystem] rules, decides)",
                             "unix sockets are not brokered on Windows; this rule allows nothing here");
     }
+    plan.child_env = plan.proxy_env;
+    plan.child_env["MXC_SESSION_ID"] = facts.session_id.empty() ? facts.run_id : facts.session_id;
+    if (!policy.tmp.empty()) {
+        std::string tmp = policy.tmp;
+        std::replace(tmp.begin(), tmp.end(), '/', '\\');
+        plan.child_env["TEMP"] = plan.child_env["TMP"] = tmp;
+    }
     return plan;
+}
+
+int launch_failure_exit_code(std::uint32_t win32_error) {
+    switch (win32_error) {
+        case 2:  // ERROR_FILE_NOT_FOUND
+        case 3:  // ERROR_PATH_NOT_FOUND
+            return exit_code::of(exit_code::ExecFailure::NotFound);
+        case 5:    // ERROR_ACCESS_DENIED
+        case 193:  // ERROR_BAD_EXE_FORMAT
+            return exit_code::of(exit_code::ExecFailure::NotExecutable);
+        default:
+            return exit_code::kMxcFailure;
+    }
 }
 
 }  // namespace mxc::platform::win

@@ -186,9 +186,9 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
 
     for (const auto& allow : policy.network.allow) {
         std::string rule_text = "network.allow " + allow.value;
-        auto rule = net::parse_host_rule(allow.value);
+        const auto& rule = allow.parsed;
         if (!rule) {
-            add_unenforceable(plan, rule_text, allow.origin, "none", rule.error().message);
+            add_unenforceable(plan, rule_text, allow.origin, "none", policy::kUnparsedHostRule);
             continue;
         }
         if (rule->kind == net::HostRule::Kind::Cidr) {
@@ -206,9 +206,9 @@ void plan_wfp(const policy::ResolvedPolicy& policy, const WindowsHostFacts& fact
     }
     for (const auto& deny : policy.network.deny) {
         std::string rule_text = "network.deny " + deny.value;
-        auto rule = net::parse_host_rule(deny.value);
+        const auto& rule = deny.parsed;
         if (!rule) {
-            add_unenforceable(plan, rule_text, deny.origin, "none", rule.error().message);
+            add_unenforceable(plan, rule_text, deny.origin, "none", policy::kUnparsedHostRule);
             continue;
         }
         if (rule->kind == net::HostRule::Kind::Cidr) {

@@ -43,9 +43,10 @@ struct WindowsHostFacts {
     // compiling the plan when needs_egress_proxy()); 0 = not started, as in
     // --dry-run and `mxc explain`: the plan then has no proxy permit or env.
     std::uint16_t proxy_port = 0;
-    std::string user_sid;   // caller's user SID ("S-1-5-21-...")
-    std::string logon_sid;  // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
-    std::string run_id;     // random per run (hex); names and SIDs derive from it
+    std::string user_sid;    // caller's user SID ("S-1-5-21-...")
+    std::string logon_sid;   // caller's logon session SID ("S-1-5-5-x-y"); "" = unknown
+    std::string run_id;      // random per run (hex); names and SIDs derive from it
+    std::string session_id;  // the audit session, the command's MXC_SESSION_ID; "" = run_id
     // Links on rule paths. A link strictly inside a writable area (the
     // workspace, a write rule of this plan, a built-in writable home
     // directory: policy::writable_area_roots; the temp directory) could have
@@ -120,9 +121,10 @@ struct AclGrant {
     // counts as Medium + no-write-up, which would veto the allow ACE.
     bool low_integrity_label = false;
     policy::Origin origin;
-    // [filesystem].missing of the file that wrote the rule: a grant on a
-    // path that does not exist fails the launch only when it says "error".
-    bool missing_is_error = false;
+    // [filesystem].missing of the file that wrote the rule: when it says
+    // "error", the line the launch fails with if the path does not exist;
+    // "" = such a grant is skipped.
+    std::string missing_refusal;
 };
 
 // ---- WFP -------------------------------------------------------------------
@@ -184,6 +186,9 @@ struct WindowsPlan {
     std::vector<std::string> create_dirs;  // {tmp}: created before grants, removed after the run
     WfpSpec wfp;
     std::map<std::string, std::string> proxy_env;  // HTTP_PROXY & co. when a proxy is planned
+    // Set over the policy's environment ([env] pass/set): proxy_env,
+    // MXC_SESSION_ID, and TEMP/TMP pointing at {tmp}.
+    std::map<std::string, std::string> child_env;
     // One verdict per rule (platform/verdicts.hpp): what enforces it, or
     // what the host lacks (Unenforceable: exit 125 unless policy.best_effort),
     // or why it applies to nothing (Warning: printed at launch, e.g. a path
@@ -192,6 +197,11 @@ struct WindowsPlan {
 };
 
 WindowsPlan compile_windows_plan(const policy::ResolvedPolicy& policy, const WindowsHostFacts& facts);
+
+// mxc's exit status when CreateProcess failed with `win32_error`
+// (docs/design.md, exit statuses): 127 for a file or path not found, 126 for
+// access denied or not an executable image, 125 otherwise.
+int launch_failure_exit_code(std::uint32_t win32_error);
 
 // Network allowlist with at least one host-name allow rule ("github.com",
 // "*.npmjs.org:443"): only the egress proxy can enforce those (IP/CIDR rules
