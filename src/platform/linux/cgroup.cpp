@@ -10,21 +10,14 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "common/slurp.hpp"
 #include "platform/linux/sys_error.hpp"
 
 namespace mxc::lnx {
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 bool has_word(const std::string& text, const std::string& word) {
     std::istringstream in(text);

@@ -14,10 +14,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "common/path_components.hpp"
+#include "common/slurp.hpp"
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/pids_cgroup.hpp"
@@ -28,13 +27,6 @@ extern char** environ;
 
 namespace mxc::lnx {
 namespace {
-
-std::string slurp(const char* path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 // -1 when the sysctl does not exist.
 long read_sysctl(const char* path) {

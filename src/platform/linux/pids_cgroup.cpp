@@ -7,23 +7,16 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
+#include "common/slurp.hpp"
 #include "common/unique_fd.hpp"
 #include "platform/linux/cgroup.hpp"
 #include "platform/linux/sys_error.hpp"
 
 namespace mxc::lnx {
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 bool has_token(const std::string& list, char sep, const std::string& word) {
     std::istringstream in(list);
