@@ -356,7 +356,7 @@ def case_audit_log(world, doc):
     log = os.path.join(world.home, ".local", "state", "mxc", "agent.jsonl")
     check(not world.exists("agent.jsonl"), "the recipe wrote its audit log into the workspace")
     start = [e for e in audit_events(log) if e["event"] == "start"]
-    check(len(start) == 1 and any(m.startswith("die with parent") for m in start[0]["enforced"]),
+    check(len(start) == 1 and any("die-with-parent" in m for m in start[0]["enforced"]),
           "the recipe's run does not die with its parent: %s" % start)
     expect_report(world, "codex", dict(state="fail", **env_expectations(set())))
     check("command  codex" in r.stdout and "deny   collector.example.net:443" in r.stdout,
