@@ -26,6 +26,7 @@
 #include "platform/linux/net_ns.hpp"
 #include "platform/linux/sandbox_sockets.hpp"
 #include "platform/linux/sandbox_spec.hpp"
+#include "platform/linux/sys_error.hpp"
 #include "platform/linux/user_ns.hpp"
 
 namespace mxc::lnx {
@@ -82,6 +83,15 @@ int exit_code_of(int status) {
     const LinuxPlan& plan = *spec.plan;
     StepClock steps(spec.report_steps, spec.report_fd);
 
+    // cgroup v1 pids limit: into the leaf before anything else, and long
+    // before the first fork (pids_cgroup.hpp, open_tasks). A failed move
+    // never runs the command outside the limit.
+    if (spec.pids_tasks_fd >= 0) {
+        if (::write(spec.pids_tasks_fd, "0", 1) != 1)
+            fail(spec, sys_error("limits.processes: moving sandbox init into the pids cgroup (v1)"));
+        ::close(spec.pids_tasks_fd);
+        steps.done("limits: moved into the pids cgroup (v1)");
+    }
     if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
     steps.done("user namespace: uid/gid maps");
     // init is a copy of mxc: its /proc/1/environ still holds the caller's
@@ -127,21 +137,6 @@ int exit_code_of(int status) {
     for (const auto& note : layers.notes)
         send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
-
-    // cgroup v1 pids limit: the supervisor moves us into the leaf and then
-    // writes one byte. EOF means it failed or died: never run outside the
-    // limit. Waited for only here, before the first process init creates:
-    // moving a process into a v1 cgroup waits for an RCU grace period (up to
-    // ~13 ms), which the namespace and mount setup above overlaps.
-    if (spec.start_fd >= 0) {
-        char go = 0;
-        ssize_t n;
-        while ((n = ::read(spec.start_fd, &go, 1)) < 0 && errno == EINTR) {
-        }
-        ::close(spec.start_fd);
-        if (n != 1) _exit(exit_code::kMxcFailure);
-        steps.done("limits: waited to be in the pids cgroup (v1)");
-    }
 
     sigset_t handled;
     sigemptyset(&handled);

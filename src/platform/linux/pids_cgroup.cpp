@@ -199,8 +199,11 @@ PidsV1Leaf::~PidsV1Leaf() {
     (void)remove();
 }
 
-Status PidsV1Leaf::add(pid_t pid) const {
-    return write_file(path_ + "/cgroup.procs", std::to_string(pid));
+Result<UniqueFd> PidsV1Leaf::open_tasks() const {
+    const std::string tasks = path_ + "/tasks";
+    UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid()) return sys_error("open", tasks);
+    return fd;
 }
 
 Status PidsV1Leaf::remove() {

@@ -30,7 +30,7 @@ struct SandboxSpec {
     int report_fd = -1;                   // write end, CLOEXEC
     int alive_fd = -1;                    // read end; EOF/HUP means the supervisor is gone
     int sockets_fd = -1;                  // own network namespace: init's end of the socket handoff channel
-    int start_fd = -1;                    // v1 pids cgroup: socket; one byte = "you are in the cgroup"
+    int pids_tasks_fd = -1;               // v1 pids cgroup: the leaf's `tasks`, open for writing
     sigset_t caller_mask{};               // signal mask to restore for the command
     bool caller_ignores_sigchld = false;  // restore SIG_IGN for the command
     bool report_steps = false;            // -v: send a Step report after each setup step

@@ -262,15 +262,6 @@ Result<bool> read_exactly(int fd, void* into, std::size_t size, const char* what
     return make_error(std::string(what) + ": short read");
 }
 
-// True once `pid` (our child) has exited; leaves it to be reaped (WNOWAIT).
-bool child_has_exited(pid_t pid) {
-    siginfo_t info{};
-    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-        if (errno != EINTR) return false;
-    }
-    return info.si_pid == pid;
-}
-
 // One run, in the order it happens: prepare (limits, pipes, rules, signals and the wait loop's fds, all
 // before clone), start (clone), hand over (v1 pids leaf), serve (learning tracer or broker, proxy and DNS
 // stub), arm the timers, wait, collect, report. Every step before clone fails with nothing to tear down;
@@ -293,11 +284,7 @@ public:
             out_.error = st.error().message;
             return out_;
         }
-        if (auto st = hand_over(); !st) {
-            kill_and_reap();
-            out_.error = st.error().message;
-            return out_;
-        }
+        hand_over();
         if (auto st = serve(); !st) fail_running(st);
         if (auto st = arm_timers(); !st) fail_running(st);
         if (auto st = wait(); !st) {
@@ -333,22 +320,19 @@ private:
             }
             cgroup_.emplace(std::move(*leaf));
         }
-        // cgroup v1 has no CLONE_INTO_CGROUP: init waits on the start
-        // socket, before it creates any process, until we have moved it into
-        // the pids leaf, so nothing it forks escapes the limit. A socket, not
-        // a pipe: init may fail its setup and exit first, and send() with
-        // MSG_NOSIGNAL then fails with EPIPE instead of raising SIGPIPE here.
+        // cgroup v1 has no CLONE_INTO_CGROUP: init moves itself into the
+        // leaf through this fd before it creates any process, so nothing
+        // it forks escapes the limit (pids_cgroup.hpp, open_tasks).
         if (plan_.pids_v1) {
             StepTimer timer(verbose_, "limits: pids cgroup (v1) leaf");
             auto leaf = PidsV1Leaf::create(*plan_.pids_v1);
             if (!leaf)
                 return make_error("limits.processes: pids cgroup setup failed: " + leaf.error().message);
             pids_v1_.emplace(std::move(*leaf));
-            int start[2];
-            if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0)
-                return sys_error("socketpair");
-            start_read_.reset(start[0]);
-            start_write_.reset(start[1]);
+            auto tasks = pids_v1_->open_tasks();
+            if (!tasks)
+                return make_error("limits.processes: pids cgroup setup failed: " + tasks.error().message);
+            pids_tasks_ = std::move(*tasks);
         }
         return {};
     }
@@ -448,7 +432,7 @@ private:
         }
         spec_.report_fd = report_write_.get();
         spec_.alive_fd = alive_read_.get();
-        spec_.start_fd = start_read_.get();
+        spec_.pids_tasks_fd = pids_tasks_.get();
         return {};
     }
 
@@ -461,7 +445,6 @@ private:
         if (child_ == 0) {
             ::close(alive_write_.release());
             ::close(report_read_.release());
-            start_write_.reset();
             channel_.supervisor_end.reset();
             signals_.reset();
             wall_timer_.reset();
@@ -475,28 +458,13 @@ private:
         }
         report_write_.reset();
         alive_read_.reset();
-        start_read_.reset();
+        pids_tasks_.reset();
         return {};
     }
 
-    Status hand_over() {
-        if (pids_v1_) {
-            // Init sets up its namespaces meanwhile and may fail and exit
-            // first: then the move finds no process, nothing escaped the
-            // limit (init never forked), and init's own report says what
-            // failed, so the run goes on to collect it.
-            if (auto st = pids_v1_->add(child_); !st && !child_has_exited(child_))
-                return make_error("limits.processes: pids cgroup setup failed: " + st.error().message);
-            const bool sent = ::send(start_write_.get(), "1", 1, MSG_NOSIGNAL) == 1;
-            start_write_.reset();
-            // Without the byte init sees EOF and exits without running anything.
-            if (!sent && !child_has_exited(child_)) return sys_error("limits.processes: start socket: send");
-        }
-        // Init now holds the only sandbox end: its exit or its own close is
-        // what ends a wait for the listener.
-        channel_.sandbox_end.reset();
-        return {};
-    }
+    // Init now holds the only sandbox end: its exit or its own close is
+    // what ends a wait for the listener.
+    void hand_over() { channel_.sandbox_end.reset(); }
 
     Status serve() {
         if (tracer_ != nullptr) tracer_->set_init(child_);
@@ -672,11 +640,6 @@ private:
         }
     }
 
-    void kill_and_reap() {
-        ::kill(child_, SIGKILL);
-        reap();
-    }
-
     void collect() {
         if (proxy_) proxy_->stop();  // emits the audit events of connections still open
         if (broker_) broker_->stop();
@@ -768,7 +731,7 @@ private:
     // last (init is reaped by then).
     std::optional<CgroupLeaf> cgroup_;
     std::optional<PidsV1Leaf> pids_v1_;
-    UniqueFd start_read_, start_write_;
+    UniqueFd pids_tasks_;
     std::vector<std::string> args_ = argv_;
     std::vector<std::string> env_ = plan_.env;
     SandboxSpec spec_;

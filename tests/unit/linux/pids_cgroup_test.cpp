@@ -134,7 +134,7 @@ TEST_CASE("a read-only v1 pids hierarchy is not usable") {
     fs::permissions(cg.root + "/pids", fs::perms::owner_all);
 }
 
-TEST_CASE("the v1 leaf gets pids.max, takes the sandbox init's pid and is removed with the object") {
+TEST_CASE("the v1 leaf gets pids.max, opens its tasks file for init and is removed with the object") {
     FakeCgroupFs cg;
     fs::create_directories(cg.root + "/pids");
     {
@@ -142,13 +142,32 @@ TEST_CASE("the v1 leaf gets pids.max, takes the sandbox init's pid and is remove
         REQUIRE(leaf.ok());
         CHECK(leaf->path() == cg.root + "/pids/mxc-s1");
         CHECK(cg.read("/pids/mxc-s1/pids.max") == "65");
-        REQUIRE(leaf->add(4242).ok());
-        CHECK(cg.read("/pids/mxc-s1/cgroup.procs") == "4242");
+        // A real cgroupfs makes `tasks` with the directory; a fake one needs it.
+        CHECK_FALSE(leaf->open_tasks().ok());
+        cg.file("/pids/mxc-s1/tasks", "");
+        auto tasks = leaf->open_tasks();
+        REQUIRE(tasks.ok());
+        REQUIRE(::write(tasks->get(), "0", 1) == 1);  // what init writes: "move me"
+        CHECK(cg.read("/pids/mxc-s1/tasks") == "0");
         // Real cgroupfs lets rmdir remove interface files; a fake one cannot.
         fs::remove(cg.root + "/pids/mxc-s1/pids.max");
-        fs::remove(cg.root + "/pids/mxc-s1/cgroup.procs");
+        fs::remove(cg.root + "/pids/mxc-s1/tasks");
     }
     CHECK_FALSE(fs::exists(cg.root + "/pids/mxc-s1"));
+}
+
+TEST_CASE("the v1 leaf's tasks file is not opened through a symlink") {
+    FakeCgroupFs cg;
+    fs::create_directories(cg.root + "/pids");
+    auto leaf = PidsV1Leaf::create(PidsV1Plan{cg.root + "/pids", "mxc-s2", 65});
+    REQUIRE(leaf.ok());
+    cg.file("/elsewhere", "");
+    fs::create_symlink(cg.root + "/elsewhere", cg.root + "/pids/mxc-s2/tasks");
+    auto tasks = leaf->open_tasks();
+    REQUIRE_FALSE(tasks.ok());
+    CHECK(tasks.error().message.find("/pids/mxc-s2/tasks") != std::string::npos);
+    fs::remove(cg.root + "/pids/mxc-s2/pids.max");
+    fs::remove(cg.root + "/pids/mxc-s2/tasks");
 }
 
 TEST_CASE("a v1 leaf that cannot be created reports the path and errno") {
