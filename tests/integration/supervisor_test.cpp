@@ -52,6 +52,17 @@ bool lower_soft_nofile(pid_t pid, rlim_t soft) {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// Both tests starve the driver of fds. In the sanitizer build that breaks
+// the sanitizer, not mxc: UBSan's vptr check probes memory through pipe2(2),
+// which fails with EMFILE, so it reports "object has invalid vptr" for a
+// valid std::thread state and exits 1 (seen with strace: pipe2 = -1 EMFILE
+// right before the report). The Release build runs them.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 std::size_t lines(const std::string& s) {
     std::size_t n = 0;
     for (char c : s) n += c == '\n' ? 1 : 0;
@@ -60,7 +71,8 @@ std::size_t lines(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("too few fds for the signalfd or the wall_time timer: exit 125 before the command runs") {
+TEST_CASE("too few fds for the signalfd or the wall_time timer: exit 125 before the command runs" *
+          doctest::skip(kSanitized)) {
     TempDir ws;
     bool saw_signalfd = false;
     bool saw_timerfd = false;
@@ -97,7 +109,8 @@ TEST_CASE("too few fds for the signalfd or the wall_time timer: exit 125 before 
     CHECK(wait_until_gone("sleep 3; echo ran"));
 }
 
-TEST_CASE("a poll error in the wait loop: the sandbox is killed and mxc exits 125") {
+TEST_CASE("a poll error in the wait loop: the sandbox is killed and mxc exits 125" *
+          doctest::skip(kSanitized)) {
     TempDir ws;
     Background bg(driver_argv(ws.path(), {"--", "sh", "-c", "touch ready; exec sleep 987.301"}), ws.path());
     REQUIRE(wait_for_file(ws.path() + "/ready"));
