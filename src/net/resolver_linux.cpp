@@ -9,35 +9,56 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <system_error>
 
 #include "net/local_addresses.hpp"
 #include "net/socket_address.hpp"
 
 namespace mxc::net {
 
-Result<std::unique_ptr<Resolver>> Resolver::create(int threads) {
+Result<std::unique_ptr<Resolver>> Resolver::create(int max_threads) {
     UniqueFd ev(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!ev.valid()) return make_error(std::string("egress proxy: eventfd: ") + std::strerror(errno));
-    std::unique_ptr<Resolver> r(new Resolver(std::move(ev)));
-    for (int i = 0; i < std::max(1, threads); ++i) r->workers_.emplace_back([p = r.get()] { p->work(); });
-    return r;
+    const auto max_workers = static_cast<std::size_t>(std::max(1, max_threads));
+    return std::unique_ptr<Resolver>(new Resolver(std::move(ev), max_workers));
 }
 
-Resolver::Resolver(UniqueFd event) : event_(std::move(event)) {}
+Resolver::Resolver(UniqueFd event, std::size_t max_workers)
+    : event_(std::move(event)), max_workers_(max_workers) {}
 
 Resolver::~Resolver() {
+    std::vector<std::thread> workers;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        workers.swap(workers_);
     }
     cv_.notify_all();
-    for (auto& t : workers_) t.join();
+    for (auto& t : workers) t.join();
 }
 
 void Resolver::submit(std::uint64_t id, std::string name) {
     {
         std::lock_guard lock(mutex_);
         jobs_.emplace_back(id, std::move(name));
+        if (idle_ < jobs_.size() && workers_.size() < max_workers_) {
+            try {
+                workers_.emplace_back([this] { work(); });
+            } catch (const std::system_error& e) {
+                // No thread: the jobs wait for a running worker; with none,
+                // this one is answered with the reason instead of never.
+                if (workers_.empty()) {
+                    jobs_.pop_back();
+                    Answer failed;
+                    failed.id = id;
+                    failed.error = std::string("cannot start a resolver thread: ") + e.what();
+                    done_.push_back(std::move(failed));
+                    std::uint64_t one = 1;
+                    (void)!::write(event_.get(), &one, sizeof one);
+                    return;
+                }
+            }
+        }
     }
     cv_.notify_one();
 }
@@ -55,7 +76,9 @@ void Resolver::work() {
         std::pair<std::uint64_t, std::string> job;
         {
             std::unique_lock lock(mutex_);
+            ++idle_;
             cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            --idle_;
             if (stopping_) return;
             job = std::move(jobs_.front());
             jobs_.pop_front();

@@ -1,6 +1,8 @@
 #pragma once
 // getaddrinfo() on a few worker threads, so a slow DNS server never stalls
-// the proxy's event loop. Results come back through a queue; the owner polls
+// the proxy's event loop. Workers start on demand (up to the maximum), not
+// with the sandbox: most runs resolve nothing, and each thread made at
+// launch was startup time on busy cores. Results come back through a queue; the owner polls
 // fd() (an eventfd) and calls take(). Each answer also carries this host's
 // interface addresses as they were right after the lookup (local_addresses.hpp),
 // observed here so that the netlink round trip stays off the event loop too.
@@ -28,7 +30,7 @@ public:
         bool no_such_name = false;  // the host's resolver said the name does not exist
     };
 
-    static Result<std::unique_ptr<Resolver>> create(int threads);
+    static Result<std::unique_ptr<Resolver>> create(int max_threads);
     ~Resolver();  // joins the workers (after any lookup in flight returns)
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
@@ -38,7 +40,7 @@ public:
     [[nodiscard]] int fd() const { return event_.get(); }
 
 private:
-    explicit Resolver(UniqueFd event);
+    Resolver(UniqueFd event, std::size_t max_workers);
     void work();
 
     UniqueFd event_;
@@ -47,6 +49,8 @@ private:
     std::deque<std::pair<std::uint64_t, std::string>> jobs_;
     std::vector<Answer> done_;
     bool stopping_ = false;
+    std::size_t idle_ = 0;  // workers waiting for a job
+    std::size_t max_workers_;
     std::vector<std::thread> workers_;
 };
 
