@@ -161,11 +161,17 @@ Status DnsStub::start() {
     return {};
 }
 
-void DnsStub::stop() {
+void DnsStub::request_stop() {
     Impl& p = *impl_;
     if (!p.thread.joinable()) return;
     std::uint64_t one = 1;
     (void)!::write(p.stop_event.get(), &one, sizeof one);
+}
+
+void DnsStub::stop() {
+    Impl& p = *impl_;
+    if (!p.thread.joinable()) return;
+    request_stop();
     p.thread.join();
     p.resolver.reset();
     p.clients.clear();

@@ -68,6 +68,8 @@ public:
     // Closes every client and joins the threads (a lookup in flight is
     // waited for, bounded by the host resolver's timeout). Idempotent.
     void stop();
+    // Asks the thread to finish without waiting for it; stop() still joins.
+    void request_stop();
 
     struct Impl;
 

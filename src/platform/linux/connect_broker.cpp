@@ -265,10 +265,15 @@ Status ConnectBroker::start() {
     return {};
 }
 
-void ConnectBroker::stop() {
+void ConnectBroker::request_stop() {
     if (!impl_ || !impl_->thread.joinable()) return;
     const std::uint64_t one = 1;
     (void)::write(impl_->stop_event.get(), &one, sizeof one);
+}
+
+void ConnectBroker::stop() {
+    if (!impl_ || !impl_->thread.joinable()) return;
+    request_stop();
     impl_->thread.join();
     for (auto& [key, p] : impl_->pending) {
         if (p.kind != Impl::Pending::Kind::Watch) impl_->respond(p.id, ECONNABORTED);

@@ -71,6 +71,9 @@ public:
 
     Status start();
     void stop();  // idempotent; pending calls are answered with ECONNABORTED
+    // Asks the thread to finish without waiting for it; stop() still joins.
+    // The supervisor asks every service first so their wakeups overlap.
+    void request_stop();
 
     struct Impl;
 

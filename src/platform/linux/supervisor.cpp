@@ -641,6 +641,10 @@ private:
     }
 
     void collect() {
+        // Every service is asked first, so the threads wake up together
+        // instead of one join waiting for the next thread to be scheduled.
+        if (broker_) broker_->request_stop();
+        if (dns_) dns_->request_stop();
         if (proxy_) proxy_->stop();  // emits the audit events of connections still open
         if (broker_) broker_->stop();
         if (dns_) dns_->stop();
