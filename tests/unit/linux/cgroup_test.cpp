@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "platform/linux/cgroup.hpp"
+#include "platform/linux/apply/cgroup.hpp"
 
 using namespace mxc::lnx;
 namespace fs = std::filesystem;

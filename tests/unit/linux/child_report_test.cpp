@@ -2,7 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "platform/linux/child_report.hpp"
+#include "platform/linux/apply/child_report.hpp"
 
 using namespace mxc::lnx;
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "platform/linux/plan.hpp"
+#include "platform/linux/plan/plan.hpp"
 
 using namespace mxc::lnx;
 using mxc::policy::EnvRules;

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "platform/linux/learn_syscalls.hpp"
+#include "platform/linux/plan/learn_syscalls.hpp"
 
 using namespace mxc::lnx;
 using mxc::learn::FsAccess;

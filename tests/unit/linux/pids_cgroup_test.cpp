@@ -12,8 +12,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "platform/linux/cgroup.hpp"
-#include "platform/linux/pids_cgroup.hpp"
+#include "platform/linux/apply/cgroup.hpp"
+#include "platform/linux/apply/pids_cgroup.hpp"
 
 using namespace mxc::lnx;
 namespace fs = std::filesystem;

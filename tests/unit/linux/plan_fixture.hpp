@@ -3,7 +3,7 @@
 // every test states exactly what the "host" looks like.
 #include <string>
 
-#include "platform/linux/plan.hpp"
+#include "platform/linux/plan/plan.hpp"
 #include "policy/host_rules.hpp"
 
 namespace mxc::lnx::test {

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "plan_fixture.hpp"
-#include "platform/linux/plan_unix_sockets.hpp"
+#include "platform/linux/plan/plan_unix_sockets.hpp"
 
 using namespace mxc::lnx;
 using namespace mxc::lnx::test;

@@ -20,7 +20,7 @@
 #include <string>
 
 #include "common/unique_fd.hpp"
-#include "platform/linux/unix_socket_target.hpp"
+#include "platform/linux/apply/unix_socket_target.hpp"
 
 using namespace mxc;
 using namespace mxc::lnx;

@@ -28,7 +28,7 @@
 #include <cstring>
 #include <functional>
 
-#include "platform/linux/seccomp_filter.hpp"
+#include "platform/linux/apply/seccomp_filter.hpp"
 
 namespace {
 

@@ -1,0 +1,82 @@
+#include "platform/linux/apply/child_report.hpp"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace mxc::lnx {
+
+void send_report(int fd, ReportTag tag, const std::string& payload) {
+    if (fd < 0) return;
+    std::string msg;
+    const auto len = static_cast<std::uint32_t>(payload.size() > 3000 ? 3000 : payload.size());
+    msg.push_back(static_cast<char>(tag));
+    for (int i = 0; i < 4; ++i) msg.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+    msg.append(payload, 0, len);
+    while (::write(fd, msg.data(), msg.size()) < 0 && errno == EINTR) {
+    }
+}
+
+long monotonic_usec() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<long>(ts.tv_sec) * 1000000L + ts.tv_nsec / 1000;
+}
+
+void send_step(int fd, const char* name, long since_usec) {
+    if (fd < 0) return;
+    char msg[160];
+    const int n = std::snprintf(msg + 5, sizeof msg - 5, "%ld %s", monotonic_usec() - since_usec, name);
+    if (n <= 0) return;
+    const auto len = static_cast<std::uint32_t>(n < static_cast<int>(sizeof msg - 5) ? n : sizeof msg - 6);
+    msg[0] = static_cast<char>(ReportTag::Step);
+    for (int i = 0; i < 4; ++i) msg[1 + i] = static_cast<char>((len >> (8 * i)) & 0xff);
+    while (::write(fd, msg, 5 + len) < 0 && errno == EINTR) {
+    }
+}
+
+ChildReports parse_reports(const std::string& bytes) {
+    ChildReports r;
+    std::size_t pos = 0;
+    while (pos + 5 <= bytes.size()) {
+        const char tag = bytes[pos];
+        std::uint32_t len = 0;
+        for (int i = 0; i < 4; ++i)
+            len |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[pos + 1 + i])) << (8 * i);
+        if (pos + 5 + len > bytes.size()) break;
+        std::string payload = bytes.substr(pos + 5, len);
+        pos += 5 + len;
+        switch (static_cast<ReportTag>(tag)) {
+            case ReportTag::SetupError:
+                if (r.setup_error.empty()) r.setup_error = payload;
+                break;
+            case ReportTag::ExecErrno:
+                r.exec_errno = std::atoi(payload.c_str());
+                break;
+            case ReportTag::WaitStatus:
+                r.has_wait_status = true;
+                r.wait_status = std::atoi(payload.c_str());
+                break;
+            case ReportTag::Warning:
+                r.warnings.push_back(payload);
+                break;
+            case ReportTag::LayerWrite:
+                r.layer_writes.push_back(payload);
+                break;
+            case ReportTag::Step: {
+                const auto space = payload.find(' ');
+                if (space == std::string::npos) break;
+                r.steps.push_back(StepTiming{payload.substr(space + 1), std::atol(payload.c_str())});
+                break;
+            }
+        }
+    }
+    return r;
+}
+
+}  // namespace mxc::lnx

@@ -1,0 +1,206 @@
+// pid 1 of the sandbox. It finishes the namespace setup that must happen
+// inside (id maps, loopback, the mount tree, fresh /proc needs to be pid 1's
+// namespace), forks the command, then only relays signals and reaps.
+//
+// Lifetime: PR_SET_PDEATHSIG kills init when the supervisor dies (even by
+// SIGKILL) and the kernel kills every process of a pid namespace when its
+// init exits, so nothing can outlive mxc. The "alive" pipe closes the race
+// where the supervisor dies before the prctl.
+#include <poll.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <optional>
+
+#include "common/exit_codes.hpp"
+#include "common/unique_fd.hpp"
+#include "platform/linux/apply/broker_filter.hpp"
+#include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/learn_view.hpp"
+#include "platform/linux/apply/mounts.hpp"
+#include "platform/linux/apply/net_ns.hpp"
+#include "platform/linux/apply/sandbox_sockets.hpp"
+#include "platform/linux/apply/sandbox_spec.hpp"
+#include "platform/linux/apply/sys_error.hpp"
+#include "platform/linux/apply/user_ns.hpp"
+
+namespace mxc::lnx {
+namespace {
+
+[[noreturn]] void fail(const SandboxSpec& spec, const Status& st) {
+    send_report(spec.report_fd, ReportTag::SetupError, st.error().message);
+    _exit(exit_code::kMxcFailure);
+}
+
+bool supervisor_gone(int alive_fd) {
+    pollfd p{alive_fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+struct CommandArgs {
+    const SandboxSpec* spec;
+    int signal_fd;
+};
+
+MXC_ON_CLONE_STACK int command_main(void* raw) {
+    auto* args = static_cast<CommandArgs*>(raw);
+    ::close(args->signal_fd);
+    ::close(args->spec->alive_fd);
+    exec_command(*args->spec);
+}
+
+// Learning: what the run wrote to the throwaway layers (docs/design.md
+// "Learning sandbox"), one report each, before the namespace and its layers
+// are gone.
+void report_layer_writes(const SandboxSpec& spec, const LearnLayers& layers) {
+    constexpr std::size_t kCap = 100000;
+    constexpr std::size_t kLongest = 3000;  // one report stays below PIPE_BUF
+    const bool complete = list_layer_writes(layers, kCap, [&](const std::string& path) {
+        if (path.size() <= kLongest) send_report(spec.report_fd, ReportTag::LayerWrite, path);
+    });
+    if (!complete)
+        send_report(
+            spec.report_fd, ReportTag::Warning,
+            "learning: more than " + std::to_string(kCap) + " paths in the throwaway layer; list cut");
+}
+
+int exit_code_of(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return exit_code::kMxcFailure;
+}
+
+}  // namespace
+
+[[noreturn]] void sandbox_init_main(const SandboxSpec& spec) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (supervisor_gone(spec.alive_fd)) _exit(exit_code::kMxcFailure);
+    const LinuxPlan& plan = *spec.plan;
+    StepClock steps(spec.report_steps, spec.report_fd);
+
+    // cgroup v1 pids limit: into the leaf before anything else, and long
+    // before the first fork (pids_cgroup.hpp, open_tasks). A failed move
+    // never runs the command outside the limit.
+    if (spec.pids_tasks_fd >= 0) {
+        if (::write(spec.pids_tasks_fd, "0", 1) != 1)
+            fail(spec, sys_error("limits.processes: moving sandbox init into the pids cgroup (v1)"));
+        ::close(spec.pids_tasks_fd);
+        steps.done("limits: moved into the pids cgroup (v1)");
+    }
+    if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
+    steps.done("user namespace: uid/gid maps");
+    // init is a copy of mxc: its /proc/1/environ still holds the caller's
+    // whole environment (tokens the [env] rules filtered out) and its memory
+    // the plan. Non-dumpable makes /proc/1/{environ,mem,...} unreadable to the
+    // command even though it runs as the same uid.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (plan.new_net) {
+        if (auto st = bring_up_loopback(); !st) fail(spec, st);
+        steps.done("network namespace: loopback up");
+        // Before the mount tree and long before the command exists: the
+        // supervisor waits for these fds, and the command must find the
+        // ports (the proxy's, 53 for DNS) already taken (it cannot bind them
+        // and impersonate the supervisor).
+        UniqueFd channel(spec.sockets_fd);
+        std::optional<std::uint16_t> proxy_port;
+        if (plan.proxy) proxy_port = plan.proxy->port;
+        auto sockets = open_sandbox_sockets(proxy_port);
+        if (!sockets) fail(spec, sockets.error());
+        if (plan.broker || plan.learning) {
+            // Before the command exists, so every process of the sandbox is
+            // brokered; the listener goes to the supervisor with the rest.
+            auto listener = install_broker_filter(plan.broker.has_value(), plan.learning.has_value());
+            if (!listener) fail(spec, listener.error());
+            sockets->connect_notify = std::move(listener).value();
+        }
+        if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets).value()); !st) fail(spec, st);
+        steps.done("network namespace: proxy, DNS and broker sockets handed to the supervisor");
+    }
+    if (!plan.new_net && plan.learning) {
+        // Learning with the host's network: only the path calls' listener.
+        UniqueFd channel(spec.sockets_fd);
+        auto listener = install_broker_filter(false, true);
+        if (!listener) fail(spec, listener.error());
+        SandboxSockets sockets;
+        sockets.connect_notify = std::move(listener).value();
+        if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets)); !st) fail(spec, st);
+        steps.done("learning: seccomp listener handed to the supervisor");
+    }
+    LearnLayers layers;
+    if (auto st = build_sandbox_root(plan.mounts, plan.learning ? &*plan.learning : nullptr, &layers); !st)
+        fail(spec, st);
+    for (const auto& note : layers.notes)
+        send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);
+    steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
+
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int sig : kRelayedSignals) sigaddset(&handled, sig);
+    sigaddset(&handled, SIGCHLD);
+    sigaddset(&handled, terminate_tree_signal());
+    ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+    int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
+    if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
+
+    // posix_spawn-style CLONE_VM|CLONE_VFORK: the command child borrows
+    // init's memory until execve instead of copying mxc's whole address space
+    // (page tables plus copy-on-write faults were the largest avoidable
+    // startup cost). Init is suspended meanwhile, so nothing races on the
+    // shared heap; the child only changes per-task state (creds, rlimits, fd
+    // table copy, seccomp) before it execs or _exits.
+    CommandArgs args{&spec, sfd};
+    constexpr std::size_t kStack = 1 << 20;
+    void* stack =
+        ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) fail(spec, make_error("mmap of the command's spawn stack failed"));
+    const pid_t command =
+        ::clone(command_main, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    ::munmap(stack, kStack);
+    if (command < 0) fail(spec, make_error("clone of the command failed"));
+
+    for (;;) {
+        pollfd fds[2] = {{sfd, POLLIN, 0}, {spec.alive_fd, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            _exit(exit_code::kMxcFailure);
+        }
+        if (fds[1].revents != 0) {
+            ::kill(-1, SIGKILL);
+            _exit(137);
+        }
+        if (fds[0].revents == 0) continue;
+        signalfd_siginfo si{};
+        if (::read(sfd, &si, sizeof si) != static_cast<ssize_t>(sizeof si)) continue;
+        const int sig = static_cast<int>(si.ssi_signo);
+        if (sig == SIGCHLD) {
+            int status = 0;
+            pid_t pid;
+            while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+                if (pid == command) {
+                    if (plan.learning) report_layer_writes(spec, layers);
+                    send_report(spec.report_fd, ReportTag::WaitStatus, std::to_string(status));
+                    // Exiting tears down the namespace: every leftover
+                    // process (daemons, background jobs) gets SIGKILL.
+                    _exit(exit_code_of(status));
+                }
+            }
+            continue;
+        }
+        // Only the supervisor (outside the namespace: sender pid 0) may drive
+        // init. Signals generated by the terminal (SI_KERNEL) were already
+        // delivered to the foreground process group, command included.
+        if (si.ssi_pid != 0 || si.ssi_code == SI_KERNEL) continue;
+        if (sig == terminate_tree_signal()) {
+            ::kill(-1, SIGTERM);
+        } else {
+            ::kill(command, sig);
+        }
+    }
+}
+
+}  // namespace mxc::lnx

@@ -1,0 +1,51 @@
+#pragma once
+// What the supervisor hands to the cloned sandbox init: the plan plus the
+// pre-built argv/envp arrays and the two pipes. Built before clone so the
+// child does as little as possible.
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "platform/linux/apply/seccomp_filter.hpp"
+#include "platform/linux/plan/plan.hpp"
+
+namespace mxc::lnx {
+
+// Supervisor -> init: "terminate the whole tree gracefully" (wall_time).
+// Real-time, so it can never be one of the signals relayed for the user.
+inline int terminate_tree_signal() {
+    return SIGRTMIN;
+}
+
+// Signals relayed from mxc to the command (docs/design.md).
+inline constexpr int kRelayedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+struct SandboxSpec {
+    const LinuxPlan* plan = nullptr;
+    const SeccompPlan* seccomp = nullptr;
+    std::vector<char*> argv;              // null-terminated
+    std::vector<char*> envp;              // null-terminated
+    std::string path_env;                 // sandbox PATH used to look up argv[0]
+    int report_fd = -1;                   // write end, CLOEXEC
+    int alive_fd = -1;                    // read end; EOF/HUP means the supervisor is gone
+    int sockets_fd = -1;                  // own network namespace: init's end of the socket handoff channel
+    int pids_tasks_fd = -1;               // v1 pids cgroup: the leaf's `tasks`, open for writing
+    sigset_t caller_mask{};               // signal mask to restore for the command
+    bool caller_ignores_sigchld = false;  // restore SIG_IGN for the command
+    bool report_steps = false;            // -v: send a Step report after each setup step
+};
+
+// Entry point of the cloned child (pid 1 of the new pid namespace). Never returns.
+[[noreturn]] void sandbox_init_main(const SandboxSpec& spec);
+
+// In the forked command child: last restrictions, then execve. Never returns.
+// Marks code that runs on the command child's own clone() stack. ASan cannot
+// follow that stack switch and reports it at every noreturn call made there
+// (google/sanitizers#189), so sanitizer builds leave these functions
+// uninstrumented; the rest of the child's code is still checked.
+#define MXC_ON_CLONE_STACK __attribute__((no_sanitize("address")))
+
+[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec);
+
+}  // namespace mxc::lnx
