@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "plan_fixture.hpp"
-#include "platform/linux/apply/learn_view.hpp"
+#include "platform/linux/plan/mountinfo.hpp"
 
 using namespace mxc;
 using namespace mxc::lnx;

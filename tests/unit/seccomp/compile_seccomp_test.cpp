@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "platform/linux/apply/seccomp_filter.hpp"
+#include "platform/linux/plan/seccomp_plan.hpp"
 
 using mxc::lnx::compile_seccomp;
 using mxc::lnx::SeccompPlan;

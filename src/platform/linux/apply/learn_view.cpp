@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -25,21 +24,6 @@ bool is_same_or_under(const std::string& path, const std::string& dir) {
 
 bool is_under(const std::string& path, const std::string& dir) {
     return path != dir && is_same_or_under(path, dir);
-}
-
-std::string decode_octal(const std::string& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(s[i + 1]) != 0 && std::isdigit(s[i + 2]) != 0 &&
-            std::isdigit(s[i + 3]) != 0) {
-            out.push_back(
-                static_cast<char>(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0')));
-            i += 3;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
 }
 
 std::string join(const std::string& dir, const std::string& name) {
@@ -230,31 +214,6 @@ private:
 };
 
 }  // namespace
-
-std::vector<HostMount> parse_mountinfo(const std::string& text) {
-    std::vector<HostMount> out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        const std::string line = text.substr(pos, end - pos);
-        pos = end + 1;
-        // id parent major:minor root mount-point options [optional...] - type source super-options
-        std::vector<std::string> fields;
-        std::size_t f = 0;
-        while (f < line.size()) {
-            std::size_t sp = line.find(' ', f);
-            if (sp == std::string::npos) sp = line.size();
-            fields.push_back(line.substr(f, sp - f));
-            f = sp + 1;
-        }
-        if (fields.size() < 7) continue;
-        auto dash = std::find(fields.begin() + 6, fields.end(), "-");
-        if (dash == fields.end() || dash + 1 == fields.end()) continue;
-        out.push_back(HostMount{decode_octal(fields[4]), *(dash + 1)});
-    }
-    return out;
-}
 
 Result<std::vector<HostMount>> read_host_mounts() {
     UniqueFd fd(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));

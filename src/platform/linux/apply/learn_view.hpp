@@ -19,13 +19,10 @@
 
 #include "common/result.hpp"
 #include "common/unique_fd.hpp"
+#include "platform/linux/plan/mountinfo.hpp"
 #include "platform/linux/plan/plan.hpp"
 
 namespace mxc::lnx {
-
-// Parses /proc/self/mountinfo: mount points (octal escapes such as "\040"
-// decoded) and filesystem types, in file order.
-std::vector<HostMount> parse_mountinfo(const std::string& text);
 
 // The host's mounts as the supervisor sees them.
 Result<std::vector<HostMount>> read_host_mounts();

@@ -1,48 +1,13 @@
 #pragma once
-// The default seccomp filter (docs/design.md "Enforcement"), built with libseccomp.
-// compile_seccomp is pure (unit-tested); apply_seccomp is the last step in the
-// child before execve, after PR_SET_NO_NEW_PRIVS.
-#include <cerrno>
-#include <cstdint>
-#include <string>
-#include <vector>
-
+// Loads the default seccomp filter (plan/seccomp_plan.hpp) with libseccomp:
+// the last step in the child before execve, after PR_SET_NO_NEW_PRIVS.
 #include "common/result.hpp"
-#include "policy/model.hpp"
+#include "platform/linux/plan/seccomp_plan.hpp"
 
 namespace mxc::lnx {
-
-// One argument test: the rule matches when (arg[index] & mask) == value.
-// Every comparison is masked because the kernel truncates `int` arguments to
-// 32 bits: an unmasked 64-bit compare would let a caller set high bits that
-// the kernel ignores and slip past the filter.
-struct SeccompArg {
-    unsigned index = 0;
-    std::uint64_t mask = 0;
-    std::uint64_t value = 0;
-    bool operator==(const SeccompArg&) const = default;
-};
-
-struct SeccompRule {
-    std::string group;             // kSeccompGroups name, or "always" for never-allowable rules
-    std::string syscall;           // e.g. "ioctl"
-    std::string condition;         // human-readable argument condition, e.g. "arg1 == TIOCSTI"; "" = any
-    std::vector<SeccompArg> args;  // all must match (AND); empty = every call
-    int errno_value = EPERM;       // what the call returns instead of running
-};
-
-struct SeccompPlan {
-    std::vector<SeccompRule> denied;        // each returns errno_value (EPERM, or ENOSYS for clone3)
-    std::vector<std::string> allowed_back;  // groups the profile allowed
-};
-
-SeccompPlan compile_seccomp(const policy::ResolvedPolicy& policy);
 
 // Loads the filter into the calling thread (and so its future children).
 // Requires no_new_privs already set. Returns an error naming what failed.
 Status apply_seccomp(const SeccompPlan& plan);
-
-// One line per rule, for --dry-run and `mxc explain`.
-std::vector<std::string> describe(const SeccompPlan& plan);
 
 }  // namespace mxc::lnx
