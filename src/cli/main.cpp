@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/args.hpp"
@@ -76,6 +79,151 @@ std::size_t subcommand_index(const std::vector<std::string>& args) {
     return i;
 }
 
+// Every option struct the parser fills, one per subcommand.
+struct Parsed {
+    int verbose = 0;
+    bool quiet = false;
+    mxc::cli::ExecOptions exec;
+    std::vector<std::string> loose;  // exec's words before "--" (refused)
+    mxc::cli::LearnOptions learn;
+    std::vector<std::string> learn_loose;
+    mxc::cli::CheckOptions check;
+    mxc::cli::ExplainOptions explain;
+    mxc::cli::DoctorOptions doctor;
+    mxc::cli::LogOptions log;
+};
+
+constexpr std::array<std::string_view, 7> kSubcommands = {"exec",     "learn",  "check", "explain",
+                                                          "profiles", "doctor", "log"};
+
+// Which subcommand the parse selected: "" when none.
+struct Built {
+    std::vector<std::pair<std::string_view, CLI::App*>> subcommands;
+    std::string_view selected() const {
+        for (const auto& [name, cmd] : subcommands)
+            if (*cmd) return name;
+        return {};
+    }
+};
+
+// Builds the parser into `app`: with `only` empty, every subcommand (what
+// help and error messages describe); otherwise just that one, which spares
+// each run the construction of options it cannot use (CLI11 builds are a
+// measurable part of startup, issue 14). Subcommands are added in the same
+// order either way, so what is shown never depends on which was built.
+Built build_app(CLI::App& app, Parsed& o, std::string_view only) {
+    Built built;
+    auto wanted = [&](std::string_view name) { return only.empty() || only == name; };
+    app.footer(kFooter);
+    app.set_version_flag("--version", std::string("mxc ") + mxc::kVersion);
+    app.require_subcommand(1);
+    app.add_flag("-v,--verbose", o.verbose, "more of mxc's own logging (stderr only); repeat for more");
+    app.add_flag("-q,--quiet", o.quiet, "only errors from mxc itself");
+
+    if (wanted("exec")) {
+        auto* exec_cmd = app.add_subcommand(
+            "exec", "run COMMAND inside the sandbox: mxc exec [OPTIONS] -- COMMAND [ARGS...]");
+        add_policy_flags(exec_cmd, o.exec.policy);
+        exec_cmd->add_option(
+            "-C,--cwd", o.exec.cwd,
+            "start the command in DIR (must be visible in the sandbox); default: the current "
+            "directory, or the workspace when -w is given and the current directory is not visible");
+        exec_cmd->add_option("--audit", o.exec.audit_path,
+                             "append JSON-lines audit events to FILE (\"-\" = stderr)");
+        exec_cmd->add_flag("--dry-run", o.exec.dry_run, "print the plan, run nothing, exit 0");
+        exec_cmd->add_flag("--die-with-parent", o.exec.die_with_parent,
+                           "end the sandbox when the process that started mxc dies (agents, CI steps)");
+        exec_cmd->add_flag("-v,--verbose", o.verbose, "more of mxc's own logging");
+        exec_cmd->add_flag("-q,--quiet", o.quiet, "only errors from mxc itself");
+        exec_cmd->add_option("command", o.loose, "the command, after --");
+        built.subcommands.emplace_back("exec", exec_cmd);
+    }
+
+    if (wanted("learn")) {
+        auto* learn_cmd =
+            app.add_subcommand("learn",
+                               "run COMMAND once in a learning sandbox and write the profile it needed: "
+                               "mxc learn -p BASE [-o OUT.toml] -- COMMAND [ARGS...]");
+        learn_cmd
+            ->add_option("-p,--profile", o.learn.policy.profile,
+                         "the base profile: a built-in name or a .toml file; the learned one extends it")
+            ->capture_default_str();
+        learn_cmd->add_option("-w,--workspace", o.learn.policy.workspace,
+                              "value of {workspace}; default: current directory");
+        learn_cmd->add_option("-C,--cwd", o.learn.cwd, "start the command in DIR, as for exec");
+        learn_cmd->add_option(
+            "-o,--output", o.learn.output,
+            "write the learned profile to FILE (default: stdout; the summary goes to stderr)");
+        learn_cmd->add_flag("--force", o.learn.force,
+                            "overwrite FILE if it exists (never through a symbolic link)");
+        learn_cmd->add_flag("--allow-net-learning", o.learn.allow_net,
+                            "let every destination through while learning (and record it): the command can "
+                            "then send data anywhere; without it, destinations are recorded and refused");
+        learn_cmd->add_flag("-v,--verbose", o.verbose, "more of mxc's own logging");
+        learn_cmd->add_flag("-q,--quiet", o.quiet, "only errors from mxc itself");
+        learn_cmd->add_option("command", o.learn_loose, "the command, after --");
+        built.subcommands.emplace_back("learn", learn_cmd);
+    }
+
+    if (wanted("check")) {
+        auto* check_cmd = app.add_subcommand(
+            "check", "validate profiles; errors as file:line:col; exit 0 valid, 1 invalid");
+        check_cmd->add_option("profile", o.check.profiles, "built-in names or .toml files")->required();
+        built.subcommands.emplace_back("check", check_cmd);
+    }
+
+    if (wanted("explain")) {
+        auto* explain_cmd = app.add_subcommand(
+            "explain", "show the resolved policy, where each rule came from, and how this host enforces it");
+        add_policy_flags(explain_cmd, o.explain.policy);
+        explain_cmd->add_flag("--json", o.explain.json, "machine-readable output");
+        built.subcommands.emplace_back("explain", explain_cmd);
+    }
+
+    if (wanted("profiles")) {
+        built.subcommands.emplace_back("profiles",
+                                       app.add_subcommand("profiles", "list the built-in profiles"));
+    }
+
+    if (wanted("doctor")) {
+        auto* doctor_cmd = app.add_subcommand("doctor", "report what this host can enforce");
+        doctor_cmd->add_flag("--json", o.doctor.json, "machine-readable output");
+        built.subcommands.emplace_back("doctor", doctor_cmd);
+    }
+
+    if (wanted("log")) {
+        auto* log_cmd =
+            app.add_subcommand("log", "summarise an audit log: what ran, hosts allowed/denied, exit reason");
+        log_cmd->add_option("file", o.log.file, "audit log written by mxc exec --audit")->required();
+        log_cmd->add_flag("-f,--follow", o.log.follow, "print events as they are appended");
+        log_cmd->add_flag("--json", o.log.json, "one JSON summary per session");
+        auto* suggest_flag = log_cmd->add_flag("--suggest", o.log.suggest,
+                                               "propose [network].allow rules for the denied hosts");
+        log_cmd
+            ->add_flag("--toml", o.log.toml,
+                       "with --suggest: print them as a [network] table to paste into a profile")
+            ->needs(suggest_flag);
+        built.subcommands.emplace_back("log", log_cmd);
+    }
+    return built;
+}
+
+// The one subcommand worth building alone, or "" for the full parser: the
+// word at `sub` must name a subcommand and no other word may (CLI11 would
+// otherwise classify it as a subcommand of the full app, not as a value).
+std::string_view lean_subcommand(const std::vector<std::string>& args, std::size_t sub) {
+    if (sub >= args.size()) return {};
+    const auto* named = std::find(kSubcommands.begin(), kSubcommands.end(), args[sub]);
+    if (named == kSubcommands.end()) return {};
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (i != sub && std::find(kSubcommands.begin(), kSubcommands.end(), args[i]) != kSubcommands.end())
+            return {};
+    }
+    return *named;
+}
+
+constexpr const char* kAbout = "mxc runs a command inside a boundary that a TOML profile describes.";
+
 }  // namespace
 
 static int run(int argc, char** argv) {
@@ -89,122 +237,63 @@ static int run(int argc, char** argv) {
     const bool is_exec = sub < args.size() && (args[sub] == "exec" || args[sub] == "learn");
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
 
-    CLI::App app{"mxc runs a command inside a boundary that a TOML profile describes.", "mxc"};
-    app.footer(kFooter);
-    app.set_version_flag("--version", std::string("mxc ") + mxc::kVersion);
-    app.require_subcommand(1);
-    int verbose = 0;
-    bool quiet = false;
-    app.add_flag("-v,--verbose", verbose, "more of mxc's own logging (stderr only); repeat for more");
-    app.add_flag("-q,--quiet", quiet, "only errors from mxc itself");
-
-    mxc::cli::ExecOptions exec;
-    auto* exec_cmd =
-        app.add_subcommand("exec", "run COMMAND inside the sandbox: mxc exec [OPTIONS] -- COMMAND [ARGS...]");
-    add_policy_flags(exec_cmd, exec.policy);
-    exec_cmd->add_option(
-        "-C,--cwd", exec.cwd,
-        "start the command in DIR (must be visible in the sandbox); default: the current "
-        "directory, or the workspace when -w is given and the current directory is not visible");
-    exec_cmd->add_option("--audit", exec.audit_path,
-                         "append JSON-lines audit events to FILE (\"-\" = stderr)");
-    exec_cmd->add_flag("--dry-run", exec.dry_run, "print the plan, run nothing, exit 0");
-    exec_cmd->add_flag("--die-with-parent", exec.die_with_parent,
-                       "end the sandbox when the process that started mxc dies (agents, CI steps)");
-    exec_cmd->add_flag("-v,--verbose", verbose, "more of mxc's own logging");
-    exec_cmd->add_flag("-q,--quiet", quiet, "only errors from mxc itself");
-    std::vector<std::string> loose;
-    exec_cmd->add_option("command", loose, "the command, after --");
-
-    mxc::cli::LearnOptions learn;
-    auto* learn_cmd =
-        app.add_subcommand("learn",
-                           "run COMMAND once in a learning sandbox and write the profile it needed: "
-                           "mxc learn -p BASE [-o OUT.toml] -- COMMAND [ARGS...]");
-    learn_cmd
-        ->add_option("-p,--profile", learn.policy.profile,
-                     "the base profile: a built-in name or a .toml file; the learned one extends it")
-        ->capture_default_str();
-    learn_cmd->add_option("-w,--workspace", learn.policy.workspace,
-                          "value of {workspace}; default: current directory");
-    learn_cmd->add_option("-C,--cwd", learn.cwd, "start the command in DIR, as for exec");
-    learn_cmd->add_option("-o,--output", learn.output,
-                          "write the learned profile to FILE (default: stdout; the summary goes to stderr)");
-    learn_cmd->add_flag("--force", learn.force,
-                        "overwrite FILE if it exists (never through a symbolic link)");
-    learn_cmd->add_flag("--allow-net-learning", learn.allow_net,
-                        "let every destination through while learning (and record it): the command can then "
-                        "send data anywhere; without it, destinations are recorded and refused");
-    learn_cmd->add_flag("-v,--verbose", verbose, "more of mxc's own logging");
-    learn_cmd->add_flag("-q,--quiet", quiet, "only errors from mxc itself");
-    std::vector<std::string> learn_loose;
-    learn_cmd->add_option("command", learn_loose, "the command, after --");
-
-    mxc::cli::CheckOptions check;
-    auto* check_cmd =
-        app.add_subcommand("check", "validate profiles; errors as file:line:col; exit 0 valid, 1 invalid");
-    check_cmd->add_option("profile", check.profiles, "built-in names or .toml files")->required();
-
-    mxc::cli::ExplainOptions explain;
-    auto* explain_cmd = app.add_subcommand(
-        "explain", "show the resolved policy, where each rule came from, and how this host enforces it");
-    add_policy_flags(explain_cmd, explain.policy);
-    explain_cmd->add_flag("--json", explain.json, "machine-readable output");
-
-    auto* profiles_cmd = app.add_subcommand("profiles", "list the built-in profiles");
-
-    mxc::cli::DoctorOptions doctor;
-    auto* doctor_cmd = app.add_subcommand("doctor", "report what this host can enforce");
-    doctor_cmd->add_flag("--json", doctor.json, "machine-readable output");
-
-    mxc::cli::LogOptions log;
-    auto* log_cmd =
-        app.add_subcommand("log", "summarise an audit log: what ran, hosts allowed/denied, exit reason");
-    log_cmd->add_option("file", log.file, "audit log written by mxc exec --audit")->required();
-    log_cmd->add_flag("-f,--follow", log.follow, "print events as they are appended");
-    log_cmd->add_flag("--json", log.json, "one JSON summary per session");
-    auto* suggest_flag =
-        log_cmd->add_flag("--suggest", log.suggest, "propose [network].allow rules for the denied hosts");
-    log_cmd
-        ->add_flag("--toml", log.toml,
-                   "with --suggest: print them as a [network] table to paste into a profile")
-        ->needs(suggest_flag);
-
-    try {
-        std::vector<std::string> reversed(args.rbegin(), args.rend());
-        app.parse(reversed);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "mxc: %s (see mxc --help)\n", e.what());
-        // exec reserves 0-124 and 126-255 for the command; its own usage
-        // errors are 125 like every other mxc failure.
-        return is_exec ? mxc::exit_code::kMxcFailure : 2;
+    // The usual run parses with just its subcommand built; anything that
+    // parse does not accept (help, --version, a usage error) is parsed again
+    // by the full parser, so every message and help text is the full app's.
+    Parsed o;
+    std::string_view selected;
+    const std::string_view lean = lean_subcommand(args, sub);
+    if (!lean.empty()) {
+        CLI::App app{kAbout, "mxc"};
+        const Built built = build_app(app, o, lean);
+        try {
+            std::vector<std::string> reversed(args.rbegin(), args.rend());
+            app.parse(reversed);
+            selected = built.selected();
+        } catch (const CLI::Error&) {
+            o = Parsed{};
+        }
+    }
+    if (selected.empty()) {
+        CLI::App app{kAbout, "mxc"};
+        const Built built = build_app(app, o, {});
+        try {
+            std::vector<std::string> reversed(args.rbegin(), args.rend());
+            app.parse(reversed);
+        } catch (const CLI::CallForHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForAllHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForVersion& e) {
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            std::fprintf(stderr, "mxc: %s (see mxc --help)\n", e.what());
+            // exec reserves 0-124 and 126-255 for the command; its own usage
+            // errors are 125 like every other mxc failure.
+            return is_exec ? mxc::exit_code::kMxcFailure : 2;
+        }
+        selected = built.selected();
     }
 
-    mxc::log::setup(quiet ? -1 : verbose);
-    if (*exec_cmd) {
-        if (!loose.empty()) {
+    mxc::log::setup(o.quiet ? -1 : o.verbose);
+    if (selected == "exec") {
+        if (!o.loose.empty()) {
             std::fprintf(stderr, "mxc: put the command after --: mxc exec [OPTIONS] -- %s ...\n",
-                         loose.front().c_str());
+                         o.loose.front().c_str());
             return mxc::exit_code::kMxcFailure;
         }
         if (command.empty()) {
             std::fprintf(stderr, "mxc: no command given: mxc exec [OPTIONS] -- COMMAND [ARGS...]\n");
             return mxc::exit_code::kMxcFailure;
         }
-        exec.command = std::move(command);
-        exec.parent_pid = parent_pid;
-        return mxc::cli::run_exec(exec);
+        o.exec.command = std::move(command);
+        o.exec.parent_pid = parent_pid;
+        return mxc::cli::run_exec(o.exec);
     }
-    if (*learn_cmd) {
-        if (!learn_loose.empty()) {
+    if (selected == "learn") {
+        if (!o.learn_loose.empty()) {
             std::fprintf(stderr, "mxc: put the command after --: mxc learn [OPTIONS] -- %s ...\n",
-                         learn_loose.front().c_str());
+                         o.learn_loose.front().c_str());
             return mxc::exit_code::kMxcFailure;
         }
         if (command.empty()) {
@@ -212,14 +301,14 @@ static int run(int argc, char** argv) {
                          "mxc: no command given: mxc learn -p BASE [-o OUT.toml] -- COMMAND [ARGS...]\n");
             return mxc::exit_code::kMxcFailure;
         }
-        learn.command = std::move(command);
-        return mxc::cli::run_learn(learn);
+        o.learn.command = std::move(command);
+        return mxc::cli::run_learn(o.learn);
     }
-    if (*check_cmd) return mxc::cli::run_check(check);
-    if (*explain_cmd) return mxc::cli::run_explain(explain);
-    if (*profiles_cmd) return mxc::cli::run_profiles();
-    if (*doctor_cmd) return mxc::cli::run_doctor(doctor);
-    if (*log_cmd) return mxc::cli::run_log(log);
+    if (selected == "check") return mxc::cli::run_check(o.check);
+    if (selected == "explain") return mxc::cli::run_explain(o.explain);
+    if (selected == "profiles") return mxc::cli::run_profiles();
+    if (selected == "doctor") return mxc::cli::run_doctor(o.doctor);
+    if (selected == "log") return mxc::cli::run_log(o.log);
     return 2;
 }
 
