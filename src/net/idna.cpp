@@ -6,6 +6,7 @@
 #ifdef _WIN32
 #include <windows.h>
 #else
+#include <dlfcn.h>
 #include <idn2.h>
 #endif
 
@@ -59,27 +60,63 @@ Result<std::string> idna_to_ascii(std::string_view name) {
 
 #else
 
+namespace {
+
+// libidn2 is loaded on the first non-ASCII or "xn--" name, not linked: most
+// profiles name none, and loading it (with libunistring) was a measurable
+// part of every mxc start (issue 14). Filled once, never unloaded; when it
+// cannot be loaded, such names are refused, never passed unchecked.
+struct Idn2 {
+    decltype(&::idn2_to_ascii_8z) to_ascii = nullptr;
+    decltype(&::idn2_to_unicode_8z8z) to_unicode = nullptr;
+    decltype(&::idn2_strerror) error_text = nullptr;
+    bool loaded = false;
+};
+
+const Idn2& idn2() {
+    static const Idn2 table = [] {
+        Idn2 l;
+        void* handle = ::dlopen(MXC_IDN2_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr) return l;
+        l.to_ascii = reinterpret_cast<decltype(l.to_ascii)>(::dlsym(handle, "idn2_to_ascii_8z"));
+        l.to_unicode = reinterpret_cast<decltype(l.to_unicode)>(::dlsym(handle, "idn2_to_unicode_8z8z"));
+        l.error_text = reinterpret_cast<decltype(l.error_text)>(::dlsym(handle, "idn2_strerror"));
+        l.loaded = l.to_ascii != nullptr && l.to_unicode != nullptr && l.error_text != nullptr;
+        return l;
+    }();
+    return table;
+}
+
+Error idn2_unavailable(const std::string& input) {
+    return make_error("host \"" + input + "\" cannot be checked: cannot load " +
+                      std::string(MXC_IDN2_SONAME) + " (install libidn2-0)");
+}
+
+}  // namespace
+
 Result<std::string> idna_to_ascii(std::string_view name) {
     std::string input(name);
     if (is_ascii(name)) {
         std::string lower = lower_ascii(name);
         if (!has_alabel(lower)) return lower;
+        if (!idn2().loaded) return idn2_unavailable(input);
         // An "xn--" label that does not decode would never match a real name;
         // refusing it catches typos and fuzzed junk early.
         char* decoded = nullptr;
-        int rc = idn2_to_unicode_8z8z(lower.c_str(), &decoded, 0);
+        int rc = idn2().to_unicode(lower.c_str(), &decoded, 0);
         std::free(decoded);
         if (rc != IDN2_OK)
             return make_error("host \"" + input +
-                              "\" has an invalid punycode (xn--) label: " + idn2_strerror(rc));
+                              "\" has an invalid punycode (xn--) label: " + idn2().error_text(rc));
         return lower;
     }
+    if (!idn2().loaded) return idn2_unavailable(input);
     char* out = nullptr;
-    int rc = idn2_to_ascii_8z(input.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    int rc = idn2().to_ascii(input.c_str(), &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
     if (rc != IDN2_OK) {
         std::free(out);
         return make_error("host \"" + input +
-                          "\" is not a valid internationalised domain name: " + idn2_strerror(rc));
+                          "\" is not a valid internationalised domain name: " + idn2().error_text(rc));
     }
     std::unique_ptr<char, decltype(&std::free)> owned(out, &std::free);
     return lower_ascii(owned.get());

@@ -23,7 +23,12 @@ namespace mxc::net {
 // Linux: libpsl, using the newer of its built-in list and the publicsuffix
 // package's (/usr/share/publicsuffix). Windows (no libpsl): the same
 // package's list as it was on the build host, embedded (public_suffix_list.hpp).
+// True as well when the list cannot be consulted (see below).
 bool is_icann_public_suffix(std::string_view name);
+
+// Why the list cannot be consulted on this host (Linux: libpsl, loaded on
+// first use, is missing), or nullopt. Always nullopt on Windows.
+std::optional<std::string> public_suffix_list_unavailable();
 
 // For an allow rule: why it is refused ("covers the public suffix ..."), or
 // nullopt when it names something narrower. Only wildcards can cover a

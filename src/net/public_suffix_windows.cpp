@@ -14,4 +14,8 @@ bool is_icann_public_suffix(std::string_view name) {
     return list.is_public_suffix(name);
 }
 
+std::optional<std::string> public_suffix_list_unavailable() {
+    return std::nullopt;
+}
+
 }  // namespace mxc::net
