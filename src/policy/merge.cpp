@@ -68,12 +68,19 @@ void merge_layer(ResolvedPolicy& policy, const Layer& layer) {
 }
 
 void finish_paths(ResolvedPolicy& policy) {
+    // Already finished (sorted, one rule per path): resolve() calls this
+    // again after each step that may add rules, and most add none.
+    const bool finished = std::adjacent_find(policy.paths.begin(), policy.paths.end(),
+                                             [](const PathRule& a, const PathRule& b) {
+                                                 return !(a.path < b.path);
+                                             }) == policy.paths.end();
+    if (finished) return;
     std::map<std::string, PathRule> by_path;  // sorted by path, as the model promises
     for (auto& rule : policy.paths) {
-        auto [it, inserted] = by_path.try_emplace(rule.path, rule);
+        auto [it, inserted] = by_path.try_emplace(rule.path, std::move(rule));
         if (inserted) continue;
         if (overrides(rule.access, it->second.access)) {
-            it->second = rule;
+            it->second = std::move(rule);
         } else if (rule.access == Access::Write && it->second.access == Access::Write) {
             // A profile's own write rule on ".git" is still pinned.
             it->second.protect = it->second.protect || rule.protect;

@@ -55,10 +55,19 @@ bool same_or_under(const std::string& path_in, const std::string& dir_in) {
            (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
+// path_key(a) == key, without a copy of `a` where keys are the paths.
+bool has_key(const std::string& a, const std::string& key) {
+#ifdef _WIN32
+    return path_key(a) == key;
+#else
+    return a == key;
+#endif
+}
+
 bool covered_by_a_rule(const ResolvedPolicy& policy, const std::string& path) {
     for (const auto& p : self_and_ancestors(path_key(path))) {
         const bool has_rule = std::any_of(policy.paths.begin(), policy.paths.end(),
-                                          [&](const PathRule& r) { return path_key(r.path) == p; });
+                                          [&](const PathRule& r) { return has_key(r.path, p); });
         if (has_rule) return true;
     }
     return false;
