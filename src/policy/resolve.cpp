@@ -158,7 +158,11 @@ private:
             if (dir.is_relative()) dir = fs::path(ctx_.cwd) / dir;
             loaded.dir = normalize_path(dir.generic_string());
         }
-        auto parsed = load_profile_text(loaded.text, ref.display, rel_dir, !ref.builtin.empty());
+        // Built-ins are parsed without their comments; the audit hash below
+        // still covers the bytes as embedded.
+        auto parsed = ref.builtin.empty()
+                          ? load_profile_text(loaded.text, ref.display, rel_dir, false)
+                          : load_profile_text(without_comments(loaded.text), ref.display, rel_dir, true);
         std::vector<Diagnostic> found = std::move(parsed.diagnostics);
         if (parsed.parsed) {
             PathVars vars{ctx_.workspace, ctx_.home, ctx_.tmp, std::nullopt};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "policy/builtins.hpp"
+#include "policy/resolve.hpp"
 #include "policy_testing.hpp"
 
 using namespace mxc::policy;
@@ -135,4 +137,43 @@ TEST_CASE("an unknown built-in name is refused with the list of built-ins") {
     REQUIRE(diagnostics.size() == 1);
     CHECK(diagnostics[0].to_string().find(
               "built-ins: build, coding-agent, default, offline-build, readonly") != std::string::npos);
+}
+
+TEST_CASE("without_comments drops comments and the blanks before them, keeping lines and columns") {
+    CHECK(without_comments("# head\na = 1   # one\n\n  b = \"x # y\" # two\nc = 'p#q'\t# three\n") ==
+          "\na = 1\n\n  b = \"x # y\"\nc = 'p#q'\n");
+    CHECK(without_comments("d = \"say \\\"#\\\" here\" # c\r\ne = 2") == "d = \"say \\\"#\\\" here\"\ne = 2");
+    const std::string multi = "m = \"\"\"\n# not a comment\n\"\"\"\n";
+    CHECK(without_comments(multi) == multi);
+}
+
+TEST_CASE("a built-in parsed without comments resolves as its full text does, origins and hash included") {
+    for (const auto& p : embedded_profiles()) {
+        const std::string name(p.name);
+        CAPTURE(name);
+        const Resolution stripped = resolve(name, std::nullopt, {}, context());
+        const Resolution full = resolve("builtin:" + name, p.text, {}, context());
+        REQUIRE(stripped.diagnostics.empty());
+        REQUIRE(full.diagnostics.empty());
+        const ResolvedPolicy& a = *stripped.policy;
+        const ResolvedPolicy& b = *full.policy;
+        CHECK(a.sha256 == b.sha256);
+        REQUIRE(a.paths.size() == b.paths.size());
+        for (std::size_t i = 0; i < a.paths.size(); ++i) {
+            CAPTURE(a.paths[i].path);
+            CHECK(a.paths[i].path == b.paths[i].path);
+            CHECK(a.paths[i].access == b.paths[i].access);
+            CHECK(a.paths[i].origin.describe() == b.paths[i].origin.describe());
+        }
+        REQUIRE(a.network.allow.size() == b.network.allow.size());
+        for (std::size_t i = 0; i < a.network.allow.size(); ++i) {
+            CHECK(a.network.allow[i].value == b.network.allow[i].value);
+            CHECK(a.network.allow[i].origin.describe() == b.network.allow[i].origin.describe());
+        }
+        REQUIRE(a.env.pass.size() == b.env.pass.size());
+        for (std::size_t i = 0; i < a.env.pass.size(); ++i) {
+            CHECK(a.env.pass[i].value == b.env.pass[i].value);
+            CHECK(a.env.pass[i].origin.describe() == b.env.pass[i].origin.describe());
+        }
+    }
 }
