@@ -50,7 +50,7 @@ Result<std::string> variable(std::string_view name, const PathVars& vars) {
 // Appends `rest` ("/a/../b") to `base`, refusing a ".." that would climb out
 // of `base`: "{workspace}/../x" must not silently mean the workspace's parent.
 Result<std::string> join_below(const std::string& base, std::string_view rest, std::string_view text,
-                               std::string_view var) {
+                               std::string_view var_name) {
     int depth = 0;
     std::size_t i = 0;
     while (i < rest.size()) {
@@ -59,7 +59,7 @@ Result<std::string> join_below(const std::string& base, std::string_view rest, s
         std::string_view part = rest.substr(i, j - i);
         if (part == "..") {
             if (depth == 0) {
-                return make_error("path " + quoted(text) + " climbs out of " + std::string(var) +
+                return make_error("path " + quoted(text) + " climbs out of {" + std::string(var_name) + "}" +
                                   " with \"..\" (write the target as an absolute path instead)");
             }
             --depth;
@@ -71,6 +71,23 @@ Result<std::string> join_below(const std::string& base, std::string_view rest, s
     return normalize_path(base + "/" + std::string(rest));
 }
 
+// "/" or "/a/b" without an empty, "." or ".." component: what
+// normalize_path would return unchanged (most rule paths, once expanded).
+bool is_normal(std::string_view p) {
+    if (p.empty() || p[0] != '/') return false;
+    if (p.size() == 1) return true;
+    if (p.back() == '/') return false;
+    std::size_t i = 1;
+    while (i <= p.size()) {
+        std::size_t j = p.find('/', i);
+        if (j == std::string_view::npos) j = p.size();
+        const std::string_view part = p.substr(i, j - i);
+        if (part.empty() || part == "." || part == "..") return false;
+        i = j + 1;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool is_absolute_path(std::string_view path) {
@@ -78,6 +95,7 @@ bool is_absolute_path(std::string_view path) {
 }
 
 std::string normalize_path(std::string_view path) {
+    if (is_normal(path)) return std::string(path);
     std::string root = "/";
     std::string body(path);
     if (is_drive_path(path)) {
@@ -151,7 +169,7 @@ Result<std::string> expand_path(std::string_view text, const PathVars& vars) {
     }
     auto base = variable(var, vars);
     if (!base) return base.error();
-    return join_below(normalize_path(*base), rest, text, "{" + std::string(var) + "}");
+    return join_below(normalize_path(*base), rest, text, var);
 }
 
 Result<std::string> expand_cli_path(std::string_view text, const PathVars& vars, const std::string& cwd) {

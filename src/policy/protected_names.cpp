@@ -1,6 +1,7 @@
 #include "policy/protected_names.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <vector>
@@ -107,7 +108,8 @@ void add_protected_names(ResolvedPolicy& policy) {
             added.push_back(PathRule{std::move(path), protect_access, origin, true});
         }
     }
-    policy.paths.insert(policy.paths.end(), added.begin(), added.end());
+    policy.paths.insert(policy.paths.end(), std::make_move_iterator(added.begin()),
+                        std::make_move_iterator(added.end()));
 }
 
 }  // namespace mxc::policy

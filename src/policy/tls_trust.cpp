@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <optional>
 #include <vector>
 
@@ -92,7 +93,8 @@ void add_tls_trust_reads(ResolvedPolicy& policy, const std::map<std::string, std
         added.push_back(PathRule{std::move(path), Access::Read,
                                  Origin{"[env] " + it->first + " (TLS trust)", 0, 0, {}}, false});
     }
-    policy.paths.insert(policy.paths.end(), added.begin(), added.end());
+    policy.paths.insert(policy.paths.end(), std::make_move_iterator(added.begin()),
+                        std::make_move_iterator(added.end()));
 }
 
 }  // namespace mxc::policy
