@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 #include "policy/layer.hpp"
 
@@ -75,19 +76,31 @@ void finish_paths(ResolvedPolicy& policy) {
                                                  return !(a.path < b.path);
                                              }) == policy.paths.end();
     if (finished) return;
-    std::map<std::string, PathRule> by_path;  // sorted by path, as the model promises
-    for (auto& rule : policy.paths) {
-        auto [it, inserted] = by_path.try_emplace(rule.path, std::move(rule));
-        if (inserted) continue;
-        if (overrides(rule.access, it->second.access)) {
-            it->second = std::move(rule);
-        } else if (rule.access == Access::Write && it->second.access == Access::Write) {
+    // Sorted by path, as the model promises; rules on one path are folded in
+    // the order they were given (a stable sort keeps it), the later winning
+    // when it overrides.
+    std::vector<std::size_t> order(policy.paths.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return policy.paths[a].path < policy.paths[b].path;
+    });
+    std::vector<PathRule> out;
+    out.reserve(policy.paths.size());
+    for (const std::size_t i : order) {
+        PathRule& rule = policy.paths[i];
+        if (out.empty() || out.back().path != rule.path) {
+            out.push_back(std::move(rule));
+            continue;
+        }
+        PathRule& kept = out.back();
+        if (overrides(rule.access, kept.access)) {
+            kept = std::move(rule);
+        } else if (rule.access == Access::Write && kept.access == Access::Write) {
             // A profile's own write rule on ".git" is still pinned.
-            it->second.protect = it->second.protect || rule.protect;
+            kept.protect = kept.protect || rule.protect;
         }
     }
-    policy.paths.clear();
-    for (auto& [path, rule] : by_path) policy.paths.push_back(std::move(rule));
+    policy.paths = std::move(out);
 }
 
 }  // namespace mxc::policy

@@ -133,6 +133,7 @@ PathFact observe_path_in(SeenPaths& seen, const std::string& path, const std::st
         push_components(path);
     }
     int links_left = 40;  // the kernel's MAXSYMLINKS
+    std::string next;     // current + "/" + the next name; its buffer is reused
     mode_t mode = 0;
     {
         const Seen& start = look(seen, current.empty() ? "/" : current);
@@ -148,7 +149,7 @@ PathFact observe_path_in(SeenPaths& seen, const std::string& path, const std::st
             current = slash == std::string::npos ? "" : current.substr(0, slash);
             continue;
         }
-        std::string next = current;
+        next.assign(current);
         next += '/';
         next += name;
         const Seen& at = look(seen, next);
@@ -156,7 +157,7 @@ PathFact observe_path_in(SeenPaths& seen, const std::string& path, const std::st
         mode = at.mode;
         if (!S_ISLNK(mode)) {
             if (!todo.empty() && !S_ISDIR(mode)) return f;
-            current = next;
+            current.swap(next);
             continue;
         }
         if (--links_left < 0) return f;
