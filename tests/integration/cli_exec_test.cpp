@@ -180,3 +180,28 @@ TEST_CASE("mxc -q exec and mxc exec: global -q is accepted, and without -v nothi
         CHECK_MESSAGE(r.err.empty(), flag << ": " << r.err);
     }
 }
+
+TEST_CASE("mxc exec: help and usage errors read as the full parser's; another subcommand's name is a word") {
+    // main.cpp parses with only the named subcommand built and falls back to
+    // the full parser for anything that parse refuses, and for any argv that
+    // names a second subcommand (the full parser would classify it).
+    auto help = mxc::test::mxc({"exec", "--help"});
+    CHECK(help.status == 0);
+    CHECK(help.out.find("Usage: mxc exec [OPTIONS] [command...]") != std::string::npos);
+    CHECK(help.out.find("--die-with-parent") != std::string::npos);
+    auto all = mxc::test::mxc({"--help"});
+    CHECK(all.status == 0);
+    for (const char* sub : {"exec", "learn", "check", "explain", "profiles", "doctor", "log"}) {
+        CAPTURE(sub);
+        CHECK(all.out.find(std::string("  ") + sub + " ") != std::string::npos);
+    }
+    auto bogus = mxc::test::mxc({"exec", "--bogus", "--", "true"});
+    CHECK(bogus.status == 125);
+    CHECK(bogus.err == "mxc: The following argument was not expected: --bogus (see mxc --help)\n");
+    auto word = mxc::test::mxc({"exec", "log", "--", "true"});
+    CHECK(word.status == 125);
+    CHECK(word.err == "mxc: put the command after --: mxc exec [OPTIONS] -- log ...\n");
+    auto missing = mxc::test::mxc({"log", "--suggest"});
+    CHECK(missing.status == 2);
+    CHECK(missing.err == "mxc: file is required (see mxc --help)\n");
+}
