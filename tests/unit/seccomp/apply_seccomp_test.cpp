@@ -29,6 +29,7 @@
 #include <functional>
 
 #include "platform/linux/apply/seccomp_filter.hpp"
+#include "platform/linux/apply/seccomp_precompiled.hpp"
 
 namespace {
 
@@ -58,7 +59,11 @@ int run_probe(bool filtered, const Probe& probe, const std::function<bool()>& se
         if (setup && !setup()) _exit(kSetupFailed);
         if (filtered) {
             if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(kSetupFailed);
-            mxc::Status st = mxc::lnx::apply_seccomp(plan);
+            // As a run loads it: the build-time table's bytes for the
+            // default plan, compiled now for a plan that allows groups back.
+            auto program = mxc::lnx::seccomp_program(plan);
+            if (!program) _exit(kApplyFailed);
+            mxc::Status st = mxc::lnx::apply_seccomp(program->code());
             if (!st) {
                 (void)!write(2, st.error().message.data(), st.error().message.size());
                 _exit(kApplyFailed);
@@ -159,7 +164,9 @@ bool io_uring_possible() {
 
 TEST_CASE("apply_seccomp refuses to load without no_new_privs") {
     int rc = run_probe(false, [] {
-        mxc::Status st = mxc::lnx::apply_seccomp(mxc::lnx::compile_seccomp({}));
+        auto program = mxc::lnx::seccomp_program(mxc::lnx::compile_seccomp({}));
+        if (!program) return 2;
+        mxc::Status st = mxc::lnx::apply_seccomp(program->code());
         return st ? 0 : 1;
     });
     CHECK(rc == 1);

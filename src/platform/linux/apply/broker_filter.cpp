@@ -1,6 +1,7 @@
 #include "platform/linux/apply/broker_filter.hpp"
 
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/socket.h>
 
@@ -8,6 +9,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "platform/linux/apply/seccomp_arch.hpp"
 #include "platform/linux/plan/learn_syscalls.hpp"
 
 namespace mxc::lnx {
@@ -86,9 +88,11 @@ Status add_network_rules(scmp_filter_ctx native) {
 
 }  // namespace
 
-Result<UniqueFd> install_broker_filter(bool network, bool learning) {
+Result<BpfCode> compile_broker_bpf(bool network, bool learning) {
     FilterCtx native;
     if (native.get() == nullptr) return make_error("connect broker: seccomp_init failed (out of memory?)");
+    // Not a load flag here (load_bpf loads the bytes), but seccomp_merge
+    // wants the compat context's attributes to match.
     if (int rc = seccomp_attr_set(native.get(), SCMP_FLTATR_CTL_NNP, 0); rc != 0)
         return filter_error("attribute no_new_privs", rc);
     if (int rc = seccomp_attr_set(native.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); rc != 0)
@@ -100,16 +104,26 @@ Result<UniqueFd> install_broker_filter(bool network, bool learning) {
         }
     }
     if (network) MXC_TRY(add_network_rules(native.get()));
+    return export_bpf(native.get());
+}
 
-    if (int rc = seccomp_load(native.get()); rc != 0) return filter_error("load (user notification)", rc);
-    const int fd = seccomp_notify_fd(native.get());
-    if (fd < 0) return make_error("connect broker: the kernel returned no notification listener");
-    // libseccomp keeps the number in its own state: take a close-on-exec
-    // copy and close the original here, so no copy is left for the command
-    // to inherit (whoever holds the listener answers for the sandbox).
-    UniqueFd listener(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
-    ::close(fd);
-    if (!listener.valid()) return make_error("connect broker: fcntl(F_DUPFD_CLOEXEC) of the listener failed");
+std::string broker_key(bool network, bool learning) {
+    return std::string("broker/1 ") + kSeccompArch + (network ? " network" : "") +
+           (learning ? " learning" : "");
+}
+
+Result<UniqueFd> install_broker_filter(std::span<const sock_filter> code) {
+    // The filter returns SECCOMP_RET_USER_NOTIF: the kernel hands back the
+    // listener, close-on-exec.
+    const long rc = load_bpf(code, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+    if (rc < 0) return filter_error("load (user notification)", static_cast<int>(rc));
+    UniqueFd listener(static_cast<int>(rc));
+    // Never 0-2, which init's command inherits.
+    if (listener.get() <= 2) {
+        listener = UniqueFd(::fcntl(listener.get(), F_DUPFD_CLOEXEC, 3));
+        if (!listener.valid())
+            return make_error("connect broker: fcntl(F_DUPFD_CLOEXEC) of the listener failed");
+    }
     return listener;
 }
 

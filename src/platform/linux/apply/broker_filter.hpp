@@ -13,8 +13,12 @@
 // The 32-bit ABIs cannot be brokered (socketcall() passes its arguments in
 // memory, out of the filter's sight): their socket calls that can connect,
 // listen or send fail with EPERM.
+#include <span>
+#include <string>
+
 #include "common/result.hpp"
 #include "common/unique_fd.hpp"
+#include "platform/linux/apply/seccomp_bpf.hpp"
 
 namespace mxc::lnx {
 
@@ -25,10 +29,19 @@ namespace mxc::lnx {
 // run them (SECCOMP_USER_NOTIF_FLAG_CONTINUE): recording is not the boundary
 // there, the mounts are.
 //
-// Loads the filter into the calling thread (sandbox init: it holds
-// CAP_SYS_ADMIN in its user namespace, so no_new_privs is not needed).
-// `network`: the connect broker's calls (above); `learning`: the path calls.
-// Returns the notification listener, close-on-exec.
-Result<UniqueFd> install_broker_filter(bool network = true, bool learning = false);
+// The filter as libseccomp compiles it: `network`, the connect broker's
+// calls (above); `learning`, the path calls. At build time for every
+// variant (seccomp_precompiled.hpp), at run time only as a fallback.
+Result<BpfCode> compile_broker_bpf(bool network, bool learning);
+
+// What compile_broker_bpf's output depends on (the architecture and the two
+// switches), as the key of the build-time table.
+std::string broker_key(bool network, bool learning);
+
+// Loads `code` (compile_broker_bpf's program) into the calling thread
+// (sandbox init: it holds CAP_SYS_ADMIN in its user namespace, so
+// no_new_privs is not needed). Returns the notification listener,
+// close-on-exec.
+Result<UniqueFd> install_broker_filter(std::span<const sock_filter> code);
 
 }  // namespace mxc::lnx

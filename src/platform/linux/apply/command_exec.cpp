@@ -98,7 +98,7 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
     if (auto st = apply_landlock(plan.landlock); !st) fail(spec, st);
     steps.done("landlock");
     if (spec.seccomp != nullptr) {
-        if (auto st = apply_seccomp(*spec.seccomp); !st) fail(spec, st);
+        if (auto st = apply_seccomp(spec.seccomp->code()); !st) fail(spec, st);
         steps.done("seccomp");
     }
     if (spec.caller_ignores_sigchld) (void)::signal(SIGCHLD, SIG_IGN);

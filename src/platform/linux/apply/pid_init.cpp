@@ -69,6 +69,13 @@ void report_layer_writes(const SandboxSpec& spec, const LearnLayers& layers) {
             "learning: more than " + std::to_string(kCap) + " paths in the throwaway layer; list cut");
 }
 
+// The broker's filter the supervisor resolved before clone: init only loads it.
+Result<UniqueFd> install_broker(const SandboxSpec& spec) {
+    if (spec.broker == nullptr)
+        return make_error("connect broker: the supervisor prepared no seccomp filter");
+    return install_broker_filter(spec.broker->code());
+}
+
 int exit_code_of(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -114,7 +121,7 @@ int exit_code_of(int status) {
         if (plan.broker || plan.learning) {
             // Before the command exists, so every process of the sandbox is
             // brokered; the listener goes to the supervisor with the rest.
-            auto listener = install_broker_filter(plan.broker.has_value(), plan.learning.has_value());
+            auto listener = install_broker(spec);
             if (!listener) fail(spec, listener.error());
             sockets->connect_notify = std::move(listener).value();
         }
@@ -124,7 +131,7 @@ int exit_code_of(int status) {
     if (!plan.new_net && plan.learning) {
         // Learning with the host's network: only the path calls' listener.
         UniqueFd channel(spec.sockets_fd);
-        auto listener = install_broker_filter(false, true);
+        auto listener = install_broker(spec);
         if (!listener) fail(spec, listener.error());
         SandboxSockets sockets;
         sockets.connect_notify = std::move(listener).value();

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/linux/apply/seccomp_filter.hpp"
+#include "platform/linux/apply/seccomp_precompiled.hpp"
 #include "platform/linux/plan/plan.hpp"
 
 namespace mxc::lnx {
@@ -23,7 +23,11 @@ inline constexpr int kRelayedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGU
 
 struct SandboxSpec {
     const LinuxPlan* plan = nullptr;
-    const SeccompPlan* seccomp = nullptr;
+    // Seccomp filters as BPF, resolved before clone (seccomp_precompiled.hpp):
+    // the default filter for the command, and the connect broker / learning
+    // filter init installs (null when the plan has neither).
+    const BpfProgram* seccomp = nullptr;
+    const BpfProgram* broker = nullptr;
     std::vector<char*> argv;              // null-terminated
     std::vector<char*> envp;              // null-terminated
     std::string path_env;                 // sandbox PATH used to look up argv[0]

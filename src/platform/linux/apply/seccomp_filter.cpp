@@ -1,9 +1,12 @@
 #include "platform/linux/apply/seccomp_filter.hpp"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
 
 #include <cstring>
+
+#include "platform/linux/apply/seccomp_arch.hpp"
 
 namespace mxc::lnx {
 namespace {
@@ -29,7 +32,7 @@ Error seccomp_error(const std::string& what, int rc) {
 
 }  // namespace
 
-Status apply_seccomp(const SeccompPlan& plan) {
+Result<BpfCode> compile_seccomp_bpf(const SeccompPlan& plan) {
     ScopedSeccompFilterCtx ctx(SCMP_ACT_ALLOW);
     if (ctx.get() == nullptr) return make_error("seccomp: seccomp_init failed (out of memory?)");
 
@@ -47,10 +50,6 @@ Status apply_seccomp(const SeccompPlan& plan) {
     // attempt to slip past it: end the whole process, not just the thread.
     if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); rc != 0)
         return seccomp_error("setting the bad-architecture action", rc);
-    // Filter every thread of the caller: one left unfiltered could act for
-    // the sandbox until execve.
-    if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_TSYNC, 1); rc != 0)
-        return seccomp_error("enabling thread sync", rc);
 
     for (const auto& r : plan.denied) {
         int nr = seccomp_syscall_resolve_name(r.syscall.c_str());
@@ -63,12 +62,32 @@ Status apply_seccomp(const SeccompPlan& plan) {
                                         nr, static_cast<unsigned>(cmps.size()), cmps.data());
         if (rc != 0) return seccomp_error("adding rule " + rule_text(r), rc);
     }
+    return export_bpf(ctx.get());
+}
 
-    // no_new_privs is the caller's step (docs/design.md order); check it rather
-    // than let libseccomp set it silently, so a reordering bug is loud.
+std::string seccomp_key(const SeccompPlan& plan) {
+    // Everything compile_seccomp_bpf passes to libseccomp, and nothing else
+    // (group names and conditions are prose).
+    std::string key = std::string("seccomp/1 ") + kSeccompArch;
+    for (const auto& r : plan.denied) {
+        key += ';' + r.syscall + '=' + std::to_string(r.errno_value);
+        for (const auto& a : r.args)
+            key +=
+                ',' + std::to_string(a.index) + ':' + std::to_string(a.mask) + ':' + std::to_string(a.value);
+    }
+    return key;
+}
+
+Status apply_seccomp(std::span<const sock_filter> code) {
+    // no_new_privs is the caller's step (docs/design.md order); check it, so a
+    // reordering bug is loud.
     if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
         return make_error("seccomp: no_new_privs is not set; it must be set before the filter is loaded");
-    if (int rc = seccomp_load(ctx.get()); rc != 0) return seccomp_error("loading the filter", rc);
+    // Filter every thread of the caller: one left unfiltered could act for
+    // the sandbox until execve.
+    const long rc = load_bpf(code, SECCOMP_FILTER_FLAG_TSYNC);
+    if (rc > 0) return make_error("seccomp: thread " + std::to_string(rc) + " could not be synchronised");
+    if (rc < 0) return seccomp_error("loading the filter", static_cast<int>(rc));
     return {};
 }
 

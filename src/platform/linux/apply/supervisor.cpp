@@ -337,11 +337,40 @@ private:
         return {};
     }
 
+    // Both seccomp filters as BPF, before clone: from the build-time table,
+    // or compiled here for a plan that is not in it, so the sandbox only
+    // loads bytes (seccomp_precompiled.hpp). The broker's filter goes in
+    // exactly when init installs one (pid_init.cpp).
+    Status prepare_seccomp() {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto filter = seccomp_program(seccomp_);
+        if (!filter) return filter.error();
+        seccomp_bpf_ = std::move(*filter);
+        spec_.seccomp = &seccomp_bpf_;
+        bool precompiled = seccomp_bpf_.precompiled();
+        const bool network = plan_.new_net && plan_.broker.has_value();
+        const bool learning = plan_.learning.has_value();
+        if (network || learning) {
+            auto broker = broker_program(network, learning);
+            if (!broker) return broker.error();
+            broker_bpf_ = std::move(*broker);
+            spec_.broker = &broker_bpf_;
+            precompiled = precompiled && broker_bpf_.precompiled();
+        }
+        if (verbose_) {
+            const auto d = std::chrono::steady_clock::now() - t0;
+            log_step(precompiled ? "seccomp: filters precompiled at build time"
+                                 : "seccomp: filters compiled by libseccomp (not in the build-time table)",
+                     static_cast<long>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+        }
+        return {};
+    }
+
     // What init gets, built before clone so the child does as little as
     // possible (sandbox_spec.hpp), and the report and alive pipes.
     Status prepare_spec() {
         spec_.plan = &plan_;
-        spec_.seccomp = &seccomp_;
+        MXC_TRY(prepare_seccomp());
         for (auto& a : args_) spec_.argv.push_back(a.data());
         spec_.argv.push_back(nullptr);
         for (auto& e : env_) spec_.envp.push_back(e.data());
@@ -723,6 +752,8 @@ private:
 
     const LinuxPlan& plan_;
     const SeccompPlan& seccomp_;
+    BpfProgram seccomp_bpf_;  // spec_.seccomp
+    BpfProgram broker_bpf_;   // spec_.broker
     const std::vector<std::string>& argv_;
     net::EgressProxy::NetCallback on_net_;
     LearnTracer* tracer_;

@@ -1,7 +1,7 @@
 #pragma once
 // The default seccomp filter (docs/design.md "Enforcement") as data: which
 // system calls are denied, and which groups a profile allowed back. Pure
-// (unit-tested); apply/seccomp_filter.hpp loads it with libseccomp.
+// (unit-tested); apply/seccomp_filter.hpp compiles it to BPF with libseccomp.
 #include <cerrno>
 #include <cstdint>
 #include <string>
