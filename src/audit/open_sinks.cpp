@@ -125,7 +125,7 @@ Result<std::unique_ptr<AuditLog>> open_audit_log(const policy::ResolvedPolicy& p
     who.session = session;
     who.agent = policy.agent_id;
     who.profile = policy.name;
-    who.profile_sha256 = policy.sha256;
+    who.profile_sha256 = policy::chain_sha256(policy);
     fill_current_user(who);
     return AuditLog::create(std::move(who), std::move(sinks));
 }

@@ -120,7 +120,7 @@ int explain_json(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
         .field("description", p.description)
         .field("source", p.source)
         .field("chain", p.chain)
-        .field("sha256", p.sha256)
+        .field("sha256", policy::chain_sha256(p))
         .field("agent", p.agent_id)
         .field("workspace", p.workspace)
         .field("home", p.home)
@@ -178,7 +178,7 @@ int explain_text(const policy::ResolvedPolicy& p, const std::vector<platform::Ru
     if (!p.description.empty()) std::printf("          %s\n", p.description.c_str());
     std::string chain;
     for (const auto& c : p.chain) chain += (chain.empty() ? "" : " -> ") + c;
-    std::printf("chain     %s\nsha256    %s\n", chain.c_str(), p.sha256.c_str());
+    std::printf("chain     %s\nsha256    %s\n", chain.c_str(), policy::chain_sha256(p).c_str());
     if (!p.agent_id.empty()) std::printf("agent     %s\n", p.agent_id.c_str());
     std::printf("workspace %s\nhome      %s\ntmp       %s (created per run, removed after)\n\n",
                 p.workspace.c_str(), p.home.c_str(), p.tmp.c_str());

@@ -114,15 +114,16 @@ private:
     void profile_list() {
         if (!m_.profiles) return;
         const std::string builtin = p_.source.rfind("builtin:", 0) == 0 ? p_.source.substr(8) : "";
+        const std::string sha256 = chain_sha256(p_);
         for (const auto& e : *m_.profiles) {
-            if (e.value == "sha256:" + p_.sha256) return;
+            if (e.value == "sha256:" + sha256) return;
             if (!builtin.empty() && e.value == builtin) return;
         }
         const Origin& list =
             m_.profiles->empty() ? Origin{m_.display, 0, 0, {}} : m_.profiles->front().origin;
         error(Origin{p_.source, 0, 0, {}},
-              "profile " + p_.source + " (sha256:" + p_.sha256 +
-                  ") is not in the managed policy's profiles (" + list.describe() + ")",
+              "profile " + p_.source + " (sha256:" + sha256 + ") is not in the managed policy's profiles (" +
+                  list.describe() + ")",
               "allowed: " + (m_.profiles->empty() ? std::string("none") : joined(*m_.profiles)) +
                   "; ask the administrator to add it");
     }

@@ -220,8 +220,11 @@ struct ResolvedPolicy {
     std::string description;
     std::string source;              // top-level profile: path or "builtin:<name>"
     std::vector<std::string> chain;  // every profile file merged, parents first
-    std::string sha256;              // hex SHA-256 over the bytes of every file in `chain`, in order
-    std::string agent_id;            // [agent].id, "" if unset
+    // The bytes of every file in `chain`, in order; chain_sha256() hashes
+    // them when something asks (audit, explain, a managed profile list),
+    // not on every run.
+    std::string chain_bytes;
+    std::string agent_id;  // [agent].id, "" if unset
 
     // Values the variables expanded to.
     std::string workspace;
@@ -247,5 +250,9 @@ struct ResolvedPolicy {
     // Set when a managed policy was applied.
     std::optional<ManagedSummary> managed;
 };
+
+// Hex SHA-256 over policy.chain_bytes: the profile identity in audit events,
+// `mxc explain` and a managed policy's "sha256:" profile entries.
+std::string chain_sha256(const ResolvedPolicy& policy);
 
 }  // namespace mxc::policy

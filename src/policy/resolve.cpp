@@ -244,13 +244,11 @@ Resolution resolve(const std::string& name_or_path, std::optional<std::string_vi
     policy.tmp = ctx.tmp.empty() ? "" : normalize_path(ctx.tmp);
     policy.profile_dir = self.dir;
 
-    std::string all_bytes;
     for (const auto& l : chain) {
         policy.chain.push_back(l.ref.display);
-        all_bytes += l.text;
+        policy.chain_bytes += l.text;
         merge_layer(policy, l.layer);
     }
-    policy.sha256 = sha256_hex(all_bytes);
 
     PathVars vars{ctx.workspace, ctx.home, ctx.tmp, std::nullopt};
     if (!self.dir.empty()) vars.profile_dir = self.dir;
@@ -269,6 +267,10 @@ Resolution resolve(const std::string& name_or_path, std::optional<std::string_vi
     }
     result.policy = std::move(policy);
     return result;
+}
+
+std::string chain_sha256(const ResolvedPolicy& policy) {
+    return sha256_hex(policy.chain_bytes);
 }
 
 }  // namespace mxc::policy

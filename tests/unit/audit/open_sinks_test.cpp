@@ -48,7 +48,7 @@ AuditSettings file_sink(const std::string& path, Origin origin) {
 ResolvedPolicy policy_with(const std::string& workspace) {
     ResolvedPolicy p;
     p.name = "coding-agent";
-    p.sha256 = "9f86d081";
+    p.chain_bytes = "test";
     p.agent_id = "claude-code";
     p.workspace = workspace;
     p.home = "/home/nobody-mxc-test";
@@ -80,7 +80,9 @@ TEST_CASE("the managed sink is written whatever the caller passes, with the poli
     const auto lines = dir.lines("managed.jsonl");
     REQUIRE(lines.size() == 1);
     CHECK(contains(lines[0], R"("session":"sess1","agent":"claude-code","user":")"));
-    CHECK(contains(lines[0], R"("profile":"coding-agent","profile_sha256":"9f86d081","event":"exit")"));
+    CHECK(contains(
+        lines[0],
+        R"("profile":"coding-agent","profile_sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","event":"exit")"));
 }
 
 TEST_CASE("a managed file sink in the workspace is refused, naming the sink, its origin and the area") {

@@ -240,7 +240,7 @@ TEST_CASE("managed profile list: built-in names and sha256 of the chain") {
     auto plain = load_with("schema = 1\n", nullptr);
     REQUIRE(plain);
     CHECK_FALSE(load_with("schema = 1\n", by_name));
-    auto by_hash = managed("schema = 1\n[policy]\nprofiles = [\"sha256:" + plain->sha256 + "\"]\n");
+    auto by_hash = managed("schema = 1\n[policy]\nprofiles = [\"sha256:" + chain_sha256(*plain) + "\"]\n");
     CHECK(load_with("schema = 1\n", by_hash));
     CHECK_FALSE(load_with("schema = 1\nname = \"changed\"\n", by_hash));
 }

@@ -39,7 +39,7 @@ TEST_CASE("top-level keys round-trip") {
     CHECK(p.agent_id == "claude-code");
     CHECK_FALSE(p.best_effort.value);
     CHECK(at(p.best_effort.origin) == "5:15");
-    CHECK(p.sha256.size() == 64);
+    CHECK(mxc::policy::chain_sha256(p).size() == 64);
 }
 
 TEST_CASE("filesystem rules round-trip with expanded paths and positions") {

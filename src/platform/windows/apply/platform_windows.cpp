@@ -374,7 +374,7 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     }
 
     if (request.audit) {
-        request.audit->start(start_event(policy.name, policy.sha256, request.argv, request.cwd,
+        request.audit->start(start_event(policy.name, policy::chain_sha256(policy), request.argv, request.cwd,
                                          probe.facts.user_sid, platform_name(), strict.admission()));
     }
 
