@@ -31,7 +31,7 @@ std::vector<mxc::net::Resolver::Answer> wait_for(mxc::net::Resolver& r, std::siz
 
 }  // namespace
 
-TEST_CASE("resolver: no worker thread before the first lookup, at most the maximum after") {
+TEST_CASE("resolver: no worker thread before the first lookup and at most the maximum after") {
     const std::size_t before = thread_count();
     auto resolver = mxc::net::Resolver::create(2);
     REQUIRE(resolver.ok());
