@@ -28,15 +28,6 @@ bool has_word(const std::string& text, const std::string& word) {
     return false;
 }
 
-Status write_file(const std::string& path, const std::string& content) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644));
-    if (!fd.valid()) return sys_error("open", path);
-    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-        return sys_error("write " + content + " to", path);
-    }
-    return {};
-}
-
 bool on_cgroupfs(const std::string& dir) {
     struct statfs sf {};
     if (::statfs(dir.c_str(), &sf) != 0) return false;
@@ -44,6 +35,15 @@ bool on_cgroupfs(const std::string& dir) {
 }
 
 }  // namespace
+
+Status write_cgroup_file(const std::string& path, const std::string& content) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT | O_NOFOLLOW, 0644));
+    if (!fd.valid()) return sys_error("open", path);
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+        return sys_error("write " + content + " to", path);
+    }
+    return {};
+}
 
 bool cgroup_file_lists(const std::string& path, const std::string& word) {
     return has_word(slurp(path), word);
@@ -168,7 +168,7 @@ Result<CgroupLeaf> CgroupLeaf::create(const CgroupPlan& plan) {
     if (plan.memory_max != 0 && !has_word(subtree, "memory")) enable += "+memory";
     if (plan.pids_max != 0 && !has_word(subtree, "pids"))
         enable += std::string(enable.empty() ? "" : " ") + "+pids";
-    if (!enable.empty()) MXC_TRY(write_file(plan.parent + "/cgroup.subtree_control", enable));
+    if (!enable.empty()) MXC_TRY(write_cgroup_file(plan.parent + "/cgroup.subtree_control", enable));
     const std::string path = plan.parent + "/" + plan.leaf;
     if (::mkdir(path.c_str(), 0755) != 0) return sys_error("mkdir cgroup", path);
     UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -179,15 +179,16 @@ Result<CgroupLeaf> CgroupLeaf::create(const CgroupPlan& plan) {
     }
     CgroupLeaf leaf(path, std::move(dir));
     if (plan.pids_max != 0) {
-        if (auto st = write_file(path + "/pids.max", std::to_string(plan.pids_max)); !st) return st.error();
+        if (auto st = write_cgroup_file(path + "/pids.max", std::to_string(plan.pids_max)); !st)
+            return st.error();
     }
     if (plan.memory_max != 0) {
-        if (auto st = write_file(path + "/memory.max", std::to_string(plan.memory_max)); !st)
+        if (auto st = write_cgroup_file(path + "/memory.max", std::to_string(plan.memory_max)); !st)
             return st.error();
         // Swap would let the sandbox exceed its memory budget; OOM kills the
         // whole sandbox rather than one arbitrary process. Both optional.
-        (void)write_file(path + "/memory.swap.max", "0");
-        (void)write_file(path + "/memory.oom.group", "1");
+        (void)write_cgroup_file(path + "/memory.swap.max", "0");
+        (void)write_cgroup_file(path + "/memory.oom.group", "1");
     }
     return leaf;
 }

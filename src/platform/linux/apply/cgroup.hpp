@@ -39,6 +39,10 @@ void kill_cgroup_members(const std::string& dir);
 // the kernel still counts exiting members (EBUSY). A missing leaf is fine.
 Status remove_cgroup_leaf(const std::string& dir);
 
+// Writes `content` to the cgroup interface file `path` (one write(2): the
+// kernel takes each write as one value).
+Status write_cgroup_file(const std::string& path, const std::string& content);
+
 // True when the whitespace-separated list in `path` (cgroup.controllers,
 // cgroup.subtree_control) names `word`.
 bool cgroup_file_lists(const std::string& path, const std::string& word);

@@ -54,15 +54,6 @@ std::string v2_unusable(const std::string& dir) {
     return "";
 }
 
-Status write_file(const std::string& path, const std::string& content) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644));
-    if (!fd.valid()) return sys_error("open", path);
-    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-        return sys_error("write " + content + " to", path);
-    }
-    return {};
-}
-
 std::string find_cgroup2(const std::string& mountinfo) {
     for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
         struct statfs sf {};
@@ -187,7 +178,8 @@ Result<PidsV1Leaf> PidsV1Leaf::create(const PidsV1Plan& plan) {
     const std::string path = plan.parent + "/" + plan.leaf;
     if (::mkdir(path.c_str(), 0755) != 0) return sys_error("mkdir cgroup", path);
     PidsV1Leaf leaf(path);
-    if (auto st = write_file(path + "/pids.max", std::to_string(plan.pids_max)); !st) return st.error();
+    if (auto st = write_cgroup_file(path + "/pids.max", std::to_string(plan.pids_max)); !st)
+        return st.error();
     return leaf;
 }
 
