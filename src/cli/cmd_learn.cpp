@@ -146,16 +146,13 @@ int run_learn(const LearnOptions& options) {
 
     // --allow-net-learning lets every destination through; a managed
     // [network] rule binds every run, so the two cannot meet (docs/managed.md).
-    if (options.allow_net && run->policy.managed) {
-        for (const auto& [text, origin] : run->policy.managed->rules) {
-            if (text.rfind("network.", 0) != 0) continue;
-            std::fprintf(
-                stderr,
-                "mxc: --allow-net-learning is refused: the managed policy's %s (%s) applies to every "
-                "run; learn without it (refused destinations are still recorded)\n",
-                terminal_safe(text).c_str(), terminal_safe(origin.describe()).c_str());
-            return exit_code::kMxcFailure;
-        }
+    if (options.allow_net && run->policy.managed && run->policy.managed->network_rule) {
+        const auto& [text, origin] = *run->policy.managed->network_rule;
+        std::fprintf(stderr,
+                     "mxc: --allow-net-learning is refused: the managed policy's %s (%s) applies to every "
+                     "run; learn without it (refused destinations are still recorded)\n",
+                     terminal_safe(text).c_str(), terminal_safe(origin.describe()).c_str());
+        return exit_code::kMxcFailure;
     }
 
     // A learning run is a run: the profile's and the managed policy's audit

@@ -87,8 +87,9 @@ public:
             for (const auto& e : *m_.profiles) rule("policy.profiles " + e.value, e.origin);
         }
         if (m_.max_mode)
-            rule(std::string("network.max_mode ") + to_string(m_.max_mode->value), m_.max_mode->origin);
-        for (const auto& a : layer.net_allow) rule("network.allow (ceiling) " + a.value, a.origin);
+            network_rule(std::string("network.max_mode ") + to_string(m_.max_mode->value),
+                         m_.max_mode->origin);
+        for (const auto& a : layer.net_allow) network_rule("network.allow (ceiling) " + a.value, a.origin);
         denies(layer);
         limits(layer.limits);
         if (m_.audit) {
@@ -106,6 +107,10 @@ private:
     }
     void rule(std::string text, const Origin& origin) {
         summary_.rules.emplace_back(std::move(text), origin);
+    }
+    void network_rule(std::string text, const Origin& origin) {
+        if (!summary_.network_rule) summary_.network_rule.emplace(text, origin);
+        rule(std::move(text), origin);
     }
     void change(std::string rule_text, const Origin& origin, std::string action, const Origin& by) {
         summary_.changes.push_back(ManagedChange{std::move(rule_text), origin, std::move(action), by});
@@ -190,7 +195,7 @@ private:
         }
         finish_paths(p_);
         for (const auto& d : layer.net_deny) {
-            rule("network.deny " + d.value, d.origin);
+            network_rule("network.deny " + d.value, d.origin);
             const bool seen = std::any_of(p_.network.deny.begin(), p_.network.deny.end(),
                                           [&](const HostRuleEntry& x) { return x.value == d.value; });
             if (!seen) p_.network.deny.push_back(d);

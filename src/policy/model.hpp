@@ -213,6 +213,9 @@ struct ManagedSummary {
     std::string sha256;                                 // of its bytes
     std::vector<std::pair<std::string, Origin>> rules;  // every managed rule, "key value"
     std::vector<ManagedChange> changes;
+    // The first managed [network] rule (max_mode, an allow ceiling, a deny),
+    // as in `rules`: what `mxc learn --allow-net-learning` must not pass.
+    std::optional<std::pair<std::string, Origin>> network_rule;
 };
 
 struct ResolvedPolicy {
