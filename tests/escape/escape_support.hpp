@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/host_address.hpp"
 #include "support/process.hpp"
 
 namespace mxc::escape {
@@ -77,9 +78,7 @@ void expect_blocked(const test::RunResult& inside, const std::string& what);
 bool expect_control(const test::RunResult& bare, const std::string& what,
                     Control control = Control::Required);
 
-// The first IPv4 address of this host that is neither loopback nor
-// link-local (e.g. eth0's), or "" when there is none.
-std::string own_address();
+using test::own_address;  // support/host_address.hpp
 
 // A host TCP service on `ip` (default every address of this host), port
 // chosen by the kernel: greets every client with `greeting` and closes.

@@ -14,15 +14,16 @@
 #include <vector>
 
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "learn_support.hpp"
+#include "support/host_address.hpp"
 
 namespace fs = std::filesystem;
 using namespace mxc::learn_test;
+using mxc::test::own_address;
 
 namespace {
 
@@ -58,25 +59,6 @@ void expect_comment_names(const LearnResult& learned, const LearnedRule* rule, c
     const std::string comment = comment_of(learned.profile, *rule);
     CHECK_MESSAGE(comment.find(program) != std::string::npos, "the comment of learned rule ", rule->path,
                   " does not name ", program, ": \"", comment, "\"");
-}
-
-// The first IPv4 address of this host that is neither loopback nor
-// link-local: --allow-net-learning still refuses the host's loopback.
-std::string own_address() {
-    ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return {};
-    std::string found;
-    for (ifaddrs* i = list; i != nullptr && found.empty(); i = i->ifa_next) {
-        if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
-        const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
-        const std::uint32_t a = ntohl(in->sin_addr.s_addr);
-        if ((a >> 24) == 127 || (a >> 16) == 0xa9fe) continue;
-        char text[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-        found = text;
-    }
-    freeifaddrs(list);
-    return found;
 }
 
 // A host TCP service on every address, port chosen by the kernel: greets
