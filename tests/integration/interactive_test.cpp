@@ -75,7 +75,15 @@ TEST_CASE("an interactive bash in a terminal: job control, Ctrl-C, Ctrl-Z, resiz
     REQUIRE_MESSAGE(tmux.wait_for("mxc$"), tmux.screen());
 
     SUBCASE("job control") {
-        tmux.keys({"sleep 100", "Enter"});
+        // The marker shows the line was read and is running: a line typed
+        // while a loaded machine is still bringing the prompt up can be lost,
+        // and then no ^Z would ever stop anything.
+        bool running = false;
+        for (int attempt = 0; attempt < 2 && !running; ++attempt) {
+            tmux.keys({"echo started-$((3+4)); sleep 100", "Enter"});
+            running = tmux.wait_for("started-7");
+        }
+        REQUIRE_MESSAGE(running, tmux.screen());
         // Extra ^Z at a prompt are harmless: an interactive bash ignores SIGTSTP.
         CHECK_MESSAGE(tmux.keys_until({"C-z"}, "Stopped"), tmux.screen());
         tmux.keys({"jobs -l | wc -l", "Enter"});
