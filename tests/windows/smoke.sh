@@ -11,7 +11,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 run() { "$here/wine-run.sh" "$mxc" "$@"; }
 fail=0
 check() {  # check NAME CONDITION-STATUS
-  if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+  if [ "$2" -eq 0 ]; then
+    echo "ok   $1"
+  else
+    # This run's output, not only the last one's: a failure seen once in CI
+    # ("'t.bat ' ... got 1") left nothing to diagnose it with.
+    echo "FAIL $1"; fail=1
+    echo "  stdout:"; sed 's/^/    /' "$tmp/out"
+    echo "  stderr:"; sed 's/^/    /' "$tmp/err"
+  fi
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
