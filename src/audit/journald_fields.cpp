@@ -1,5 +1,7 @@
 #include "audit/journald_fields.hpp"
 
+#include <cctype>
+
 namespace mxc::audit {
 
 std::vector<std::string> journald_fields(const Identity& who, const Record& record) {
@@ -11,7 +13,7 @@ std::vector<std::string> journald_fields(const Identity& who, const Record& reco
     message += " user " + who.user;
 
     std::vector<std::string> fields;
-    auto add = [&](const char* name, std::string_view value) {
+    auto add = [&](std::string_view name, std::string_view value) {
         std::string f(name);
         f += '=';
         f += value;
@@ -21,12 +23,11 @@ std::vector<std::string> journald_fields(const Identity& who, const Record& reco
     add("PRIORITY", std::to_string(static_cast<int>(record.severity)));
     add("SYSLOG_IDENTIFIER", "mxc");
     add("MXC_EVENT", record.event);
-    add("MXC_SESSION", who.session);
-    add("MXC_AGENT", who.agent);
-    add("MXC_USER", who.user);
-    if (who.uid >= 0) add("MXC_UID", std::to_string(who.uid));
-    add("MXC_PROFILE", who.profile);
-    add("MXC_PROFILE_SHA256", who.profile_sha256);
+    for_each_identity_field(who, [&](std::string_view name, std::string_view value) {
+        std::string field = "MXC_";
+        for (char c : name) field += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        add(field, value);
+    });
     add("MXC_JSON", record.json);
     return fields;
 }

@@ -22,6 +22,20 @@ struct Identity {
     std::string profile_sha256;  // over every file of the profile chain
 };
 
+// The identity fields a syslog or journald record carries, in one order for
+// both: visit(name, value) with the JSON key as name ("session", "agent",
+// "user", "uid" when known, "profile", "profile_sha256"); each sink spells
+// the name its own way.
+template <class Visit>
+void for_each_identity_field(const Identity& who, Visit&& visit) {
+    visit("session", std::string_view(who.session));
+    visit("agent", std::string_view(who.agent));
+    visit("user", std::string_view(who.user));
+    if (who.uid >= 0) visit("uid", std::string_view(std::to_string(who.uid)));
+    visit("profile", std::string_view(who.profile));
+    visit("profile_sha256", std::string_view(who.profile_sha256));
+}
+
 // Syslog severities (RFC 5424 6.2.1) that events map to.
 enum class Severity : std::uint8_t { Warning = 4, Notice = 5, Info = 6 };
 

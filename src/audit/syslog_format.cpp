@@ -54,12 +54,7 @@ std::string format_rfc5424(const Identity& who, const Record& record, std::strin
         out += sd_param_value(value);
         out += '"';
     };
-    param("session", who.session);
-    param("agent", who.agent);
-    param("user", who.user);
-    if (who.uid >= 0) param("uid", std::to_string(who.uid));
-    param("profile", who.profile);
-    param("profile_sha256", who.profile_sha256);
+    for_each_identity_field(who, param);
     out += "] ";
     out += record.json;
     return out;
