@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "net/egress_proxy.hpp"
-#include "platform/linux/apply/seccomp_filter.hpp"
 #include "platform/linux/plan/plan.hpp"
+#include "platform/linux/plan/seccomp_plan.hpp"
 
 namespace mxc::lnx {
 
@@ -25,12 +25,14 @@ struct RunOutcome {
 };
 
 class LearnTracer;
+class EarlyNamespaces;
 
 // `on_net` receives the egress proxy's decisions (allowlist mode only), on
 // the proxy thread; it may be empty. `tracer`: learning plans only (it
-// records the path calls; docs/design.md "Learning sandbox").
+// records the path calls; docs/design.md "Learning sandbox"). `early`: the
+// namespaces made while the profile was read, used when they fit the plan.
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net = {},
-                       LearnTracer* tracer = nullptr);
+                       LearnTracer* tracer = nullptr, EarlyNamespaces* early = nullptr);
 
 }  // namespace mxc::lnx
