@@ -118,8 +118,10 @@ private:
                 continue;
             }
             // A deny rule may be as wide as it likes; an allow rule may not
-            // open a whole public suffix.
-            if (std::string_view(key) == "allow") {
+            // open a whole public suffix. Built-in profiles are part of mxc
+            // and checked against the list by its tests (builtins_test.cpp):
+            // loading libpsl for them cost every coding-agent start 0.4 ms.
+            if (std::string_view(key) == "allow" && !raw_.builtin) {
                 if (auto problem = net::public_suffix_problem(*rule)) {
                     error(e.origin, "[network].allow: " + *problem, net::kPublicSuffixHint);
                     continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "net/public_suffix.hpp"
 #include "policy/builtins.hpp"
 #include "policy/resolve.hpp"
 #include "policy_testing.hpp"
@@ -42,6 +43,22 @@ TEST_CASE("every built-in profile passes check") {
         auto diagnostics = check_profile(p.name);
         for (const auto& d : diagnostics) FAIL_CHECK(d.to_string());
     }
+}
+
+// The loader skips this check for built-in profiles (validate.cpp): this is
+// where their wildcards meet the Public Suffix List.
+TEST_CASE("no built-in profile allows a whole public suffix") {
+    std::size_t wildcards = 0;
+    for (const auto& p : builtin_profiles()) {
+        CAPTURE(p.name);
+        for (const auto& entry : builtin(p.name).network.allow) {
+            CAPTURE(entry.value);
+            REQUIRE(entry.parsed.has_value());
+            if (entry.parsed->kind == mxc::net::HostRule::Kind::Wildcard) ++wildcards;
+            CHECK_FALSE(mxc::net::public_suffix_problem(*entry.parsed).has_value());
+        }
+    }
+    CHECK(wildcards > 0);  // coding-agent's *.githubusercontent.com at least
 }
 
 TEST_CASE("a built-in is named builtin:<name> in its origins and chain") {
