@@ -82,6 +82,13 @@ public:
     void tamper(const TamperEvent& e);
 
     [[nodiscard]] const std::string& session() const { return who_.session; }
+    // True when the opener named the profile chain (open_sinks does): the
+    // start event's own profile fields are then not used, so a caller need
+    // not hash the chain again for them.
+    [[nodiscard]] bool knows_profile() const {
+        std::lock_guard lock(mutex_);
+        return !who_.profile_sha256.empty();
+    }
 
 private:
     AuditLog(Identity who, std::vector<SinkPtr> sinks);
@@ -91,7 +98,7 @@ private:
 
     Identity who_;
     std::vector<SinkPtr> sinks_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
 };
 
 // A random session id (128 bits, hex).

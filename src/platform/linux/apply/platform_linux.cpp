@@ -150,8 +150,10 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
     for (const auto& e : absent_guard.skipped()) admission.record_warning("not watched: " + e);
 
     if (request.audit != nullptr) {
-        request.audit->start(start_event(policy.name, policy::chain_sha256(policy), request.argv, plan.cwd,
-                                         user_name(), platform_name(), admission));
+        const std::string sha256 =
+            request.audit->knows_profile() ? std::string() : policy::chain_sha256(policy);
+        request.audit->start(start_event(policy.name, sha256, request.argv, plan.cwd, user_name(),
+                                         platform_name(), admission));
     }
 
     // AuditLog::net and RefusalNotices are thread-safe; this runs on the

@@ -380,8 +380,10 @@ int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {
     }
 
     if (request.audit) {
-        request.audit->start(start_event(policy.name, policy::chain_sha256(policy), request.argv, request.cwd,
-                                         probe.facts.user_sid, platform_name(), strict.admission()));
+        const std::string sha256 =
+            request.audit->knows_profile() ? std::string() : policy::chain_sha256(policy);
+        request.audit->start(start_event(policy.name, sha256, request.argv, request.cwd, probe.facts.user_sid,
+                                         platform_name(), strict.admission()));
     }
 
     const auto t0 = std::chrono::steady_clock::now();
