@@ -17,10 +17,6 @@ int run_exec(const ExecOptions& options) {
                      "mxc: --die-with-parent is not supported on this platform yet: run without it\n");
         return exit_code::kMxcFailure;
     }
-    // Begun before the profile is read so that it overlaps with loading it;
-    // undone when this function returns, used or not.
-    std::unique_ptr<platform::EarlyStart> early;
-    if (!options.dry_run) early = platform::start_early();
     const std::string session = audit::new_session_id();
     auto run = prepare_run(options.policy, options.command, options.cwd, session);
     if (!run) {
@@ -49,7 +45,6 @@ int run_exec(const ExecOptions& options) {
         (void)std::fflush(stdout);
     }
     request.audit = audit_log.get();
-    request.early = early.get();
     if (options.die_with_parent) request.die_with_parent = options.parent_pid;
     return platform::exec(policy, request);
 }

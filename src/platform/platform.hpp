@@ -1,7 +1,6 @@
 #pragma once
 // What the CLI needs from a platform backend (Linux or Windows). Each backend
 // implements these in its own folder; exactly one is linked into mxc.
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,17 +21,6 @@ struct Capability {
     std::string detail;  // e.g. "ABI 7", "not delegated: /sys/fs/cgroup/... not writable"
 };
 
-// Work a backend begins before the profile is read, so that it overlaps with
-// loading and compiling the policy (Linux: the sandbox's namespaces,
-// docs/design.md "Startup budget"). Destroying it undoes what it started.
-class EarlyStart {
-public:
-    EarlyStart() = default;
-    virtual ~EarlyStart() = default;
-    EarlyStart(const EarlyStart&) = delete;
-    EarlyStart& operator=(const EarlyStart&) = delete;
-};
-
 struct ExecRequest {
     std::vector<std::string> argv;  // argv[0] is looked up in the sandbox's PATH
     std::string cwd;                // working directory inside the sandbox
@@ -45,16 +33,9 @@ struct ExecRequest {
     // > 0: --die-with-parent; the pid of mxc's parent at startup. The sandbox
     // is torn down when that process dies (exit reason "parent-died").
     long die_with_parent = 0;
-    // What start_early() began for this run, or null. A backend uses it only
-    // when it fits the compiled plan.
-    EarlyStart* early = nullptr;
 };
 
 std::vector<Capability> probe_host();
-
-// Called by `mxc exec` before it reads the profile; null when the backend has
-// nothing to begin early. The caller must still be single-threaded.
-std::unique_ptr<EarlyStart> start_early();
 // How this host enforces each rule (platform/verdicts.hpp), for `mxc explain`.
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy);
 

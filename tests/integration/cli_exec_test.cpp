@@ -158,8 +158,9 @@ TEST_CASE("mxc -v exec: global -v before the subcommand shows each setup step on
     auto r = mxc::test::run(spec);
     CHECK_MESSAGE(r.status == 0, r.err);
     CHECK(r.out == "out\n");  // the command's stdout, untouched
-    for (const char* step : {"setup: host facts", "setup: namespaces: joined", "setup: mount namespace",
-                             "setup: landlock", "setup: seccomp", "setup: limits"}) {
+    for (const char* step :
+         {"setup: host facts", "setup: namespaces: clone", "setup: user namespace", "setup: mount namespace",
+          "setup: landlock", "setup: seccomp", "setup: limits"}) {
         CHECK_MESSAGE(r.err.find(step) != std::string::npos, step << " missing from: " << r.err);
     }
     CHECK(r.err.find(" ms\n") != std::string::npos);

@@ -99,20 +99,16 @@ int exit_code_of(int status) {
         ::close(spec.pids_tasks_fd);
         steps.done("limits: moved into the pids cgroup (v1)");
     }
-    if (!spec.namespaces_ready) {
-        if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
-        steps.done("user namespace: uid/gid maps");
-    }
+    if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
+    steps.done("user namespace: uid/gid maps");
     // init is a copy of mxc: its /proc/1/environ still holds the caller's
     // whole environment (tokens the [env] rules filtered out) and its memory
     // the plan. Non-dumpable makes /proc/1/{environ,mem,...} unreadable to the
     // command even though it runs as the same uid.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (plan.new_net) {
-        if (!spec.namespaces_ready) {
-            if (auto st = bring_up_loopback(); !st) fail(spec, st);
-            steps.done("network namespace: loopback up");
-        }
+        if (auto st = bring_up_loopback(); !st) fail(spec, st);
+        steps.done("network namespace: loopback up");
         // Before the mount tree and long before the command exists: the
         // supervisor waits for these fds, and the command must find the
         // ports (the proxy's, 53 for DNS) already taken (it cannot bind them

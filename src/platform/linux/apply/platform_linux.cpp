@@ -20,7 +20,6 @@
 #include "integrity/git_guard.hpp"
 #include "net/refusal_notices.hpp"
 #include "platform/linux/apply/create_dirs.hpp"
-#include "platform/linux/apply/early_namespaces.hpp"
 #include "platform/linux/apply/host_facts.hpp"
 #include "platform/linux/apply/learn_tracer.hpp"
 #include "platform/linux/apply/learn_view.hpp"
@@ -168,11 +167,7 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
         on_net(e);
         if (extra) extra(e);
     };
-    // Made by start_early() while the profile was read (a learning run never
-    // gets one: learn() is not given any).
-    auto* early = dynamic_cast<lnx::EarlyNamespaces*>(request.early);
-    const lnx::RunOutcome outcome =
-        lnx::run_sandbox(plan, seccomp, request.argv, std::move(relay), tracer, early);
+    const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(relay), tracer);
     if (outcome_out != nullptr) *outcome_out = outcome;
     for (const auto& w : outcome.warnings) (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
     if (!outcome.error.empty()) (void)std::fprintf(stderr, "mxc: %s\n", outcome.error.c_str());
@@ -192,10 +187,6 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
 
 std::vector<Capability> probe_host() {
     return lnx::probe_capabilities();
-}
-
-std::unique_ptr<EarlyStart> start_early() {
-    return lnx::EarlyNamespaces::start();
 }
 
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {

@@ -38,9 +38,6 @@ struct SandboxSpec {
     sigset_t caller_mask{};               // signal mask to restore for the command
     bool caller_ignores_sigchld = false;  // restore SIG_IGN for the command
     bool report_steps = false;            // -v: send a Step report after each setup step
-    // Init joined namespaces made early (early_namespaces.hpp): the id maps
-    // are written and loopback is up already.
-    bool namespaces_ready = false;
 };
 
 // Entry point of the cloned child (pid 1 of the new pid namespace). Never returns.

@@ -30,7 +30,6 @@
 #include "platform/linux/apply/cgroup.hpp"
 #include "platform/linux/apply/child_report.hpp"
 #include "platform/linux/apply/connect_broker.hpp"
-#include "platform/linux/apply/early_namespaces.hpp"
 #include "platform/linux/apply/learn_tracer.hpp"
 #include "platform/linux/apply/memory_watch.hpp"
 #include "platform/linux/apply/pids_cgroup.hpp"
@@ -271,13 +270,8 @@ Result<bool> read_exactly(int fd, void* into, std::size_t size, const char* what
 class Supervisor {
 public:
     Supervisor(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
-               net::EgressProxy::NetCallback on_net, LearnTracer* tracer, EarlyNamespaces* early)
-        : plan_(plan),
-          seccomp_(seccomp),
-          argv_(argv),
-          on_net_(std::move(on_net)),
-          tracer_(tracer),
-          early_(early) {}
+               net::EgressProxy::NetCallback on_net, LearnTracer* tracer)
+        : plan_(plan), seccomp_(seccomp), argv_(argv), on_net_(std::move(on_net)), tracer_(tracer) {}
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
 
@@ -472,52 +466,25 @@ private:
     }
 
     Status start() {
-        if (early_ != nullptr && early_->fits(plan_)) {
-            const long spawn_start = verbose_ ? monotonic_usec() : 0;
-            spec_.namespaces_ready = true;
-            auto spawned = early_->spawn_init(&Supervisor::early_init_main, this);
-            if (spawned) {
-                child_ = *spawned;
-                if (verbose_) {
-                    log_step(
-                        "namespaces: joined (user, mount, ipc, net: made while the profile was read), new "
-                        "pid",
-                        monotonic_usec() - spawn_start);
-                }
-                return after_start();
-            }
-            // The usual clone reports what is missing, if anything is.
-            spec_.namespaces_ready = false;
-            if (verbose_) log::info(spawned.error().message + "; cloning instead");
-        }
         std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
         if (plan_.new_net) flags |= CLONE_NEWNET;
         const long clone_start = verbose_ ? monotonic_usec() : 0;
         child_ = clone_sandbox(flags, cgroup_ ? cgroup_->dir_fd() : -1);
         if (child_ < 0) return make_error(std::string("clone into new namespaces: ") + std::strerror(errno));
-        if (child_ == 0) init_main();
+        if (child_ == 0) {
+            ::close(alive_write_.release());
+            ::close(report_read_.release());
+            channel_.supervisor_end.reset();
+            signals_.reset();
+            wall_timer_.reset();
+            memory_timer_.reset();
+            sandbox_init_main(spec_);
+        }
         if (verbose_) {
             log_step(plan_.new_net ? "namespaces: clone (user, mount, pid, ipc, net)"
                                    : "namespaces: clone (user, mount, pid, ipc)",
                      monotonic_usec() - clone_start);
         }
-        return after_start();
-    }
-
-    // In sandbox init: keep only init's ends of the pipes, then set up.
-    [[noreturn]] void init_main() {
-        ::close(alive_write_.release());
-        ::close(report_read_.release());
-        channel_.supervisor_end.reset();
-        signals_.reset();
-        wall_timer_.reset();
-        memory_timer_.reset();
-        if (early_ != nullptr) early_->close_in_init();
-        sandbox_init_main(spec_);
-    }
-    [[noreturn]] static void early_init_main(void* self) { static_cast<Supervisor*>(self)->init_main(); }
-
-    Status after_start() {
         report_write_.reset();
         alive_read_.reset();
         pids_tasks_.reset();
@@ -790,7 +757,6 @@ private:
     const std::vector<std::string>& argv_;
     net::EgressProxy::NetCallback on_net_;
     LearnTracer* tracer_;
-    EarlyNamespaces* early_;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     const bool verbose_ = log::verbose();
     RunOutcome out_;
@@ -837,8 +803,8 @@ private:
 
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net,
-                       LearnTracer* tracer, EarlyNamespaces* early) {
-    Supervisor supervisor(plan, seccomp, argv, std::move(on_net), tracer, early);
+                       LearnTracer* tracer) {
+    Supervisor supervisor(plan, seccomp, argv, std::move(on_net), tracer);
     return supervisor.run();
 }
 

@@ -25,14 +25,12 @@ struct RunOutcome {
 };
 
 class LearnTracer;
-class EarlyNamespaces;
 
 // `on_net` receives the egress proxy's decisions (allowlist mode only), on
 // the proxy thread; it may be empty. `tracer`: learning plans only (it
-// records the path calls; docs/design.md "Learning sandbox"). `early`: the
-// namespaces made while the profile was read, used when they fit the plan.
+// records the path calls; docs/design.md "Learning sandbox").
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net = {},
-                       LearnTracer* tracer = nullptr, EarlyNamespaces* early = nullptr);
+                       LearnTracer* tracer = nullptr);
 
 }  // namespace mxc::lnx

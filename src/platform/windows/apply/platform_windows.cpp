@@ -169,12 +169,6 @@ std::vector<Capability> probe_host() {
     return caps;
 }
 
-// Nothing here is worth starting before the profile is read: the token, job
-// and filters all depend on it.
-std::unique_ptr<EarlyStart> start_early() {
-    return nullptr;
-}
-
 std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
     HostProbe p = probe_with_run_id("");
     probe_path_facts(policy, p.facts);
