@@ -175,7 +175,6 @@ bool parent_died(long parent) {
 // signalfd. Returns "" or the error.
 std::string start_proxy(const ProxyPlan& plan, UniqueFd listener, net::Matcher matcher,
                         net::EgressProxy::NetCallback on_net, std::unique_ptr<net::EgressProxy>& proxy) {
-    if (!listener.valid()) return "egress proxy: the sandbox sent no listener";
     net::EgressProxyOptions options;
     options.profile_name = plan.profile_name;
     auto callback = [on_net = std::move(on_net)](const audit::NetEvent& e) {
@@ -189,13 +188,10 @@ std::string start_proxy(const ProxyPlan& plan, UniqueFd listener, net::Matcher m
 }
 
 // Serves the broker on the seccomp listener and the unix diag socket init
-// sent. Like start_proxy,
-// after clone. Returns "" or the error.
+// sent. Like start_proxy, after clone. Returns "" or the error.
 std::string start_broker(const BrokerPlan& plan, SandboxSockets& sockets, std::optional<net::Matcher> matcher,
                          std::shared_ptr<const net::NameMemory> names, ConnectBroker::NetCallback on_net,
                          LearnTracer* tracer, std::unique_ptr<ConnectBroker>& broker) {
-    if (!sockets.connect_notify.valid() || !sockets.unix_diag.valid())
-        return "connect broker: the sandbox sent no seccomp listener";
     ConnectBrokerOptions options;
     if (tracer != nullptr) {
         options.other_calls = [tracer](int fd, const seccomp_notif& req) { tracer->handle(fd, req); };
@@ -215,7 +211,6 @@ std::string start_dns(SandboxSockets& sockets, std::optional<net::Matcher> match
                       std::shared_ptr<net::NameMemory> names, const std::string& profile_name,
                       net::EgressProxy::NetCallback on_net, bool learning,
                       std::unique_ptr<net::DnsStub>& stub) {
-    if (!sockets.dns_udp.valid() || !sockets.dns_tcp.valid()) return "DNS stub: the sandbox sent no sockets";
     net::DnsStubOptions options;
     options.profile_name = profile_name;
     options.report_allowed = learning;
@@ -263,10 +258,11 @@ Result<bool> read_exactly(int fd, void* into, std::size_t size, const char* what
 }
 
 // One run, in the order it happens: prepare (limits, pipes, rules, signals and the wait loop's fds, all
-// before clone), start (clone), hand over (v1 pids leaf), serve (learning tracer or broker, proxy and DNS
-// stub), arm the timers, wait, collect, report. Every step before clone fails with nothing to tear down;
-// after clone a failure kills init (its death takes the pid namespace) and the run ends in 125, "any failure
-// of mxc itself" (docs/design.md, "CLI contract").
+// before clone), start (clone), hand over (v1 pids leaf), serve (learning tracer, or receive the sockets of
+// the broker, proxy and DNS stub, which the wait loop starts on first use), arm the timers, wait, collect,
+// report. Every step before clone fails with nothing to tear down; after clone a failure kills init (its
+// death takes the pid namespace) and the run ends in 125, "any failure of mxc itself" (docs/design.md, "CLI
+// contract").
 class Supervisor {
 public:
     Supervisor(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
@@ -513,28 +509,78 @@ private:
         return tracer_->start(std::move(sockets->connect_notify));
     }
 
-    // Without the proxy or the stub there is nothing to run: the sandbox
-    // would only see failures and the user would not know why.
+    // Waits for init's sockets; the services that serve them start on first
+    // use (start_service, from the wait loop), so a command that never
+    // touches the network costs no thread. Nothing is lost meanwhile: a
+    // connect() waits in the kernel for the broker's answer, a client of the
+    // proxy or the DNS stub in the sockets' queues. A missing socket fails
+    // here, at launch: without the proxy or the stub the sandbox would only
+    // see failures and the user would not know why.
     Status serve_network() {
-        StepTimer timer(verbose_,
-                        "network: broker, proxy and DNS stub started (waited for the sandbox's sockets)");
-        auto sockets = receive_sandbox_sockets(channel_.supervisor_end.get());
-        channel_.supervisor_end.reset();
-        if (!sockets) return sockets.error();
-        std::optional<net::Matcher> dns_matcher = matcher_;
+        {
+            StepTimer timer(verbose_, "network: sockets received (waited for the sandbox's sockets)");
+            auto sockets = receive_sandbox_sockets(channel_.supervisor_end.get());
+            channel_.supervisor_end.reset();
+            if (!sockets) return sockets.error();
+            sockets_ = std::move(sockets).value();
+        }
+        if (plan_.broker && (!sockets_.connect_notify.valid() || !sockets_.unix_diag.valid()))
+            return make_error("connect broker: the sandbox sent no seccomp listener");
+        if (plan_.proxy && !sockets_.proxy_listener.valid())
+            return make_error("egress proxy: the sandbox sent no listener");
+        if (!sockets_.dns_udp.valid() || !sockets_.dns_tcp.valid())
+            return make_error("DNS stub: the sandbox sent no sockets");
+        // A socket no service is planned for is never served.
+        if (!plan_.broker) {
+            sockets_.connect_notify.reset();
+            sockets_.unix_diag.reset();
+        }
+        if (!plan_.proxy) sockets_.proxy_listener.reset();
+        // Learning: the broker's listener also carries the path calls the
+        // tracer records, and startup time is not what `mxc learn` is for.
+        if (plan_.learning) {
+            StepTimer timer(verbose_, "network: broker, proxy and DNS stub started (learning)");
+            for (auto service : {Service::Broker, Service::Proxy, Service::Dns})
+                MXC_TRY(start_service(service));
+        }
+        return {};
+    }
+
+    enum class Service { Broker, Proxy, Dns };
+
+    // Starts a service whose socket is still waiting in sockets_ (a no-op
+    // otherwise). Its sockets leave sockets_ whatever the outcome, so the
+    // wait loop stops polling them: a failure is the run's (exit 125), never
+    // a sandbox silently left without the service.
+    Status start_service(Service service) {
         std::string error;
-        if (plan_.broker) {
-            // First: every connect() of the sandbox waits for it.
-            error = start_broker(*plan_.broker, *sockets, matcher_, names_, on_net_, tracer_, broker_);
-        }
-        if (plan_.proxy && error.empty()) {
-            error = start_proxy(*plan_.proxy, std::move(sockets->proxy_listener), std::move(*matcher_),
-                                on_net_, proxy_);
-        }
-        if (error.empty()) {
-            error = start_dns(*sockets, std::move(dns_matcher), names_,
-                              plan_.dns ? plan_.dns->profile_name : std::string(), std::move(on_net_),
-                              plan_.learning.has_value(), dns_);
+        switch (service) {
+            case Service::Broker: {
+                if (!sockets_.connect_notify.valid()) return {};
+                StepTimer timer(verbose_ && !plan_.learning, "network: connect broker started on first use");
+                // Copies: the services start in any order, each at most once.
+                error = start_broker(*plan_.broker, sockets_, matcher_, names_, on_net_, tracer_, broker_);
+                sockets_.connect_notify.reset();
+                sockets_.unix_diag.reset();
+                break;
+            }
+            case Service::Proxy: {
+                if (!sockets_.proxy_listener.valid()) return {};
+                StepTimer timer(verbose_ && !plan_.learning, "network: egress proxy started on first use");
+                error =
+                    start_proxy(*plan_.proxy, std::move(sockets_.proxy_listener), *matcher_, on_net_, proxy_);
+                break;
+            }
+            case Service::Dns: {
+                if (!sockets_.dns_udp.valid()) return {};
+                StepTimer timer(verbose_ && !plan_.learning, "network: DNS stub started on first use");
+                error =
+                    start_dns(sockets_, matcher_, names_, plan_.dns ? plan_.dns->profile_name : std::string(),
+                              on_net_, plan_.learning.has_value(), dns_);
+                sockets_.dns_udp.reset();
+                sockets_.dns_tcp.reset();
+                break;
+            }
         }
         if (!error.empty()) return make_error(error);
         return {};
@@ -554,15 +600,22 @@ private:
     }
 
     // Until init is reaped: relay signals, enforce wall_time and the memory
-    // watch, read init's reports. A poll or read error ends it: the caller
-    // kills the sandbox.
+    // watch, read init's reports, start a network service on its first use
+    // (serve_network). A poll or read error ends it: the caller kills the
+    // sandbox.
     Status wait() {
         for (;;) {
-            pollfd fds[4] = {{signals_.get(), POLLIN, 0},
+            // An fd of -1 (a service already started, or none planned) is
+            // skipped by poll.
+            pollfd fds[8] = {{signals_.get(), POLLIN, 0},
                              {wall_timer_.get(), POLLIN, 0},
                              {report_open_ ? report_read_.get() : -1, POLLIN, 0},
-                             {memory_seen_ == 0 ? memory_timer_.get() : -1, POLLIN, 0}};
-            if (::poll(fds, 4, -1) < 0) {
+                             {memory_seen_ == 0 ? memory_timer_.get() : -1, POLLIN, 0},
+                             {sockets_.connect_notify.get(), POLLIN, 0},
+                             {sockets_.proxy_listener.get(), POLLIN, 0},
+                             {sockets_.dns_udp.get(), POLLIN, 0},
+                             {sockets_.dns_tcp.get(), POLLIN, 0}};
+            if (::poll(fds, 8, -1) < 0) {
                 if (errno == EINTR) continue;
                 return sys_error("poll (the supervisor's wait loop)");
             }
@@ -574,7 +627,26 @@ private:
                 if (!done) return done.error();
                 if (*done && ::wait4(child_, &status_, WNOHANG, &usage_) == child_) return {};
             }
+            // Any event starts the service, POLLERR and POLLHUP too: it
+            // handles its sockets' errors itself. After the signals, so a
+            // sandbox already reaped starts nothing. One exception: the
+            // seccomp listener reports POLLHUP alone once no task holds the
+            // filter (init has exited, often before its SIGCHLD is read
+            // here): no connect() can ever wait on it again, so there is
+            // nothing to serve.
+            if (fds[4].revents == POLLHUP) {
+                sockets_.connect_notify.reset();
+                sockets_.unix_diag.reset();
+            } else if (fds[4].revents != 0) {
+                start_or_fail(Service::Broker);
+            }
+            if (fds[5].revents != 0) start_or_fail(Service::Proxy);
+            if (fds[6].revents != 0 || fds[7].revents != 0) start_or_fail(Service::Dns);
         }
+    }
+
+    void start_or_fail(Service service) {
+        if (auto st = start_service(service); !st) fail_running(st);
     }
 
     Status on_memory_tick() {
@@ -670,8 +742,9 @@ private:
     }
 
     void collect() {
-        // Every service is asked first, so the threads wake up together
-        // instead of one join waiting for the next thread to be scheduled.
+        // Only the services the sandbox used were started. Every one is
+        // asked first, so the threads wake up together instead of one join
+        // waiting for the next thread to be scheduled.
         if (broker_) broker_->request_stop();
         if (dns_) dns_->request_stop();
         if (proxy_) proxy_->stop();  // emits the audit events of connections still open
@@ -782,6 +855,8 @@ private:
     std::optional<MaskGuard> mask_;
     std::optional<ParentDeathWatch> parent_watch_;
     UniqueFd signals_, wall_timer_, memory_timer_;
+    // Init's sockets whose service has not started yet (serve_network).
+    SandboxSockets sockets_;
     std::unique_ptr<net::EgressProxy> proxy_;
     std::unique_ptr<ConnectBroker> broker_;
     std::unique_ptr<net::DnsStub> dns_;
