@@ -1,8 +1,5 @@
 #include "integrity/absent_guard.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <map>
 #include <utility>
 
@@ -25,26 +22,32 @@ std::vector<std::string> split(const std::string& rel) {
 
 AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
     AbsentGuard guard;
-    // Most paths share a few write roots: open each once.
-    std::map<std::string, UniqueFd> roots;
+    // Most paths share a few write roots: open each once, and every watch
+    // below it uses that fd (no copy per path).
+    std::map<std::string, int> roots;
     for (const auto& p : paths) {
         auto it = roots.find(p.root);
-        if (it == roots.end()) it = roots.emplace(p.root, open_dir_path(p.root)).first;
-        UniqueFd root(it->second.valid() ? ::fcntl(it->second.get(), F_DUPFD_CLOEXEC, 0) : -1);
-        Watch w{p, std::move(root), split(p.rel)};
-        if (!w.root.valid() || w.parts.empty()) {
+        if (it == roots.end()) {
+            UniqueFd opened = open_dir_path(p.root);
+            const int fd = opened.get();
+            if (opened.valid()) guard.roots_.push_back(std::move(opened));
+            it = roots.emplace(p.root, fd).first;
+        }
+        Watch w{p, it->second, split(p.rel)};
+        if (w.root < 0 || w.parts.empty()) {
             guard.skipped_.push_back(p.path + ": its write root " + p.root + " cannot be opened");
             continue;
         }
         // Find the first component missing at launch; every one before it
         // must be a real directory.
-        UniqueFd dir(::fcntl(w.root.get(), F_DUPFD_CLOEXEC, 0));
+        UniqueFd below;
+        int dir = w.root;
         std::string shown = p.root;
         std::size_t missing = 0;
         bool skip = false;
         for (; missing < w.parts.size(); ++missing) {
             const std::string& name = w.parts[missing];
-            auto node = observe(dir.get(), name, false);
+            auto node = observe(dir, name, false);
             if (!node || node->kind == Kind::Absent) break;
             if (missing + 1 == w.parts.size() || node->kind != Kind::Dir) {
                 // The path exists after all (the plan raced it), or only
@@ -63,9 +66,10 @@ AbsentGuard AbsentGuard::watch(const std::vector<AbsentPath>& paths) {
                 skip = true;
                 break;
             }
-            dir = open_dir(dir.get(), name);
+            below = open_dir(dir, name);
+            dir = below.get();
             shown += "/" + name;
-            if (!dir.valid()) {
+            if (dir < 0) {
                 skip = true;
                 break;
             }
@@ -90,15 +94,21 @@ std::vector<Tamper> AbsentGuard::check_and_remove() {
     for (auto& w : watches_) {
         // From the write root again, not from the deepest directory seen at
         // launch: the run may have renamed that one and rebuilt the path.
-        UniqueFd dir(::fcntl(w.root.get(), F_DUPFD_CLOEXEC, 0));
+        // The root's own fd, not a copy: a dup shares its open directory,
+        // so it would see the same directory, at one more system call pair
+        // per path. Only the directories below it are opened (no link
+        // followed) and owned here.
+        UniqueFd below;
+        int dir = w.root;
         std::string shown = w.path.root;
-        for (std::size_t i = 0; i < w.parts.size() && dir.valid(); ++i) {
+        for (std::size_t i = 0; i < w.parts.size() && dir >= 0; ++i) {
             const std::string& name = w.parts[i];
-            auto node = observe(dir.get(), name, false);
+            auto node = observe(dir, name, false);
             if (!node || node->kind == Kind::Absent) break;
             const bool last = i + 1 == w.parts.size();
             if (!last && node->kind == Kind::Dir) {
-                dir = open_dir(dir.get(), name);
+                below = open_dir(dir, name);
+                dir = below.get();
                 shown += "/" + name;
                 continue;
             }
@@ -113,7 +123,7 @@ std::vector<Tamper> AbsentGuard::check_and_remove() {
                      (node->kind == Kind::Symlink ? "a symlink to " + node->bytes
                                                   : std::string("a ") + to_string(node->kind)) +
                      "); " + w.path.why;
-            if (auto st = remove_tree(dir.get(), name); !st) t.action = "NOT removed: " + st.error().message;
+            if (auto st = remove_tree(dir, name); !st) t.action = "NOT removed: " + st.error().message;
             out.push_back(std::move(t));
             break;
         }

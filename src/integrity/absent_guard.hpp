@@ -32,11 +32,12 @@ public:
 
     struct Watch {
         AbsentPath path;
-        UniqueFd root;                   // the write root, held from launch
+        int root = -1;                   // the write root, held from launch (in roots_)
         std::vector<std::string> parts;  // components below it; the last is the protected name
     };
 
 private:
+    std::vector<UniqueFd> roots_;  // each write root once, shared by its watches
     std::vector<Watch> watches_;
     std::vector<std::string> skipped_;
 };
