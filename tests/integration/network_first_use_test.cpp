@@ -29,12 +29,14 @@ struct Timed {
     double seconds = 0;
 };
 
-Timed mxc_verbose(const TempDir& ws, const std::string& profile, const std::vector<std::string>& command) {
+Timed mxc_verbose(const TempDir& ws, const std::string& profile, const std::vector<std::string>& command,
+                  const std::string& preload = {}) {
     mxc::test::RunSpec spec;
     spec.argv = {MXC_BINARY, "exec", "-p", profile, "-v", "-w", ws.path(), "--"};
     spec.argv.insert(spec.argv.end(), command.begin(), command.end());
     spec.cwd = ws.path();
     spec.env = plain_env();
+    if (!preload.empty()) (*spec.env)["LD_PRELOAD"] = preload;
     spec.timeout = std::chrono::milliseconds(30000);
     const auto start = Clock::now();
     Timed t{mxc::test::run(spec), 0};
@@ -151,4 +153,25 @@ TEST_CASE("network first use: under network none a connect starts the broker, wh
     CHECK(contains(t.r.err, kBroker));
     CHECK(contains(t.r.err, "mxc: blocked 192.0.2.1:80"));
     CHECK_FALSE(contains(t.r.err, kDns));
+}
+
+TEST_CASE(
+    "network first use: with no thread creatable, true still runs and a lookup fails the run with 125") {
+    TempDir ws;
+    // Every pthread_create() of mxc fails (fail_threads_preload.cpp). A run
+    // that uses no network needs no thread at all (before issue 14 the
+    // services' threads made every such run fail).
+    for (const char* profile : {"default", "coding-agent"}) {
+        CAPTURE(profile);
+        auto t = mxc_verbose(ws, profile, {"true"}, MXC_FAIL_THREADS);
+        CHECK(t.r.status == 0);
+        CHECK_FALSE(contains(t.r.err, "internal error"));
+    }
+    // A service that cannot start is mxc's own failure (exit 125, one line
+    // saying why), never a sandbox silently left without it.
+    auto t = mxc_verbose(ws, "coding-agent", {"sh", "-c", "getent hosts denied.example; echo rc=$?"},
+                         MXC_FAIL_THREADS);
+    CHECK(t.r.status == 125);
+    CHECK(contains(t.r.err, "mxc: network: a service thread could not start"));
+    CHECK(t.seconds < 5.0);
 }

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <system_error>
 
 #include "common/exit_codes.hpp"
 #include "common/unique_fd.hpp"
@@ -560,8 +561,6 @@ private:
                 StepTimer timer(verbose_ && !plan_.learning, "network: connect broker started on first use");
                 // Copies: the services start in any order, each at most once.
                 error = start_broker(*plan_.broker, sockets_, matcher_, names_, on_net_, tracer_, broker_);
-                sockets_.connect_notify.reset();
-                sockets_.unix_diag.reset();
                 break;
             }
             case Service::Proxy: {
@@ -577,11 +576,10 @@ private:
                 error =
                     start_dns(sockets_, matcher_, names_, plan_.dns ? plan_.dns->profile_name : std::string(),
                               on_net_, plan_.learning.has_value(), dns_);
-                sockets_.dns_udp.reset();
-                sockets_.dns_tcp.reset();
                 break;
             }
         }
+        drop_sockets(service);
         if (!error.empty()) return make_error(error);
         return {};
     }
@@ -635,8 +633,7 @@ private:
             // here): no connect() can ever wait on it again, so there is
             // nothing to serve.
             if (fds[4].revents == POLLHUP) {
-                sockets_.connect_notify.reset();
-                sockets_.unix_diag.reset();
+                drop_sockets(Service::Broker);
             } else if (fds[4].revents != 0) {
                 start_or_fail(Service::Broker);
             }
@@ -646,7 +643,31 @@ private:
     }
 
     void start_or_fail(Service service) {
-        if (auto st = start_service(service); !st) fail_running(st);
+        Status st;
+        try {
+            st = start_service(service);
+        } catch (const std::system_error& e) {
+            // std::thread's way of saying the thread could not be created.
+            drop_sockets(service);
+            st = make_error(std::string("network: a service thread could not start: ") + e.what());
+        }
+        if (!st) fail_running(st);
+    }
+
+    void drop_sockets(Service service) {
+        switch (service) {
+            case Service::Broker:
+                sockets_.connect_notify.reset();
+                sockets_.unix_diag.reset();
+                break;
+            case Service::Proxy:
+                sockets_.proxy_listener.reset();
+                break;
+            case Service::Dns:
+                sockets_.dns_udp.reset();
+                sockets_.dns_tcp.reset();
+                break;
+        }
     }
 
     Status on_memory_tick() {
