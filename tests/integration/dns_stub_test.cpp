@@ -107,7 +107,7 @@ print("id=%d rcode=%d an=%d" % (qid, flags & 15, an))
 
 }  // namespace
 
-TEST_CASE("dns allowlist: an allowed name gets the host's answer; bare gives the same") {
+TEST_CASE("dns allowlist: an allowed name gets the host's answer and bare gives the same") {
     const auto names = host_names();
     if (names.empty()) {
         MESSAGE("skipped: no name besides localhost in the host's /etc/hosts");
@@ -135,7 +135,7 @@ TEST_CASE("dns allowlist: an allowed name gets the host's answer; bare gives the
     CHECK(tcp.r.out == "id=4242 rcode=0 an=1\n");
 }
 
-TEST_CASE("dns allowlist: a name no rule covers fails at once and is audited once; bare it resolves") {
+TEST_CASE("dns allowlist: a name no rule covers fails at once and is audited once but bare it resolves") {
     const auto names = host_names();
     if (names.empty()) {
         MESSAGE("skipped: no name besides localhost in the host's /etc/hosts");
@@ -172,7 +172,7 @@ TEST_CASE("dns allowlist: an allowed name that resolves to loopback needs the ex
     CHECK(r.r.out.empty());
 }
 
-TEST_CASE("dns none: every lookup fails at once; bare it resolves") {
+TEST_CASE("dns none: every lookup fails at once but bare it resolves") {
     const auto names = host_names();
     TempDir ws;
     const std::string name = names.empty() ? "example.org" : names.front().name;
@@ -211,7 +211,7 @@ TEST_CASE("dns none: npm install fails fast, at the lookup of its registry") {
     CHECK_FALSE(contains(r.r.out + r.r.err, "attempt 2"));
 }
 
-TEST_CASE("dns escape: the sandbox cannot take port 53 from the stub; other ports bind") {
+TEST_CASE("dns escape: the sandbox cannot take port 53 from the stub but other ports bind") {
     TempDir ws;
     const std::string bind_py =
         "import socket, sys\n"

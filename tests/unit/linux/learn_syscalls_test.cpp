@@ -23,7 +23,7 @@ std::vector<PathArg> args_of(long nr, std::uint64_t a0 = 0, std::uint64_t a1 = 0
 
 }  // namespace
 
-TEST_CASE("open flags: writing, creating and truncating are writes; O_PATH and read-only are reads") {
+TEST_CASE("open flags: writing and creating and truncating are writes but O_PATH and read-only are reads") {
     CHECK(open_access(O_RDONLY) == FsAccess::Read);
     CHECK(open_access(O_RDONLY | O_DIRECTORY) == FsAccess::Read);
     CHECK(open_access(O_WRONLY) == FsAccess::Write);

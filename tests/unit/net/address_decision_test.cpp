@@ -58,7 +58,7 @@ TEST_CASE("an address the stub gave out for an allowed name is allowed on that n
     CHECK(unknown.host == "93.184.216.34");
 }
 
-TEST_CASE("any remembered name that is allowed decides; a deny rule on the address wins") {
+TEST_CASE("any remembered name that is allowed decides but a deny rule on the address wins") {
     const Matcher m = rules({"*.cdn.example"}, {"93.184.216.0/24"});
     auto d = decide_address(m, {"bad.example", "x.cdn.example"}, v4(0x5db8d822), 443, {});
     CHECK_FALSE(d.decision.allowed);

@@ -180,7 +180,7 @@ TEST_CASE("random bytes never crash the parser and never make a query with a bad
     }
 }
 
-TEST_CASE("answer: addresses of the asked family with the TTL; NODATA otherwise") {
+TEST_CASE("answer: addresses of the asked family with the TTL and NODATA otherwise") {
     const std::vector<IpAddr> addrs = {ip("93.184.216.34"), ip("2606:2800:220:1::1"), ip("93.184.216.35")};
     auto a = parsed(query("Example.org", dns::kTypeA, 77));
     Pkt reply = read_back(dns::answer(a, addrs, 5, 512));
@@ -211,7 +211,7 @@ TEST_CASE("answer: addresses of the asked family with the TTL; NODATA otherwise"
     CHECK(ldns_pkt_ancount(nodata.get()) == 0);
 }
 
-TEST_CASE("answer: over the UDP limit only TC comes back; at most kMaxAnswers records") {
+TEST_CASE("answer: over the UDP limit only TC comes back and at most kMaxAnswers records") {
     std::vector<IpAddr> many;
     for (int i = 0; i < 100; ++i) many.push_back(ip(("2001:db8::" + std::to_string(i + 1)).c_str()));
     auto q = parsed(query("example.org", dns::kTypeAAAA));
