@@ -753,6 +753,19 @@ GitGuard GitGuard::snapshot(const std::vector<std::string>& roots) {
     ::clock_gettime(CLOCK_REALTIME, &guard.launch_);
     guard.launch_.tv_sec -= 1;
 #endif
+    if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+        const char* xdg = std::getenv("XDG_CONFIG_HOME");
+        for (const std::string& file :
+             {std::string(home) + "/.gitconfig",
+              (xdg != nullptr && xdg[0] == '/' ? std::string(xdg) : std::string(home) + "/.config") +
+                  "/git/config"}) {
+            const auto slash = file.rfind('/');
+            UniqueFd dir = open_dir_path(file.substr(0, slash));
+            if (!dir.valid()) continue;
+            if (auto n = observe(dir.get(), file.substr(slash + 1), true); n && n->kind == Kind::File)
+                guard.global_config_.push_back(n->bytes);
+        }
+    }
     std::set<std::pair<dev_t, ino_t>> seen;
     for (const auto& root : roots) guard.add_repo(root, open_dir_path(root), 0, false, seen);
     return guard;
@@ -825,20 +838,7 @@ void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bo
 // work tree itself (husky: .husky/_), where the run can write them. The last
 // setting wins: the user's global files first, then the repository's.
 void GitGuard::add_hooks_path(Repo& repo, const std::string& root) {
-    std::vector<std::string> texts;
-    if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
-        const char* xdg = std::getenv("XDG_CONFIG_HOME");
-        for (const std::string& file :
-             {std::string(home) + "/.gitconfig",
-              (xdg != nullptr && xdg[0] == '/' ? std::string(xdg) : std::string(home) + "/.config") +
-                  "/git/config"}) {
-            const auto slash = file.rfind('/');
-            UniqueFd dir = open_dir_path(file.substr(0, slash));
-            if (!dir.valid()) continue;
-            if (auto n = observe(dir.get(), file.substr(slash + 1), true); n && n->kind == Kind::File)
-                texts.push_back(n->bytes);
-        }
-    }
+    std::vector<std::string> texts = global_config_;
     for (auto& dir : repo.dirs) {
         for (const char* f : {"config", "config.worktree"}) {
             if (auto n = observe(dir.fd.get(), f, true); n && n->kind == Kind::File)

@@ -74,6 +74,9 @@ private:
     void add_hooks_path(Repo& repo, const std::string& root);
 
     std::vector<Repo> repos_;
+    // The user's global git config files (~/.gitconfig, XDG), read once per
+    // snapshot: every repository's core.hooksPath starts from them.
+    std::vector<std::string> global_config_;
     timespec launch_{};
     std::vector<std::string> errors_;
 };
