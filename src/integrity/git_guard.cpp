@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -49,6 +50,9 @@ struct GitGuard::Repo {
     std::vector<GitDir> dirs;
     bool checkout = false;           // a submodule checkout, reached through a gitlink of its parent
     std::set<std::string> gitlinks;  // gitlink paths in the index at launch
+    // The index file at launch (device, inode), when there was one: the
+    // check reads it again only if it is another file or changed since.
+    std::optional<std::pair<dev_t, ino_t>> index_id;
 };
 
 namespace {
@@ -594,6 +598,14 @@ std::vector<std::string> dot_git_state(int dirfd, const std::string& shown_dir, 
 void check_new_gitlinks(GitGuard::Repo& repo, const timespec& launch, const std::string& tag,
                         std::vector<Tamper>& out) {
     if (repo.dirs.empty()) return;
+    // The same inode, unchanged since launch (a run cannot set a ctime
+    // back; writing or replacing the file gives a new ctime or inode): its
+    // gitlinks are the ones read at launch, all guarded already. Reading and
+    // parsing the index again cost every run in a large repository.
+    struct stat st {};
+    if (repo.index_id && ::fstatat(repo.dirs.front().fd.get(), "index", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode) && std::make_pair(st.st_dev, st.st_ino) == *repo.index_id && !newer(st, launch))
+        return;
     std::vector<std::string> ignored;
     for (const auto& link : read_gitlinks(repo.dirs.front().fd.get(), ignored, repo.dirs.front().path)) {
         if (repo.gitlinks.count(link) != 0) continue;  // guarded as its own repository since launch
@@ -804,6 +816,11 @@ void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bo
         std::string common;
         if (auto c = observe(dir.fd.get(), "commondir", true); c && c->kind == Kind::File)
             common = pointer_target(c->bytes, gitdir_path, false);
+        // Identity first: a change between it and the read has a newer ctime.
+        struct stat index_st {};
+        if (::fstatat(dir.fd.get(), "index", &index_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(index_st.st_mode))
+            repo.index_id = std::make_pair(index_st.st_dev, index_st.st_ino);
         links = read_gitlinks(dir.fd.get(), errors_, dir.path);
         repo.dirs.push_back(std::move(dir));
         if (!common.empty()) {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <string_view>
 
 namespace mxc::integrity {
 namespace {
@@ -37,7 +38,10 @@ std::vector<std::string> index_gitlinks(const std::string& index, std::size_t ha
         pos += 2;
         if (version >= 3 && (flags & kExtendedFlag) != 0) pos += 2;
         if (pos > index.size()) break;
-        std::string path;
+        // Paths are views into the index (version 4: into the previous
+        // path, rebuilt in place); only gitlinks are copied out. A work tree
+        // has tens of thousands of entries and few gitlinks.
+        std::string_view path;
         if (version == 4) {
             // Prefix compression: drop N bytes of the previous path, append the rest.
             std::uint64_t drop = 0;
@@ -52,17 +56,18 @@ std::vector<std::string> index_gitlinks(const std::string& index, std::size_t ha
             if (drop > previous.size()) return links;
             const auto nul = index.find('\0', pos);
             if (nul == std::string::npos) return links;
-            path = previous.substr(0, previous.size() - drop) + index.substr(pos, nul - pos);
+            previous.resize(previous.size() - drop);
+            previous.append(index, pos, nul - pos);
+            path = previous;
             pos = nul + 1;
         } else {
             const auto nul = index.find('\0', pos);
             if (nul == std::string::npos) return links;
-            path = index.substr(pos, nul - pos);
+            path = std::string_view(index).substr(pos, nul - pos);
             // Entries are NUL-padded to a multiple of 8 bytes (at least one NUL).
             pos = start + ((nul - start + 8) & ~static_cast<std::size_t>(7));
         }
-        previous = path;
-        if ((mode & 0170000U) == kGitlink) links.push_back(path);
+        if ((mode & 0170000U) == kGitlink) links.emplace_back(path);
     }
     return links;
 }

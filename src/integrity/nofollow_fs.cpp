@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace mxc::integrity {
@@ -24,16 +25,28 @@ Kind kind_of(mode_t mode) {
 }
 
 Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes) {
+    // Sized by fstat and read straight into the result: a git index of a
+    // large work tree is megabytes, read at launch and maybe after the run.
     std::string out;
-    char buf[16384];
+    struct stat st {};
+    std::size_t want = 16384;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        static_cast<std::uint64_t>(st.st_size) <= max_bytes)
+        want = static_cast<std::size_t>(st.st_size) + 1;  // + 1: EOF in the same read
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
+        const std::size_t used = out.size();
+        out.resize(used + want);
+        ssize_t n = ::read(fd, out.data() + used, want);
+        if (n < 0 && errno == EINTR) {
+            out.resize(used);
+            continue;
+        }
         if (n < 0) return errno_error("read", name);
+        out.resize(used + static_cast<std::size_t>(n));
         if (n == 0) return out;
-        out.append(buf, static_cast<std::size_t>(n));
         if (out.size() > max_bytes)
             return make_error(name + ": larger than " + std::to_string(max_bytes) + " bytes");
+        want = 16384;
     }
 }
 

@@ -341,6 +341,41 @@ TEST_CASE("a nested repository the run adds as a gitlink, with a hook, is moved 
     CHECK(t.exists("ws/sub/.git.mxc-t/config"));
 }
 
+// The check skips reading the index when it is the launch's file, unchanged
+// (same inode, no newer ctime): both ways a run can change it must still
+// be seen.
+TEST_CASE("a gitlink the run writes into the index in place (same inode) is found") {
+    Tree t;
+    t.repo();
+    t.put("ws/.git/index", gitlink_index("elsewhere"));
+    sleep(1);  // the launch's index is clearly older than the launch
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    struct stat before {};
+    REQUIRE(::stat((t.root + "/ws/.git/index").c_str(), &before) == 0);
+    t.repo("ws/sub");
+    t.put("ws/sub/.git/config", "[core]\n\tfsmonitor = id\n");
+    t.put("ws/.git/index", gitlink_index("sub"));  // truncates and rewrites the same file
+    struct stat after {};
+    REQUIRE(::stat((t.root + "/ws/.git/index").c_str(), &after) == 0);
+    REQUIRE(after.st_ino == before.st_ino);
+    CHECK(reported(guard.check_and_restore("t"), "ws/sub/.git", "core.fsmonitor"));
+    CHECK_FALSE(t.exists("ws/sub/.git"));
+}
+
+TEST_CASE("an index prepared before the launch and renamed into place by the run is read again") {
+    Tree t;
+    t.repo();
+    t.put("ws/.git/index", gitlink_index("elsewhere"));
+    const std::string prepared = t.put("ws/prepared", gitlink_index("sub"));
+    sleep(1);  // both files' change times are older than the launch
+    auto guard = GitGuard::snapshot({t.root + "/ws"});
+    t.repo("ws/sub");
+    t.put("ws/sub/.git/config", "[core]\n\tfsmonitor = id\n");
+    REQUIRE(::rename(prepared.c_str(), (t.root + "/ws/.git/index").c_str()) == 0);
+    CHECK(reported(guard.check_and_restore("t"), "ws/sub/.git", "core.fsmonitor"));
+    CHECK_FALSE(t.exists("ws/sub/.git"));
+}
+
 TEST_CASE("the user's own nested repository, unchanged, stays when the run only adds the gitlink") {
     Tree t;
     t.repo();
