@@ -168,6 +168,10 @@ std::vector<std::uint8_t> header_only(std::uint16_t id, Rcode rcode) {
 
 }  // namespace
 
+bool load_library() {
+    return lib().loaded;
+}
+
 Parsed parse_query(std::span<const std::uint8_t> wire) {
     Parsed out;
     if (wire.size() < kHeader || wire.size() > kMaxQuery) return out;

@@ -69,6 +69,12 @@ struct Parsed {
 
 Parsed parse_query(std::span<const std::uint8_t> wire);
 
+// Loads libldns now instead of on the stub's first query; false when it
+// cannot be loaded. The supervisor calls it before the sandbox exists when
+// LD_LIBRARY_PATH is set, so the sandbox cannot plant the library the
+// search finds (docs/design.md, DNS stub).
+bool load_library();
+
 // NOERROR with the addresses of the asked family (A: IPv4, AAAA: IPv6,
 // at most kMaxAnswers), each with `ttl` seconds; NODATA (no answer) for any
 // other type or when none is of that family. Over `limit` bytes: the

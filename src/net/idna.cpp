@@ -58,6 +58,10 @@ Result<std::string> idna_to_ascii(std::string_view name) {
     return lower_ascii(ascii);
 }
 
+bool load_idna_library() {
+    return true;
+}
+
 #else
 
 namespace {
@@ -93,6 +97,10 @@ Error idn2_unavailable(const std::string& input) {
 }
 
 }  // namespace
+
+bool load_idna_library() {
+    return idn2().loaded;
+}
 
 Result<std::string> idna_to_ascii(std::string_view name) {
     std::string input(name);

@@ -14,4 +14,9 @@ namespace mxc::net {
 // is only lowercased (its "xn--" labels are checked to decode).
 Result<std::string> idna_to_ascii(std::string_view name);
 
+// Loads libidn2 now instead of on the first non-ASCII or "xn--" name; false
+// when it cannot be loaded (always true on Windows: nothing to load). For
+// the supervisor, before the sandbox exists, when LD_LIBRARY_PATH is set.
+bool load_idna_library();
+
 }  // namespace mxc::net

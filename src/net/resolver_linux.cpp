@@ -1,5 +1,6 @@
 #include "net/resolver_linux.hpp"
 
+#include <dlfcn.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/eventfd.h>
@@ -8,13 +9,45 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <system_error>
 
 #include "net/local_addresses.hpp"
 #include "net/socket_address.hpp"
 
 namespace mxc::net {
+
+int load_hosts_modules() {
+    std::ifstream conf("/etc/nsswitch.conf");
+    std::string line;
+    int loaded = 0;
+    while (std::getline(conf, line)) {
+        if (line.rfind("hosts:", 0) != 0) continue;
+        std::istringstream words(line.substr(6));
+        std::string word;
+        bool in_action = false;  // "[NOTFOUND=return]" names no module
+        while (words >> word) {
+            if (word.front() == '#') break;
+            if (word.front() == '[') in_action = true;
+            const bool action = in_action;
+            if (word.back() == ']') in_action = false;
+            if (action) continue;
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+            if (word == "files" || word == "dns") continue;  // built into libc
+#endif
+            if (!std::all_of(word.begin(), word.end(), [](unsigned char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+                }))
+                continue;
+            // The name glibc asks for; kept loaded for the process's life,
+            // so glibc's own dlopen() finds it without a search.
+            if (::dlopen(("libnss_" + word + ".so.2").c_str(), RTLD_LAZY) != nullptr) ++loaded;
+        }
+    }
+    return loaded;
+}
 
 Result<std::unique_ptr<Resolver>> Resolver::create(int max_threads) {
     UniqueFd ev(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));

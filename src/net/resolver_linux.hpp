@@ -20,6 +20,14 @@
 
 namespace mxc::net {
 
+// Loads the NSS modules named on the "hosts" line of /etc/nsswitch.conf now,
+// which getaddrinfo() would otherwise dlopen() on the first lookup that
+// reaches them (those built into glibc 2.34+ are skipped). For the
+// supervisor, before the sandbox exists, when LD_LIBRARY_PATH is set: a
+// lookup during the run must not search a directory the sandbox can write.
+// Returns how many modules were loaded.
+int load_hosts_modules();
+
 class Resolver {
 public:
     struct Answer {

@@ -800,6 +800,59 @@ int unlink_file(const Args& a) {
     return verdict(unlink(a.at(0).c_str()) == 0, "unlink " + a.at(0));
 }
 
+// ---- libraries the supervisor loads during the run ---------------------------
+
+// Plants SRC as DIR/NAME while the sandbox runs (DIR is on the caller's
+// LD_LIBRARY_PATH and the file did not exist when mxc started), then sends
+// one DNS query to the stub on 127.0.0.1:53, which makes the supervisor
+// load libldns if it has not yet. The planted library's constructor writes
+// DIR/loaded (tests/escape/attacks/fake_library.cpp): it exists only if the
+// unconfined supervisor ran the planted code.
+int plant_library(const Args& a) {
+    const std::string &src = a.at(0), &dir = a.at(1), &name = a.at(2);
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return error("mkdir " + dir);
+    std::string bytes;
+    {
+        int in = open(src.c_str(), O_RDONLY | O_CLOEXEC);
+        if (in < 0) return error("open " + src);
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(in, buf, sizeof buf)) > 0) bytes.append(buf, static_cast<size_t>(n));
+        close(in);
+    }
+    const std::string tmp = dir + "/." + name, dst = dir + "/" + name;
+    int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    if (out < 0 || write(out, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()))
+        return error("write " + tmp);
+    close(out);
+    if (rename(tmp.c_str(), dst.c_str()) != 0) return error("rename to " + dst);
+
+    // A standard query for example.com A, recursion desired.
+    const unsigned char query[] = {0x12, 0x34, 0x01, 0x00, 0,   1, 0,   0,   0,   0, 0, 0, 7, 'e', 'x',
+                                   'a',  'm',  'p',  'l',  'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return error("socket(AF_INET, SOCK_DGRAM)");
+    sockaddr_in stub{};
+    stub.sin_family = AF_INET;
+    stub.sin_port = htons(53);
+    stub.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval two_seconds{2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof two_seconds);
+    bool answered = false;
+    if (sendto(fd, query, sizeof query, 0, reinterpret_cast<sockaddr*>(&stub), sizeof stub) ==
+        static_cast<ssize_t>(sizeof query)) {
+        unsigned char reply[512];
+        answered = recv(fd, reply, sizeof reply, 0) >= 12;
+    }
+    close(fd);
+    struct stat st {};
+    const bool loaded = stat((dir + "/loaded").c_str(), &st) == 0;
+    if (!loaded && !answered) return error("no answer from the DNS stub on 127.0.0.1:53");
+    if (loaded) return succeeded("the supervisor loaded " + dst + ", planted during the run");
+    errno = 0;
+    return blocked("the DNS stub answered; " + dst + " was not loaded");
+}
+
 bool read_until(int fd, const std::string& marker, std::string& got) {
     char buf[1024];
     ssize_t n;
@@ -924,6 +977,7 @@ const std::map<std::string, std::pair<int (*)(const Args&), size_t>>& attacks() 
         {"rename_read", {rename_read, 3}},
         {"unlink", {unlink_file, 1}},
         {"host_service", {host_service, 4}},
+        {"plant_library", {plant_library, 3}},
         {"connect_race", {mxc::attack::connect_race, 5}},
         {"connect_fd_swap", {mxc::attack::connect_fd_swap, 5}},
         {"connect_flood", {mxc::attack::connect_flood, 6}},
