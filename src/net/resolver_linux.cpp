@@ -19,15 +19,16 @@
 
 namespace mxc::net {
 
-int load_hosts_modules() {
-    std::ifstream conf("/etc/nsswitch.conf");
+std::vector<std::string> nss_hosts_modules(std::string_view nsswitch_conf) {
+    std::vector<std::string> out;
+    std::istringstream text{std::string(nsswitch_conf)};
     std::string line;
-    int loaded = 0;
-    while (std::getline(conf, line)) {
-        if (line.rfind("hosts:", 0) != 0) continue;
-        std::istringstream words(line.substr(6));
+    while (std::getline(text, line)) {
+        const auto start = line.find_first_not_of(" \t");
+        if (start == std::string::npos || line.compare(start, 6, "hosts:") != 0) continue;
+        std::istringstream words(line.substr(start + 6));
         std::string word;
-        bool in_action = false;  // "[NOTFOUND=return]" names no module
+        bool in_action = false;  // "[NOTFOUND=return]", maybe split at spaces
         while (words >> word) {
             if (word.front() == '#') break;
             if (word.front() == '[') in_action = true;
@@ -37,15 +38,24 @@ int load_hosts_modules() {
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
             if (word == "files" || word == "dns") continue;  // built into libc
 #endif
-            if (!std::all_of(word.begin(), word.end(), [](unsigned char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-                }))
-                continue;
-            // The name glibc asks for; kept loaded for the process's life,
-            // so glibc's own dlopen() finds it without a search.
-            if (::dlopen(("libnss_" + word + ".so.2").c_str(), RTLD_LAZY) != nullptr) ++loaded;
+            const bool plain = std::all_of(word.begin(), word.end(), [](unsigned char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            });
+            if (plain && std::find(out.begin(), out.end(), word) == out.end()) out.push_back(word);
         }
     }
+    return out;
+}
+
+int load_hosts_modules() {
+    std::ifstream conf("/etc/nsswitch.conf");
+    std::stringstream text;
+    text << conf.rdbuf();
+    int loaded = 0;
+    // The file name glibc asks for; kept loaded for the process's life, so
+    // glibc's own dlopen() finds it loaded and searches nothing.
+    for (const auto& name : nss_hosts_modules(text.str()))
+        if (::dlopen(("libnss_" + name + ".so.2").c_str(), RTLD_LAZY) != nullptr) ++loaded;
     return loaded;
 }
 

@@ -11,6 +11,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -20,12 +21,17 @@
 
 namespace mxc::net {
 
-// Loads the NSS modules named on the "hosts" line of /etc/nsswitch.conf now,
-// which getaddrinfo() would otherwise dlopen() on the first lookup that
-// reaches them (those built into glibc 2.34+ are skipped). For the
-// supervisor, before the sandbox exists, when LD_LIBRARY_PATH is set: a
-// lookup during the run must not search a directory the sandbox can write.
-// Returns how many modules were loaded.
+// The NSS modules getaddrinfo() may dlopen() for host names: the service
+// names on the "hosts:" line of nsswitch.conf's text, without the action
+// items ("[NOTFOUND=return]") and without those built into glibc 2.34+
+// (files, dns), in their order. Names with other characters than
+// [a-z0-9_-] are left out (they name no module file).
+std::vector<std::string> nss_hosts_modules(std::string_view nsswitch_conf);
+
+// Loads those of /etc/nsswitch.conf now, which getaddrinfo() would otherwise
+// load on the first lookup that reaches them. For the supervisor, before the
+// sandbox exists, when LD_LIBRARY_PATH is set: a lookup during the run must
+// not search a directory the sandbox can write. Returns how many loaded.
 int load_hosts_modules();
 
 class Resolver {

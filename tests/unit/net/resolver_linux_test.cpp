@@ -50,3 +50,18 @@ TEST_CASE("resolver: no worker thread before the first lookup and at most the ma
     CHECK(wait_for(**resolver, 10).size() == 10);
     CHECK(thread_count() <= before + 2);
 }
+
+TEST_CASE("nss_hosts_modules: the modules of the hosts line, without actions and built-ins") {
+    const std::string conf =
+        "# comment hosts: nothing\n"
+        "passwd: files systemd\n"
+        "hosts:          files mdns4_minimal [NOTFOUND=return] dns mymachines [ !UNAVAIL = return ] "
+        "myhostname "
+        "# trailing\n"
+        "networks: files\n";
+    const std::vector<std::string> expected{"mdns4_minimal", "mymachines", "myhostname"};
+    CHECK(mxc::net::nss_hosts_modules(conf) == expected);
+    CHECK(mxc::net::nss_hosts_modules("hosts: files dns\n").empty());
+    CHECK(mxc::net::nss_hosts_modules("hosts: ../evil files\n").empty());
+    CHECK(mxc::net::nss_hosts_modules("").empty());
+}
