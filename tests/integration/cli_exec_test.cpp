@@ -181,7 +181,8 @@ TEST_CASE("mxc -q exec and mxc exec: global -q is accepted, and without -v nothi
     }
 }
 
-TEST_CASE("mxc exec: help and usage errors read as the full parser's and another subcommand's name is a word") {
+TEST_CASE(
+    "mxc exec: help and usage errors read as the full parser's and another subcommand's name is a word") {
     // main.cpp parses with only the named subcommand built and falls back to
     // the full parser for anything that parse refuses, and for any argv that
     // names a second subcommand (the full parser would classify it).
