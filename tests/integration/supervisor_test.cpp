@@ -56,12 +56,7 @@ bool lower_soft_nofile(pid_t pid, rlim_t soft) {
 // the sanitizer, not mxc: UBSan's vptr check probes memory through pipe2(2),
 // which fails with EMFILE, so it reports "object has invalid vptr" for a
 // valid std::thread state and exits 1 (seen with strace: pipe2 = -1 EMFILE
-// right before the report). The Release build runs them.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
+// right before the report). The Release build runs them (kSanitized).
 
 std::size_t lines(const std::string& s) {
     std::size_t n = 0;

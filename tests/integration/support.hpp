@@ -13,6 +13,14 @@
 
 namespace mxc::itest {
 
+// Sanitizer builds: tests that starve mxc of fds or LD_PRELOAD a shim into it
+// break the sanitizer's runtime, not mxc; those run in the Release build.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // Runs `mxc-sandbox-driver -w WS ARGS...` in `cwd` (default: WS).
 test::RunResult sandbox(const std::string& ws, const std::vector<std::string>& args,
                         const std::string& stdin_data = {},
