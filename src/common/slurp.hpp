@@ -1,6 +1,7 @@
 #pragma once
-// Reading a whole small file the kernel provides (/proc, cgroupfs, sysctls):
-// the one helper for what cgroup, pids_cgroup and host_facts each read.
+// Reading a whole small file the kernel provides (/proc, cgroupfs, sysctls)
+// or the host's own configuration (/etc/nsswitch.conf): the one helper for
+// what cgroup, pids_cgroup, host_facts and the resolver each read.
 // Not for files a sandbox could have written: those go through
 // integrity/nofollow_fs.hpp, which refuses links.
 #include <fstream>

@@ -524,14 +524,18 @@ void check_dot_git(GitGuard::Repo& repo, const std::string& tag, std::vector<Tam
 
 // Gitlink paths in a git directory's index. Only plain relative paths are
 // kept: a path with ".." or a leading "/" is not something git checks out.
+// `index_id` (when given) receives the file's (device, inode), taken by
+// observe() before it read the bytes: a change after that has a newer ctime.
 std::vector<std::string> read_gitlinks(int gitdir_fd, std::vector<std::string>& errors,
-                                       const std::string& shown) {
+                                       const std::string& shown,
+                                       std::optional<std::pair<dev_t, ino_t>>* index_id = nullptr) {
     auto index = observe(gitdir_fd, "index", true, kMaxIndexBytes);
     if (!index) {
         errors.push_back(shown + "/index: " + index.error().message + " (submodule checkouts not guarded)");
         return {};
     }
     if (index->kind != Kind::File) return {};
+    if (index_id != nullptr) *index_id = std::make_pair(index->dev, index->ino);
     auto config = observe(gitdir_fd, "config", true);
     std::vector<std::string> links;
     for (auto& p : index_gitlinks(index->bytes, hash_len_from_config(config ? config->bytes : ""))) {
@@ -541,6 +545,27 @@ std::vector<std::string> read_gitlinks(int gitdir_fd, std::vector<std::string>& 
         links.push_back(std::move(p));
     }
     return links;
+}
+
+// The texts of the user's global git config files that exist (~/.gitconfig,
+// then $XDG_CONFIG_HOME or ~/.config /git/config), each opened without
+// following links.
+std::vector<std::string> global_git_config() {
+    std::vector<std::string> texts;
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || home[0] != '/') return texts;
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    for (const std::string& file :
+         {std::string(home) + "/.gitconfig",
+          (xdg != nullptr && xdg[0] == '/' ? std::string(xdg) : std::string(home) + "/.config") +
+              "/git/config"}) {
+        const auto slash = file.rfind('/');
+        UniqueFd dir = open_dir_path(file.substr(0, slash));
+        if (!dir.valid()) continue;
+        if (auto n = observe(dir.get(), file.substr(slash + 1), true); n && n->kind == Kind::File)
+            texts.push_back(n->bytes);
+    }
+    return texts;
 }
 
 bool newer(const struct stat& st, const timespec& t) {
@@ -765,19 +790,7 @@ GitGuard GitGuard::snapshot(const std::vector<std::string>& roots) {
     ::clock_gettime(CLOCK_REALTIME, &guard.launch_);
     guard.launch_.tv_sec -= 1;
 #endif
-    if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
-        const char* xdg = std::getenv("XDG_CONFIG_HOME");
-        for (const std::string& file :
-             {std::string(home) + "/.gitconfig",
-              (xdg != nullptr && xdg[0] == '/' ? std::string(xdg) : std::string(home) + "/.config") +
-                  "/git/config"}) {
-            const auto slash = file.rfind('/');
-            UniqueFd dir = open_dir_path(file.substr(0, slash));
-            if (!dir.valid()) continue;
-            if (auto n = observe(dir.get(), file.substr(slash + 1), true); n && n->kind == Kind::File)
-                guard.global_config_.push_back(n->bytes);
-        }
-    }
+    guard.global_config_ = global_git_config();
     std::set<std::pair<dev_t, ino_t>> seen;
     for (const auto& root : roots) guard.add_repo(root, open_dir_path(root), 0, false, seen);
     return guard;
@@ -816,12 +829,7 @@ void GitGuard::add_repo(const std::string& root, UniqueFd root_fd, int depth, bo
         std::string common;
         if (auto c = observe(dir.fd.get(), "commondir", true); c && c->kind == Kind::File)
             common = pointer_target(c->bytes, gitdir_path, false);
-        // Identity first: a change between it and the read has a newer ctime.
-        struct stat index_st {};
-        if (::fstatat(dir.fd.get(), "index", &index_st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(index_st.st_mode))
-            repo.index_id = std::make_pair(index_st.st_dev, index_st.st_ino);
-        links = read_gitlinks(dir.fd.get(), errors_, dir.path);
+        links = read_gitlinks(dir.fd.get(), errors_, dir.path, &repo.index_id);
         repo.dirs.push_back(std::move(dir));
         if (!common.empty()) {
             UniqueFd cfd = open_dir_path(common);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cstring>
 
 namespace mxc::integrity {
@@ -24,15 +23,12 @@ Kind kind_of(mode_t mode) {
     return Kind::Other;
 }
 
-Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes) {
-    // Sized by fstat and read straight into the result: a git index of a
-    // large work tree is megabytes, read at launch and maybe after the run.
+// `expected`: the size the caller's fstat saw (0 = unknown). The whole file
+// is then read straight into the result in one read (a git index of a large
+// work tree is megabytes), plus the read that sees EOF.
+Result<std::string> read_all(int fd, const std::string& name, std::size_t max_bytes, std::size_t expected) {
     std::string out;
-    struct stat st {};
-    std::size_t want = 16384;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        static_cast<std::uint64_t>(st.st_size) <= max_bytes)
-        want = static_cast<std::size_t>(st.st_size) + 1;  // + 1: EOF in the same read
+    std::size_t want = expected > 0 && expected <= max_bytes ? expected : 16384;
     for (;;) {
         const std::size_t used = out.size();
         out.resize(used + want);
@@ -143,7 +139,7 @@ Result<Node> observe(int dirfd, const std::string& name, bool read_content, std:
         if (::fstat(fd.get(), &again) != 0) return errno_error("fstat", name);
         if (again.st_ino != st.st_ino || again.st_dev != st.st_dev || !S_ISREG(again.st_mode))
             return make_error(name + ": replaced while being read");
-        auto bytes = read_all(fd.get(), name, max_bytes);
+        auto bytes = read_all(fd.get(), name, max_bytes, static_cast<std::size_t>(again.st_size));
         if (!bytes) return bytes.error();
         node.bytes = std::move(*bytes);
     }

@@ -9,11 +9,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <system_error>
 
+#include "common/slurp.hpp"
 #include "net/local_addresses.hpp"
 #include "net/socket_address.hpp"
 
@@ -48,13 +48,10 @@ std::vector<std::string> nss_hosts_modules(std::string_view nsswitch_conf) {
 }
 
 int load_hosts_modules() {
-    std::ifstream conf("/etc/nsswitch.conf");
-    std::stringstream text;
-    text << conf.rdbuf();
     int loaded = 0;
     // The file name glibc asks for; kept loaded for the process's life, so
     // glibc's own dlopen() finds it loaded and searches nothing.
-    for (const auto& name : nss_hosts_modules(text.str()))
+    for (const auto& name : nss_hosts_modules(slurp("/etc/nsswitch.conf")))
         if (::dlopen(("libnss_" + name + ".so.2").c_str(), RTLD_LAZY) != nullptr) ++loaded;
     return loaded;
 }
