@@ -11,6 +11,8 @@ packages=(
   publicsuffix
   # tests: doctest, fuzzers and sanitizers (clang), TTY tests, schema check, local servers
   doctest-dev clang libclang-rt-14-dev tmux python3 python3-jsonschema curl make iproute2 file pandoc dpkg-dev
+  # tests/learn: make with ccache
+  ccache
   # tests/tools: git, pip and npm fetching through the egress proxy from local HTTPS servers
   openssl python3-pip
   # Windows cross build and its smoke tests under wine

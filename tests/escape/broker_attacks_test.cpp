@@ -87,7 +87,9 @@ TEST_SUITE("escape") {
 
     TEST_CASE("broker: a brokered socket whose connection closed cannot listen on the host's network") {
         BrokerScene b;
-        check_attack(b.scene, {"listen_reuse", kDecoyIp, b.decoy.port()});
+        // Some kernels refuse listen() on a disconnected socket themselves
+        // (6.18.44 on the project's machine: EINVAL even outside mxc).
+        check_attack(b.scene, {"listen_reuse", kDecoyIp, b.decoy.port()}, mxc::escape::Control::IfPossible);
     }
 
     TEST_CASE("broker: malformed connect() calls get the kernel's own errors") {

@@ -62,6 +62,9 @@ ChildReports parse_reports(const std::string& bytes) {
                 r.has_wait_status = true;
                 r.wait_status = std::atoi(payload.c_str());
                 break;
+            case ReportTag::Usage:
+                r.has_usage = std::sscanf(payload.c_str(), "%llu %llu", &r.cpu_ms, &r.max_rss_kb) == 2;
+                break;
             case ReportTag::Warning:
                 r.warnings.push_back(payload);
                 break;

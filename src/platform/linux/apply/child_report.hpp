@@ -11,7 +11,9 @@ namespace mxc::lnx {
 enum class ReportTag : char {
     SetupError = 'E',  // init or command child failed before execve; text
     ExecErrno = 'X',   // execve failed; decimal errno
-    WaitStatus = 'W',  // the command's raw wait status; decimal
+    WaitStatus = 'W',  // the command's raw wait status; decimal. Last: init sends it once
+                       // the namespace holds no process but itself
+    Usage = 'U',       // CPU ms and peak RSS KiB of every reaped process; "CPU_MS MAX_RSS_KB"
     Warning = 'w',     // non-fatal setup caveat; text
     Step = 'S',        // a setup step done (-v only); "MICROSECONDS NAME"
     LayerWrite = 'L',  // learning: a path written to the throwaway layer (after the command)
@@ -39,6 +41,9 @@ struct ChildReports {
     int exec_errno = 0;
     bool has_wait_status = false;
     int wait_status = 0;
+    bool has_usage = false;
+    unsigned long long cpu_ms = 0;
+    unsigned long long max_rss_kb = 0;
     std::vector<std::string> warnings;
     std::vector<StepTiming> steps;          // in the order they were done
     std::vector<std::string> layer_writes;  // learning: paths in the throwaway layer

@@ -198,6 +198,13 @@ Result<UniqueFd> PidsV1Leaf::open_tasks() const {
     return fd;
 }
 
+Result<UniqueFd> PidsV1Leaf::open_parent_tasks() const {
+    const std::string tasks = path_.substr(0, path_.rfind('/')) + "/tasks";
+    UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd.valid()) return sys_error("open", tasks);
+    return fd;
+}
+
 Status PidsV1Leaf::remove() {
     if (path_.empty()) return {};
     Status removed = remove_cgroup_leaf(path_);

@@ -72,6 +72,11 @@ public:
     // the move, so everything it creates is inside the limit. The kernel
     // checks the opener's credentials, so init needs no rights of its own.
     [[nodiscard]] Result<UniqueFd> open_tasks() const;
+    // The parent cgroup's `tasks` (the caller's own pids cgroup), opened the
+    // same way: once the command and everything it started are reaped, init
+    // moves itself back through it, so the leaf is empty, and removable,
+    // while init is still exiting (pid_init.cpp, empty_namespace).
+    [[nodiscard]] Result<UniqueFd> open_parent_tasks() const;
     // Kills remaining members, then removes the directory (retrying briefly
     // while the last processes of a dying pid namespace leave it).
     Status remove();

@@ -35,6 +35,7 @@ struct SandboxSpec {
     int alive_fd = -1;                    // read end; EOF/HUP means the supervisor is gone
     int sockets_fd = -1;                  // own network namespace: init's end of the socket handoff channel
     int pids_tasks_fd = -1;               // v1 pids cgroup: the leaf's `tasks`, open for writing
+    int pids_leave_fd = -1;               // v1 pids cgroup: the parent's `tasks`, open for writing
     sigset_t caller_mask{};               // signal mask to restore for the command
     bool caller_ignores_sigchld = false;  // restore SIG_IGN for the command
     bool report_steps = false;            // -v: send a Step report after each setup step

@@ -334,6 +334,10 @@ private:
             if (!tasks)
                 return make_error("limits.processes: pids cgroup setup failed: " + tasks.error().message);
             pids_tasks_ = std::move(*tasks);
+            auto leave = pids_v1_->open_parent_tasks();
+            if (!leave)
+                return make_error("limits.processes: pids cgroup setup failed: " + leave.error().message);
+            pids_leave_ = std::move(*leave);
         }
         return {};
     }
@@ -479,6 +483,7 @@ private:
         spec_.report_fd = report_write_.get();
         spec_.alive_fd = alive_read_.get();
         spec_.pids_tasks_fd = pids_tasks_.get();
+        spec_.pids_leave_fd = pids_leave_.get();
         return {};
     }
 
@@ -505,6 +510,7 @@ private:
         report_write_.reset();
         alive_read_.reset();
         pids_tasks_.reset();
+        pids_leave_.reset();
         return {};
     }
 
@@ -638,7 +644,7 @@ private:
                 return sys_error("poll (the supervisor's wait loop)");
             }
             if (fds[3].revents != 0) MXC_TRY(on_memory_tick());
-            if (fds[2].revents != 0) on_report();
+            if (fds[2].revents != 0 && on_report()) return {};
             if (fds[1].revents != 0) MXC_TRY(on_wall_timer());
             if (fds[0].revents != 0) {
                 auto done = on_signals();
@@ -706,15 +712,23 @@ private:
         return {};
     }
 
-    void on_report() {
+    // True once the sandbox is over: init sends the command's wait status
+    // after it has killed and reaped every other process (pid_init.cpp,
+    // empty_namespace), so the run ends without waiting for init's own exit
+    // and the namespaces' teardown; init, a zombie of mxc until mxc exits,
+    // is never reaped by anyone else meanwhile. A cgroup v2 leaf keeps the
+    // wait for init: its rmdir needs init gone, and init cannot leave the
+    // leaf (the parent has controllers enabled).
+    bool on_report() {
         char buf[4096];
         const ssize_t n = ::read(report_read_.get(), buf, sizeof buf);
         if (n > 0) {
             report_bytes_.append(buf, static_cast<size_t>(n));
             log_new_steps();
-        } else if (n == 0 || errno != EINTR) {
-            report_open_ = false;
+            return !cgroup_ && parse_reports(report_bytes_).has_wait_status;
         }
+        if (n == 0 || errno != EINTR) report_open_ = false;
+        return false;
     }
 
     Status on_wall_timer() {
@@ -792,15 +806,21 @@ private:
         if (broker_) broker_->stop();
         if (dns_) dns_->stop();
         if (tracer_ != nullptr) tracer_->stop();
-        // Everything that could write here is gone (init exited, the
-        // command's copy closed on execve); non-blocking all the same, so a
-        // stray writer can never hang mxc.
+        // Nothing writes here any more (init sent its last report or exited,
+        // the command's copy closed on execve); non-blocking all the same, so
+        // a stray writer can never hang mxc.
         ::fcntl(report_read_.get(), F_SETFL, O_NONBLOCK);
         drain(report_read_.get(), report_bytes_);
         log_new_steps();
         const auto wall = std::chrono::steady_clock::now() - started_;
         out_.wall_ms =
             static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(wall).count());
+        const auto reports = parse_reports(report_bytes_);
+        if (reports.has_usage) {
+            out_.cpu_ms = reports.cpu_ms;
+            out_.max_rss_kb = reports.max_rss_kb;
+            return;
+        }
         out_.cpu_ms = static_cast<std::uint64_t>(usage_.ru_utime.tv_sec + usage_.ru_stime.tv_sec) * 1000 +
                       static_cast<std::uint64_t>(usage_.ru_utime.tv_usec + usage_.ru_stime.tv_usec) / 1000;
         out_.max_rss_kb = static_cast<std::uint64_t>(usage_.ru_maxrss);
@@ -877,10 +897,10 @@ private:
 
     // Destroyed in reverse: the threads are stopped before the signal mask
     // is restored, the mask before SIGCHLD's disposition, the cgroup leaves
-    // last (init is reaped by then).
+    // last (init is reaped, or has left the v1 leaf, by then).
     std::optional<CgroupLeaf> cgroup_;
     std::optional<PidsV1Leaf> pids_v1_;
-    UniqueFd pids_tasks_;
+    UniqueFd pids_tasks_, pids_leave_;
     std::vector<std::string> args_ = argv_;
     std::vector<std::string> env_ = plan_.env;
     SandboxSpec spec_;
