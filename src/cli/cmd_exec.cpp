@@ -17,6 +17,9 @@ int run_exec(const ExecOptions& options) {
                      "mxc: --die-with-parent is not supported on this platform yet: run without it\n");
         return exit_code::kMxcFailure;
     }
+    // Before the profile is loaded: the sandbox's namespaces are created
+    // meanwhile (platform.hpp).
+    std::shared_ptr<platform::EarlyStart> early = options.dry_run ? nullptr : platform::start_early();
     const std::string session = audit::new_session_id();
     auto run = prepare_run(options.policy, options.command, options.cwd, session);
     if (!run) {
@@ -46,6 +49,7 @@ int run_exec(const ExecOptions& options) {
     }
     request.audit = audit_log.get();
     if (options.die_with_parent) request.die_with_parent = options.parent_pid;
+    request.early = std::move(early);
     return platform::exec(policy, request);
 }
 

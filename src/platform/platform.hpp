@@ -1,6 +1,7 @@
 #pragma once
 // What the CLI needs from a platform backend (Linux or Windows). Each backend
 // implements these in its own folder; exactly one is linked into mxc.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@ struct Capability {
     std::string detail;  // e.g. "ABI 7", "not delegated: /sys/fs/cgroup/... not writable"
 };
 
+// Work a platform starts before the profile is loaded, so that it runs
+// while the profile loads (Linux: the sandbox's init and its namespaces,
+// docs/design.md "Startup"). Opaque here; what is not used is undone when
+// the last reference goes.
+struct EarlyStart;
+
+// Null where there is nothing to start early, or it could not be started
+// (the run then does it the ordinary way and reports any failure there).
+// Call it while the process is single-threaded.
+std::shared_ptr<EarlyStart> start_early();
+
 struct ExecRequest {
     std::vector<std::string> argv;  // argv[0] is looked up in the sandbox's PATH
     std::string cwd;                // working directory inside the sandbox
@@ -33,6 +45,7 @@ struct ExecRequest {
     // > 0: --die-with-parent; the pid of mxc's parent at startup. The sandbox
     // is torn down when that process dies (exit reason "parent-died").
     long die_with_parent = 0;
+    std::shared_ptr<EarlyStart> early;  // from start_early(); may be null
 };
 
 std::vector<Capability> probe_host();

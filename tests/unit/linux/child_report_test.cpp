@@ -93,3 +93,25 @@ TEST_CASE("learning: layer writes arrive as a list, in order") {
     CHECK(r.layer_writes[1] == "/var/tmp/x");
     CHECK(r.has_wait_status);
 }
+
+TEST_CASE("the usage report carries CPU milliseconds and peak RSS") {
+    std::string bytes;
+    int p[2];
+    REQUIRE(pipe2(p, O_CLOEXEC) == 0);
+    send_report(p[1], ReportTag::Usage, "12 3456");
+    send_report(p[1], ReportTag::WaitStatus, "0");
+    close(p[1]);
+    char buf[512];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0) bytes.append(buf, static_cast<size_t>(n));
+    close(p[0]);
+    auto r = parse_reports(bytes);
+    CHECK(r.has_usage);
+    CHECK(r.cpu_ms == 12);
+    CHECK(r.max_rss_kb == 3456);
+    CHECK(r.has_wait_status);
+    CHECK_FALSE(parse_reports(std::string("U\x03\0\0\0"
+                                          "12x",
+                                          8))
+                    .has_usage);
+}

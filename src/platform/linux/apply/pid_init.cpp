@@ -39,11 +39,6 @@ namespace {
     _exit(exit_code::kMxcFailure);
 }
 
-bool supervisor_gone(int alive_fd) {
-    pollfd p{alive_fd, POLLIN, 0};
-    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
-}
-
 struct CommandArgs {
     const SandboxSpec* spec;
     int signal_fd;
@@ -123,6 +118,20 @@ int exit_code_of(int status) {
 
 }  // namespace
 
+bool supervisor_gone(int alive_fd) {
+    pollfd p{alive_fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+sigset_t init_signal_set() {
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int sig : kRelayedSignals) sigaddset(&handled, sig);
+    sigaddset(&handled, SIGCHLD);
+    sigaddset(&handled, terminate_tree_signal());
+    return handled;
+}
+
 [[noreturn]] void sandbox_init_main(const SandboxSpec& spec) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (supervisor_gone(spec.alive_fd)) _exit(exit_code::kMxcFailure);
@@ -138,16 +147,20 @@ int exit_code_of(int status) {
         ::close(spec.pids_tasks_fd);
         steps.done("limits: moved into the pids cgroup (v1)");
     }
-    if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
-    steps.done("user namespace: uid/gid maps");
-    // init is a copy of mxc: its /proc/1/environ still holds the caller's
-    // whole environment (tokens the [env] rules filtered out) and its memory
-    // the plan. Non-dumpable makes /proc/1/{environ,mem,...} unreadable to the
-    // command even though it runs as the same uid.
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (!spec.namespaces_ready) {
+        if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
+        steps.done("user namespace: uid/gid maps");
+        // init is a copy of mxc: its /proc/1/environ still holds the
+        // caller's whole environment (tokens the [env] rules filtered out)
+        // and its memory the plan. Non-dumpable makes /proc/1/{environ,mem,...}
+        // unreadable to the command even though it runs as the same uid.
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     if (plan.new_net) {
-        if (auto st = bring_up_loopback(); !st) fail(spec, st);
-        steps.done("network namespace: loopback up");
+        if (!spec.namespaces_ready) {
+            if (auto st = bring_up_loopback(); !st) fail(spec, st);
+            steps.done("network namespace: loopback up");
+        }
         // Before the mount tree and long before the command exists: the
         // supervisor waits for these fds, and the command must find the
         // ports (the proxy's, 53 for DNS) already taken (it cannot bind them
@@ -184,14 +197,22 @@ int exit_code_of(int status) {
         send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
 
-    sigset_t handled;
-    sigemptyset(&handled);
-    for (int sig : kRelayedSignals) sigaddset(&handled, sig);
-    sigaddset(&handled, SIGCHLD);
-    sigaddset(&handled, terminate_tree_signal());
+    const sigset_t handled = init_signal_set();
     ::sigprocmask(SIG_BLOCK, &handled, nullptr);
     int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
     if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
+
+    // An early init's supervisor took the integrity guards' snapshot while
+    // the mount tree was built: the command waits for it.
+    if (spec.go_fd >= 0) {
+        char go = 0;
+        ssize_t n;
+        do {
+            n = ::read(spec.go_fd, &go, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1 || go != 'g') _exit(exit_code::kMxcFailure);  // the supervisor stopped the run
+        ::close(spec.go_fd);
+    }
 
     // posix_spawn-style CLONE_VM|CLONE_VFORK: the command child borrows
     // init's memory until execve instead of copying mxc's whole address space

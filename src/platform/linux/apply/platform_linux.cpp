@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -20,6 +21,7 @@
 #include "integrity/git_guard.hpp"
 #include "net/refusal_notices.hpp"
 #include "platform/linux/apply/create_dirs.hpp"
+#include "platform/linux/apply/early_init.hpp"
 #include "platform/linux/apply/host_facts.hpp"
 #include "platform/linux/apply/learn_tracer.hpp"
 #include "platform/linux/apply/learn_view.hpp"
@@ -31,6 +33,10 @@
 #include "platform/verdicts.hpp"
 
 namespace mxc::platform {
+
+struct EarlyStart {
+    std::unique_ptr<lnx::EarlyInit> init;
+};
 namespace {
 
 std::string user_name() {
@@ -142,18 +148,25 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
     }
 
     // I2/I3 (issue 10): record the exec-capable git state and the missing
-    // protected paths now; after the run, whatever it did to them is undone.
-    integrity::GitGuard git_guard = integrity::GitGuard::snapshot(git_roots(plan, facts, policy.workspace));
-    integrity::AbsentGuard absent_guard = integrity::AbsentGuard::watch(absent_paths(plan));
-    for (const auto& e : git_guard.errors()) admission.record_warning("git integrity check incomplete: " + e);
-    for (const auto& e : absent_guard.skipped()) admission.record_warning("not watched: " + e);
-
-    if (request.audit != nullptr) {
-        const std::string sha256 =
-            request.audit->knows_profile() ? std::string() : policy::chain_sha256(policy);
-        request.audit->start(start_event(policy.name, sha256, request.argv, plan.cwd, user_name(),
-                                         platform_name(), admission));
-    }
+    // protected paths before the command exists; after the run, whatever it
+    // did to them is undone. The supervisor calls this just before the
+    // command may start: with an early init, while init builds the mount
+    // tree (supervisor.hpp, BeforeCommand).
+    std::optional<integrity::GitGuard> git_guard;
+    std::optional<integrity::AbsentGuard> absent_guard;
+    auto before_command = [&]() {
+        git_guard.emplace(integrity::GitGuard::snapshot(git_roots(plan, facts, policy.workspace)));
+        absent_guard.emplace(integrity::AbsentGuard::watch(absent_paths(plan)));
+        for (const auto& e : git_guard->errors())
+            admission.record_warning("git integrity check incomplete: " + e);
+        for (const auto& e : absent_guard->skipped()) admission.record_warning("not watched: " + e);
+        if (request.audit != nullptr) {
+            const std::string sha256 =
+                request.audit->knows_profile() ? std::string() : policy::chain_sha256(policy);
+            request.audit->start(start_event(policy.name, sha256, request.argv, plan.cwd, user_name(),
+                                             platform_name(), admission));
+        }
+    };
 
     // AuditLog::net and RefusalNotices are thread-safe; this runs on the
     // proxy thread. Each run prints its first denials (issue 11), unless -q.
@@ -167,14 +180,18 @@ int launch(const policy::ResolvedPolicy& policy, const ExecRequest& request, con
         on_net(e);
         if (extra) extra(e);
     };
-    const lnx::RunOutcome outcome = lnx::run_sandbox(plan, seccomp, request.argv, std::move(relay), tracer);
+    lnx::EarlyInit* early = request.early ? request.early->init.get() : nullptr;
+    const lnx::RunOutcome outcome =
+        lnx::run_sandbox(plan, seccomp, request.argv, std::move(relay), tracer, early, before_command);
     if (outcome_out != nullptr) *outcome_out = outcome;
     for (const auto& w : outcome.warnings) (void)std::fprintf(stderr, "mxc: warning: %s\n", w.c_str());
     if (!outcome.error.empty()) (void)std::fprintf(stderr, "mxc: %s\n", outcome.error.c_str());
     // The sandbox's processes are all gone (its pid namespace died with
     // init), so nothing races the restore.
-    report_tampering(git_guard.check_and_restore("tamper-" + request.session_id.substr(0, 8)), request.audit);
-    report_tampering(absent_guard.check_and_remove(), request.audit);
+    if (git_guard)
+        report_tampering(git_guard->check_and_restore("tamper-" + request.session_id.substr(0, 8)),
+                         request.audit);
+    if (absent_guard) report_tampering(absent_guard->check_and_remove(), request.audit);
 
     if (request.audit != nullptr) {
         request.audit->exit(exit_event(outcome.exit_code, outcome.signal, outcome.reason, outcome.wall_ms,
@@ -204,6 +221,14 @@ std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
 
 const char* platform_name() {
     return "linux";
+}
+
+std::shared_ptr<EarlyStart> start_early() {
+    auto init = lnx::EarlyInit::start(log::verbose());
+    if (!init) return nullptr;
+    auto early = std::make_shared<EarlyStart>();
+    early->init = std::move(init);
+    return early;
 }
 
 int exec(const policy::ResolvedPolicy& policy, const ExecRequest& request) {

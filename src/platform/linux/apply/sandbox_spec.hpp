@@ -3,6 +3,9 @@
 // pre-built argv/envp arrays and the two pipes. Built before clone so the
 // child does as little as possible.
 #include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
 
 #include <string>
 #include <vector>
@@ -39,7 +42,27 @@ struct SandboxSpec {
     sigset_t caller_mask{};               // signal mask to restore for the command
     bool caller_ignores_sigchld = false;  // restore SIG_IGN for the command
     bool report_steps = false;            // -v: send a Step report after each setup step
+    // An early init (early_init.hpp) mapped its ids, made itself
+    // non-dumpable and brought up loopback in its own network namespace
+    // before the plan existed; init skips those steps.
+    bool namespaces_ready = false;
+    // Early init: the orders stream, on which the supervisor's go-ahead for
+    // the command arrives (one byte, "g"); -1 otherwise.
+    int go_fd = -1;
 };
+
+// The signals sandbox init handles through its signalfd: the relayed ones,
+// SIGCHLD and terminate_tree_signal().
+sigset_t init_signal_set();
+
+// In init: true once the supervisor is gone (the alive pipe's write end
+// closed).
+bool supervisor_gone(int alive_fd);
+
+// fork()-like clone into new namespaces (and into the cgroup v2 leaf
+// `cgroup_fd` when >= 0): the child continues on a copy of the caller's
+// stack, so the caller must be single-threaded.
+pid_t clone_sandbox(std::uint64_t flags, int cgroup_fd);
 
 // Entry point of the cloned child (pid 1 of the new pid namespace). Never returns.
 [[noreturn]] void sandbox_init_main(const SandboxSpec& spec);

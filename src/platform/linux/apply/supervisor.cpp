@@ -35,12 +35,14 @@
 #include "platform/linux/apply/cgroup.hpp"
 #include "platform/linux/apply/child_report.hpp"
 #include "platform/linux/apply/connect_broker.hpp"
+#include "platform/linux/apply/early_init.hpp"
 #include "platform/linux/apply/learn_tracer.hpp"
 #include "platform/linux/apply/memory_watch.hpp"
 #include "platform/linux/apply/pids_cgroup.hpp"
 #include "platform/linux/apply/sandbox_sockets.hpp"
 #include "platform/linux/apply/sandbox_spec.hpp"
 #include "platform/linux/apply/setup_log.hpp"
+#include "platform/linux/apply/sigchld_guard.hpp"
 #include "platform/linux/apply/sys_error.hpp"
 
 namespace mxc::lnx {
@@ -62,8 +64,8 @@ struct CloneArgs {
 };
 constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
 
-// fork()-like clone into new namespaces: the child continues on a copy of
-// our stack. Safe because mxc is single-threaded here.
+}  // namespace
+
 pid_t clone_sandbox(std::uint64_t flags, int cgroup_fd) {
     CloneArgs args{};
     args.flags = flags;
@@ -78,6 +80,8 @@ pid_t clone_sandbox(std::uint64_t flags, int cgroup_fd) {
     }
     return static_cast<pid_t>(pid);
 }
+
+namespace {
 
 std::string find_path(const std::vector<std::string>& env) {
     for (const auto& e : env) {
@@ -112,24 +116,6 @@ void drain(int fd, std::string& into) {
 struct MaskGuard {
     sigset_t saved;
     ~MaskGuard() { ::sigprocmask(SIG_SETMASK, &saved, nullptr); }
-};
-
-// A caller that ignores SIGCHLD would make the kernel reap our child behind
-// our back (wait4 -> ECHILD, and no SIGCHLD ever): force the default while
-// supervising and restore it afterwards.
-struct SigchldGuard {
-    struct sigaction saved {};
-    bool was_ignored = false;
-    SigchldGuard() {
-        struct sigaction dfl {};
-        dfl.sa_handler = SIG_DFL;
-        sigemptyset(&dfl.sa_mask);
-        ::sigaction(SIGCHLD, &dfl, &saved);
-        was_ignored = saved.sa_handler == SIG_IGN;
-    }
-    ~SigchldGuard() { ::sigaction(SIGCHLD, &saved, nullptr); }
-    SigchldGuard(const SigchldGuard&) = delete;
-    SigchldGuard& operator=(const SigchldGuard&) = delete;
 };
 
 // --die-with-parent: the kernel sends this to mxc when the thread that
@@ -271,13 +257,22 @@ Result<bool> read_exactly(int fd, void* into, std::size_t size, const char* what
 class Supervisor {
 public:
     Supervisor(const LinuxPlan& plan, const SeccompPlan& seccomp, const std::vector<std::string>& argv,
-               net::EgressProxy::NetCallback on_net, LearnTracer* tracer)
-        : plan_(plan), seccomp_(seccomp), argv_(argv), on_net_(std::move(on_net)), tracer_(tracer) {}
+               net::EgressProxy::NetCallback on_net, LearnTracer* tracer, EarlyInit* early,
+               const BeforeCommand& before_command)
+        : plan_(plan),
+          seccomp_(seccomp),
+          argv_(argv),
+          on_net_(std::move(on_net)),
+          tracer_(tracer),
+          early_(early),
+          before_command_(before_command) {}
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
 
     RunOutcome run() {
         if (auto st = prepare(); !st) {
+            // The audit log still gets its start event before the exit event.
+            run_before_command();
             out_.error = st.error().message;
             return out_;
         }
@@ -299,6 +294,12 @@ public:
 
 private:
     Status prepare() {
+        // An init cloned before the profile was loaded is used when it
+        // fits the plan, else ended now, before anything else is set up.
+        if (early_ != nullptr && !early_->fits(plan_)) {
+            early_->abandon();
+            early_ = nullptr;
+        }
         MXC_TRY(prepare_limits());
         MXC_TRY(prepare_spec());
         MXC_TRY(prepare_network());
@@ -382,6 +383,11 @@ private:
         spec_.envp.push_back(nullptr);
         spec_.path_env = find_path(plan_.env);
         spec_.report_steps = verbose_;
+        if (early_ != nullptr) {
+            report_read_ = early_->take_report();
+            alive_write_ = early_->take_alive();
+            return {};
+        }
         int report[2];
         int alive[2];
         if (::pipe2(report, O_CLOEXEC) != 0) return sys_error("pipe2");
@@ -402,7 +408,9 @@ private:
         }
         // Own network namespace: init hands over the proxy's and the DNS
         // stub's sockets (sandbox_sockets.hpp).
-        if (plan_.new_net || plan_.learning) {
+        if (early_ != nullptr) {
+            channel_.supervisor_end = early_->take_channel();
+        } else if (plan_.new_net || plan_.learning) {
             auto ch = make_socket_channel();
             if (!ch) return ch.error();
             channel_ = std::move(ch).value();
@@ -488,6 +496,8 @@ private:
     }
 
     Status start() {
+        if (early_ != nullptr) return adopt_early();
+        run_before_command();
         std::uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
         if (plan_.new_net) flags |= CLONE_NEWNET;
         const long clone_start = verbose_ ? monotonic_usec() : 0;
@@ -512,6 +522,31 @@ private:
         pids_tasks_.reset();
         pids_leave_.reset();
         return {};
+    }
+
+    // The early init gets its orders instead of being cloned, and the go
+    // ahead for the command once run_before_command() is done, which
+    // overlaps init's mount work. A failed send means init died, and its own
+    // report says why; the wait loop reaps it.
+    Status adopt_early() {
+        const long sent_start = verbose_ ? monotonic_usec() : 0;
+        child_ = early_->pid();
+        auto sent = early_->send_orders(spec_, pids_tasks_.get(), pids_leave_.get());
+        if (verbose_)
+            log_step("namespaces: cloned while the profile loaded (early init); orders sent",
+                     monotonic_usec() - sent_start);
+        pids_tasks_.reset();
+        pids_leave_.reset();
+        run_before_command();
+        if (sent) sent = early_->send_go();
+        if (!sent) fail_running(sent);
+        return {};
+    }
+
+    void run_before_command() {
+        if (before_command_done_) return;
+        before_command_done_ = true;
+        if (before_command_) before_command_();
     }
 
     // Init now holds the only sandbox end: its exit or its own close is
@@ -628,6 +663,9 @@ private:
     // (serve_network). A poll or read error ends it: the caller kills the
     // sandbox.
     Status wait() {
+        // An early init that died before block_signals() sent its SIGCHLD
+        // to nobody.
+        if (::wait4(child_, &status_, WNOHANG, &usage_) == child_) return {};
         for (;;) {
             // An fd of -1 (a service already started, or none planned) is
             // skipped by poll.
@@ -891,6 +929,8 @@ private:
     const std::vector<std::string>& argv_;
     net::EgressProxy::NetCallback on_net_;
     LearnTracer* tracer_;
+    EarlyInit* early_;  // null: init is cloned at start()
+    const BeforeCommand& before_command_;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     const bool verbose_ = log::verbose();
     RunOutcome out_;
@@ -924,6 +964,7 @@ private:
 
     pid_t child_ = -1;
     std::string error_;  // mxc's own failure after clone: exit 125
+    bool before_command_done_ = false;
     bool timed_out_ = false;
     bool killed_ = false;
     bool orphaned_ = false;
@@ -939,8 +980,8 @@ private:
 
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net,
-                       LearnTracer* tracer) {
-    Supervisor supervisor(plan, seccomp, argv, std::move(on_net), tracer);
+                       LearnTracer* tracer, EarlyInit* early, const BeforeCommand& before_command) {
+    Supervisor supervisor(plan, seccomp, argv, std::move(on_net), tracer, early, before_command);
     return supervisor.run();
 }
 

@@ -2,6 +2,7 @@
 // The mxc side of a run: clone the sandbox, relay signals, enforce wall_time,
 // collect the exit status and resource usage.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,22 @@ struct RunOutcome {
 };
 
 class LearnTracer;
+class EarlyInit;
+
+// Called once before the command may exist: the integrity guards' snapshot
+// and the audit start event (platform_linux.cpp). With an early init it runs
+// after init got its orders, while init builds the mount tree, and init
+// waits for it before it forks the command; otherwise before clone.
+using BeforeCommand = std::function<void()>;
 
 // `on_net` receives the egress proxy's decisions (allowlist mode only), on
 // the proxy thread; it may be empty. `tracer`: learning plans only (it
-// records the path calls; docs/design.md "Learning sandbox").
+// records the path calls; docs/design.md "Learning sandbox"). `early`: an
+// init cloned before the plan existed (early_init.hpp), used when it fits
+// the plan and ended otherwise; null clones one here.
 RunOutcome run_sandbox(const LinuxPlan& plan, const SeccompPlan& seccomp,
                        const std::vector<std::string>& argv, net::EgressProxy::NetCallback on_net = {},
-                       LearnTracer* tracer = nullptr);
+                       LearnTracer* tracer = nullptr, EarlyInit* early = nullptr,
+                       const BeforeCommand& before_command = {});
 
 }  // namespace mxc::lnx

@@ -137,6 +137,13 @@ Result<std::unique_ptr<net::EgressProxy>> start_egress_proxy(const policy::Resol
 
 }  // namespace
 
+struct EarlyStart {};
+
+// Nothing of a Windows run depends only on the command line.
+std::shared_ptr<EarlyStart> start_early() {
+    return nullptr;
+}
+
 const char* platform_name() {
     return "windows";
 }
