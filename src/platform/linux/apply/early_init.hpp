@@ -4,8 +4,8 @@
 // slowest part of a start (a network namespace alone is about 0.6 ms), and
 // none of it depends on the profile; done by a child on the other core while
 // the supervisor loads the profile, observes the host and compiles the plan,
-// it costs the run almost nothing. The early init maps its ids, creates its
-// network namespace, brings up loopback, then waits for its orders
+// it costs the run less. The early init maps its ids, creates its mount,
+// ipc and network namespaces, brings up loopback, then waits for its orders
 // (init_orders.hpp) and continues as any sandbox init (pid_init.cpp).
 //
 // Nothing runs in it before the orders arrive, and it runs nothing at all
