@@ -7,7 +7,7 @@
 //       [--open-files N] [--file-size BYTES] [--memory BYTES] [--cpu-ms N]
 //       [--timeout-ms N] [--missing error] [--best-effort] [--dry-run]
 //       [--tmp PATH] [--no-defaults] [--audit FILE]
-//       [--learn FILE [--allow-net-learning]] -- CMD ARGS...
+//       [--learn FILE [--allow-net-learning]] [--no-early] -- CMD ARGS...
 //
 // --learn FILE runs mxc::platform::learn instead and writes the observations
 // to FILE, one per line: "file ACCESS EXISTS PATH PROGRAM", "host ALLOWED
@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     req.session_id = "test" + std::to_string(getpid());
     p.tmp = "/tmp/mxc-" + req.session_id;
     bool defaults = true;
+    bool early = true;
     std::string audit_path;
     std::string learn_path;
     bool allow_net_learning = false;
@@ -137,12 +138,18 @@ int main(int argc, char** argv) {
             learn_path = next();
         else if (a == "--allow-net-learning")
             allow_net_learning = true;
+        else if (a == "--no-early")
+            early = false;
         else {
             std::fprintf(stderr, "driver: unknown flag %s\n", a.c_str());
             return 2;
         }
     }
     for (; i < argc; ++i) req.argv.emplace_back(argv[i]);
+    // As `mxc exec` does (cmd_exec.cpp): init is cloned before the policy is
+    // complete and gets its orders with the plan; --no-early clones it when
+    // the plan is ready (the path of network "host" and learning runs).
+    if (early && !req.dry_run && learn_path.empty()) req.early = platform::start_early();
     if (defaults) {
         for (const char* r : {"/usr", "/etc", "/bin", "/lib", "/lib64", "/sbin"})
             add_rule(p, r, Access::Read, "default");
