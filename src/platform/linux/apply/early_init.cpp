@@ -11,9 +11,13 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "common/exit_codes.hpp"
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/init_orders.hpp"
 #include "platform/linux/apply/net_ns.hpp"
 #include "platform/linux/apply/sandbox_sockets.hpp"
@@ -49,31 +53,14 @@ struct EarlyChild {
 // The header (the length of what follows) carries the passed descriptors.
 // An empty result with no error: the supervisor closed the stream without
 // orders, so this init is not used.
-Result<std::string> receive_orders(int fd, std::array<UniqueFd, 2>& passed, std::uint32_t& count) {
+Result<std::string> receive_orders(int fd, std::vector<UniqueFd>& passed) {
     std::uint64_t size = 0;
-    iovec iov{&size, sizeof size};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 2)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do {
-        n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
-    } while (n < 0 && errno == EINTR);
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        const std::size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (std::size_t i = 0; i < k; ++i) {
-            int got = -1;
-            std::memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-            UniqueFd owned(got);
-            if (count < passed.size()) passed[count++] = std::move(owned);
-        }
-    }
-    if (n == 0) return std::string();
-    if (n != static_cast<ssize_t>(sizeof size) || (msg.msg_flags & MSG_CTRUNC) != 0 || size == 0 ||
+    auto header =
+        receive_with_fds(fd, std::as_writable_bytes(std::span(&size, 1)), MSG_WAITALL, "init orders");
+    if (!header) return header.error();
+    passed = std::move(header->fds);
+    if (header->bytes == 0) return std::string();
+    if (header->bytes != static_cast<ssize_t>(sizeof size) || header->truncated || size == 0 ||
         size > kMaxOrders)
         return make_error("init orders: bad header");
     std::string bytes(size, '\0');
@@ -112,14 +99,13 @@ Result<std::string> receive_orders(int fd, std::array<UniqueFd, 2>& passed, std:
     if (auto st = bring_up_loopback(); !st) fail(c.report_fd, st);
     steps.done("mount, ipc and network namespaces: created, loopback up (while the profile loaded)");
 
-    std::array<UniqueFd, 2> passed;
-    std::uint32_t passed_count = 0;
-    auto bytes = receive_orders(c.orders_fd, passed, passed_count);
+    std::vector<UniqueFd> passed;
+    auto bytes = receive_orders(c.orders_fd, passed);
     if (bytes && bytes->empty()) _exit(exit_code::kMxcFailure);  // not used: nothing to report
     if (!bytes) fail(c.report_fd, bytes.error());
     auto orders = decode_init_orders(*bytes);
     if (!orders) fail(c.report_fd, orders.error());
-    if (orders->passed_fds != passed_count)
+    if (orders->passed_fds != passed.size() || (passed.size() != 0 && passed.size() != 2))
         fail(c.report_fd, make_error("init orders: the pids cgroup descriptors did not arrive"));
 
     const BpfProgram seccomp(std::move(orders->seccomp));
@@ -136,8 +122,10 @@ Result<std::string> receive_orders(int fd, std::array<UniqueFd, 2>& passed, std:
     spec.report_fd = c.report_fd;
     spec.alive_fd = c.alive_fd;
     spec.sockets_fd = c.channel_fd;
-    spec.pids_tasks_fd = passed[0].release();
-    spec.pids_leave_fd = passed[1].release();
+    if (passed.size() == 2) {
+        spec.pids_tasks_fd = passed[0].release();
+        spec.pids_leave_fd = passed[1].release();
+    }
     spec.caller_mask = caller_mask;
     spec.caller_ignores_sigchld = c.caller_ignores_sigchld;
     spec.report_steps = orders->report_steps;
@@ -218,29 +206,13 @@ EarlyInit::~EarlyInit() {
 
 Status EarlyInit::send_orders(const SandboxSpec& spec, int pids_tasks_fd, int pids_leave_fd) {
     adopted_ = true;
-    std::array<int, 2> fds{pids_tasks_fd, pids_leave_fd};
-    const std::uint32_t count = pids_tasks_fd >= 0 && pids_leave_fd >= 0 ? 2 : 0;
-    const std::string payload = encode_init_orders(spec, count);
-    std::uint64_t size = payload.size();
-    iovec iov{&size, sizeof size};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 2)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (count > 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
-        std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * count);
-    }
-    ssize_t n;
-    do {
-        n = ::sendmsg(orders_.get(), &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(sizeof size)) return sys_error("sending sandbox init its orders");
+    const bool pids = pids_tasks_fd >= 0 && pids_leave_fd >= 0;
+    const std::array<int, 2> fds{pids_tasks_fd, pids_leave_fd};
+    const std::string payload = encode_init_orders(spec, pids ? 2 : 0);
+    const std::uint64_t size = payload.size();
+    MXC_TRY(send_with_fds(orders_.get(), std::as_bytes(std::span(&size, 1)),
+                          pids ? std::span<const int>(fds) : std::span<const int>(),
+                          "sandbox init's orders"));
     std::size_t sent = 0;
     while (sent < payload.size()) {
         const ssize_t w = ::send(orders_.get(), payload.data() + sent, payload.size() - sent, MSG_NOSIGNAL);

@@ -8,8 +8,11 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/sys_error.hpp"
 
 namespace mxc::lnx {
@@ -69,79 +72,35 @@ Result<SandboxSockets> open_sandbox_sockets(std::optional<std::uint16_t> proxy_p
 
 Status send_sandbox_sockets(int channel, SandboxSockets sockets) {
     Header header{};
-    std::array<int, kSlots> fds{};
-    std::size_t count = 0;
+    std::vector<int> fds;
     auto all = slots(sockets);
     for (std::size_t i = 0; i < kSlots; ++i) {
         if (!all[i]->valid()) continue;
         header[i] = 1;
-        fds[count++] = all[i]->get();
+        fds.push_back(all[i]->get());
     }
-    iovec iov{header.data(), header.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kSlots)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (count > 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
-        std::memcpy(CMSG_DATA(cmsg), fds.data(), sizeof(int) * count);
-    }
-    ssize_t n;
-    do {
-        n = ::sendmsg(channel, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(header.size()))
-        return sys_error("sendmsg(SCM_RIGHTS) of the sandbox's sockets to the supervisor");
-    return {};  // `sockets` goes out of scope: init keeps no copy
+    // `sockets` goes out of scope after the send: init keeps no copy.
+    return send_with_fds(channel, std::as_bytes(std::span(header)), fds,
+                         "the sandbox's sockets to the supervisor");
 }
 
 Result<SandboxSockets> receive_sandbox_sockets(int channel) {
     Header header{};
-    iovec iov{header.data(), header.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kSlots)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do {
-        // CMSG_CLOEXEC: the fds must be close-on-exec from the moment they exist.
-        n = ::recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return sys_error("recvmsg of the sandbox's sockets");
-    // Take ownership of whatever arrived first, so nothing leaks on error.
-    std::array<UniqueFd, kSlots> received;
-    std::size_t count = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        const std::size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (std::size_t i = 0; i < k; ++i) {
-            int fd = -1;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            if (count < kSlots) {
-                received[count++].reset(fd);
-            } else {
-                UniqueFd extra(fd);
-            }
-        }
-    }
-    if (n == 0) return make_error("the sandbox closed the channel without sending its sockets");
-    if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0 || n != static_cast<ssize_t>(header.size()))
+    auto got =
+        receive_with_fds(channel, std::as_writable_bytes(std::span(header)), 0, "the sandbox's sockets");
+    if (!got) return got.error();
+    if (got->bytes == 0) return make_error("the sandbox closed the channel without sending its sockets");
+    if (got->truncated || got->bytes != static_cast<ssize_t>(header.size()))
         return make_error("the sandbox's sockets: message truncated");
     std::size_t wanted = 0;
     for (std::uint8_t present : header) wanted += present != 0 ? 1 : 0;
-    if (wanted != count) return make_error("the sandbox's sockets: header and descriptors disagree");
+    if (wanted != got->fds.size())
+        return make_error("the sandbox's sockets: header and descriptors disagree");
     SandboxSockets out;
     auto all = slots(out);
     std::size_t next = 0;
     for (std::size_t i = 0; i < kSlots; ++i) {
-        if (header[i] != 0) *all[i] = std::move(received[next++]);
+        if (header[i] != 0) *all[i] = std::move(got->fds[next++]);
     }
     return out;
 }
