@@ -54,6 +54,7 @@ Result<policy::ResolveContext> make_resolve_context(const std::string& workspace
     if (ec) return make_error("cannot determine the current directory: " + ec.message());
 
     policy::ResolveContext ctx;
+    ctx.precompiled = policy::precompiled_profiles();
     ctx.cwd = cwd.string();
     fs::path ws = workspace_flag.empty() ? cwd : fs::path(workspace_flag);
     if (ws.is_relative()) ws = cwd / ws;

@@ -27,12 +27,14 @@ struct Origin {
         if (line == 0) return file;
         return file + ":" + std::to_string(line) + ":" + std::to_string(col);
     }
+    bool operator==(const Origin&) const = default;
 };
 
 template <class T>
 struct Sourced {
     T value{};
     Origin origin;
+    bool operator==(const Sourced&) const = default;
 };
 
 enum class Access { Read, Write, Deny };

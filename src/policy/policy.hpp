@@ -5,12 +5,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
 #include "policy/model.hpp"
+#include "policy/precompiled_profiles.hpp"
 
 namespace mxc::policy {
 
@@ -39,6 +41,9 @@ struct ResolveContext {
     // The managed policy in force on this host (issue 15), applied last;
     // null when there is none (and for check, which judges the profile alone).
     std::shared_ptr<const ManagedPolicy> managed;
+    // Built-in profiles parsed at build time (precompiled_profiles.hpp); a
+    // built-in not in it is parsed from its text.
+    std::span<const PrecompiledProfile> precompiled;
 };
 
 // Command-line flags, merged as one more profile layer on top of the profile.

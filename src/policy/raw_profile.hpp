@@ -15,6 +15,7 @@ namespace mxc::policy {
 struct RawEnvSet {
     Sourced<std::string> name;  // origin is the key's position
     Sourced<std::string> value;
+    bool operator==(const RawEnvSet&) const = default;
 };
 
 struct RawProfile {
@@ -65,6 +66,9 @@ struct RawProfile {
     bool audit_written = false;  // an [audit] table exists (even an empty one)
     std::optional<Sourced<std::string>> audit_sink;
     std::optional<Sourced<std::string>> audit_path;
+
+    // Field by field: the precompiled built-ins are checked against a parse.
+    bool operator==(const RawProfile&) const = default;
 };
 
 }  // namespace mxc::policy

@@ -147,6 +147,17 @@ private:
 
     // Reads, parses and validates one profile. Its diagnostics are reported
     // even when it is usable; nullopt when there is nothing to follow.
+    // The table was made with file = "builtin:NAME", dir = "".
+    LoadedProfile load_builtin(const ProfileRef& ref, std::string_view text,
+                               const std::string& rel_dir) const {
+        if (ref.display == "builtin:" + ref.builtin && rel_dir.empty()) {
+            for (const auto& p : ctx_.precompiled) {
+                if (p.name == ref.builtin) return LoadedProfile{p.make(), true, {}};
+            }
+        }
+        return load_profile_text(without_comments(text), ref.display, rel_dir, true);
+    }
+
     std::optional<Loaded> load_and_validate(const ProfileRef& ref, const Origin& from) {
         Loaded loaded;
         loaded.ref = ref;
@@ -158,11 +169,11 @@ private:
             if (dir.is_relative()) dir = fs::path(ctx_.cwd) / dir;
             loaded.dir = normalize_path(dir.generic_string());
         }
-        // Built-ins are parsed without their comments; the audit hash below
-        // still covers the bytes as embedded.
-        auto parsed = ref.builtin.empty()
-                          ? load_profile_text(loaded.text, ref.display, rel_dir, false)
-                          : load_profile_text(without_comments(loaded.text), ref.display, rel_dir, true);
+        // Built-ins come parsed from the build (precompiled_profiles.hpp) or
+        // are parsed without their comments; the audit hash below still
+        // covers the bytes as embedded.
+        auto parsed = ref.builtin.empty() ? load_profile_text(loaded.text, ref.display, rel_dir, false)
+                                          : load_builtin(ref, loaded.text, rel_dir);
         std::vector<Diagnostic> found = std::move(parsed.diagnostics);
         if (parsed.parsed) {
             PathVars vars{ctx_.workspace, ctx_.home, ctx_.tmp, std::nullopt};

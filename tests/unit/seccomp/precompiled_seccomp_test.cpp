@@ -26,7 +26,8 @@ bool same(std::span<const sock_filter> a, std::span<const sock_filter> b) {
 }
 
 mxc::lnx::SeccompPlan builtin_plan(const std::string& name) {
-    const mxc::policy::ResolveContext ctx{"/workspace", "/home/user", "/tmp/mxc", "/workspace", {}, nullptr};
+    const mxc::policy::ResolveContext ctx{"/workspace", "/home/user", "/tmp/mxc", "/workspace",
+                                          {},           nullptr,      {}};
     auto policy = mxc::policy::load_policy(name, {}, ctx);
     REQUIRE_MESSAGE(policy.ok(), name);
     return mxc::lnx::compile_seccomp(*policy);

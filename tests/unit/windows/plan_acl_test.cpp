@@ -147,6 +147,7 @@ TEST_CASE("the built-in profiles compile for Windows with every path rule enforc
                                    "C:\\Users\\u\\AppData\\Local\\Temp\\mxc-run",
                                    "C:\\work\\proj",
                                    {},
+                                   {},
                                    {}};
         auto resolved = policy::load_policy(builtin.name, {}, ctx);
         REQUIRE_MESSAGE(resolved, resolved.error().message);

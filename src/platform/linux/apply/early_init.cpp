@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/exit_codes.hpp"
+#include "platform/linux/apply/broker_filter.hpp"
 #include "platform/linux/apply/child_report.hpp"
 #include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/init_orders.hpp"
@@ -98,6 +99,19 @@ Result<std::string> receive_orders(int fd, std::vector<UniqueFd>& passed) {
         fail(c.report_fd, sys_error("unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET) in sandbox init"));
     if (auto st = bring_up_loopback(); !st) fail(c.report_fd, st);
     steps.done("mount, ipc and network namespaces: created, loopback up (while the profile loaded)");
+    // Every plan this init can carry out has its own network namespace,
+    // hence the DNS stub's sockets, the unix diag socket and the connect
+    // broker with the one filter a non-learning run loads (EarlyInit::fits).
+    // The proxy's listener too (its port is fixed); init closes it when the
+    // plan has no proxy. Sockets first: the filter traps listen().
+    auto sockets = open_sandbox_sockets(ProxyPlan::kDefaultPort);
+    if (!sockets) fail(c.report_fd, sockets.error());
+    auto broker_filter = broker_program(true, false);
+    if (!broker_filter) fail(c.report_fd, broker_filter.error());
+    auto listener = install_broker_filter(broker_filter->code());
+    if (!listener) fail(c.report_fd, listener.error());
+    sockets->connect_notify = std::move(listener).value();
+    steps.done("network namespace: proxy, DNS and broker sockets ready (while the profile loaded)");
 
     std::vector<UniqueFd> passed;
     auto bytes = receive_orders(c.orders_fd, passed);
@@ -110,6 +124,11 @@ Result<std::string> receive_orders(int fd, std::vector<UniqueFd>& passed) {
 
     const BpfProgram seccomp(std::move(orders->seccomp));
     const BpfProgram broker(std::move(orders->broker));
+    // The filter loaded above must be the one the plan asks for.
+    const auto loaded = broker_filter->code();
+    const auto wanted = broker.code();
+    if (loaded.size() != wanted.size() || std::memcmp(loaded.data(), wanted.data(), loaded.size_bytes()) != 0)
+        fail(c.report_fd, make_error("init orders: the plan's connect broker filter is not the one loaded"));
     SandboxSpec spec;
     spec.plan = &orders->plan;
     spec.seccomp = &seccomp;
@@ -130,6 +149,7 @@ Result<std::string> receive_orders(int fd, std::vector<UniqueFd>& passed) {
     spec.caller_ignores_sigchld = c.caller_ignores_sigchld;
     spec.report_steps = orders->report_steps;
     spec.namespaces_ready = true;
+    spec.ready_sockets = &*sockets;
     spec.go_fd = c.orders_fd;
     sandbox_init_main(spec);
 }
@@ -182,7 +202,8 @@ std::unique_ptr<EarlyInit> EarlyInit::start(bool verbose) {
 }
 
 bool EarlyInit::fits(const LinuxPlan& plan) const {
-    return plan.new_net && !plan.learning && !plan.cgroup && plan.uid == uid_ && plan.gid == gid_;
+    return plan.new_net && plan.broker && (!plan.proxy || plan.proxy->port == ProxyPlan::kDefaultPort) &&
+           !plan.learning && !plan.cgroup && plan.uid == uid_ && plan.gid == gid_;
 }
 
 void EarlyInit::abandon() {

@@ -5,7 +5,8 @@
 // none of it depends on the profile; done by a child on the other core while
 // the supervisor loads the profile, observes the host and compiles the plan,
 // it costs the run less. The early init maps its ids, creates its mount,
-// ipc and network namespaces, brings up loopback, then waits for its orders
+// ipc and network namespaces, brings up loopback, opens the sandbox's
+// sockets and loads the connect broker's filter, then waits for its orders
 // (init_orders.hpp) and continues as any sandbox init (pid_init.cpp).
 //
 // Nothing runs in it before the orders arrive, and it runs nothing at all
@@ -35,7 +36,8 @@ public:
     EarlyInit(const EarlyInit&) = delete;
     EarlyInit& operator=(const EarlyInit&) = delete;
 
-    // Whether this init can carry out `plan`: its own network namespace, no
+    // Whether this init can carry out `plan`: its own network namespace with
+    // the connect broker (and the proxy on its fixed port, if any), no
     // learning layers, no cgroup v2 leaf (entered with CLONE_INTO_CGROUP at
     // clone time), and the ids it mapped.
     [[nodiscard]] bool fits(const LinuxPlan& plan) const;

@@ -18,7 +18,7 @@ public:
     }
     void bpf(std::span<const sock_filter> code) {
         u64(code.size());
-        out_.append(reinterpret_cast<const char*>(code.data()), code.size_bytes());
+        if (!code.empty()) out_.append(reinterpret_cast<const char*>(code.data()), code.size_bytes());
     }
     std::string take() { return std::move(out_); }
 
@@ -46,7 +46,8 @@ public:
         const std::uint64_t n = u64();
         if (n > in_.size() / sizeof(sock_filter) || !take(n * sizeof(sock_filter))) return {};
         BpfCode code(n);
-        std::memcpy(code.data(), in_.data() + pos_ - n * sizeof(sock_filter), n * sizeof(sock_filter));
+        if (n != 0)
+            std::memcpy(code.data(), in_.data() + pos_ - n * sizeof(sock_filter), n * sizeof(sock_filter));
         return code;
     }
     // A count of items that each take at least one u64: larger than what is

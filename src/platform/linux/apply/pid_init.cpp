@@ -166,18 +166,29 @@ sigset_t init_signal_set() {
         // ports (the proxy's, 53 for DNS) already taken (it cannot bind them
         // and impersonate the supervisor).
         UniqueFd channel(spec.sockets_fd);
-        std::optional<std::uint16_t> proxy_port;
-        if (plan.proxy) proxy_port = plan.proxy->port;
-        auto sockets = open_sandbox_sockets(proxy_port);
-        if (!sockets) fail(spec, sockets.error());
-        if (plan.broker || plan.learning) {
-            // Before the command exists, so every process of the sandbox is
-            // brokered; the listener goes to the supervisor with the rest.
-            auto listener = install_broker(spec);
-            if (!listener) fail(spec, listener.error());
-            sockets->connect_notify = std::move(listener).value();
+        SandboxSockets sockets;
+        if (spec.ready_sockets != nullptr) {
+            // An early init opened them, and loaded the broker's filter,
+            // before its orders (early_init.cpp): only an unplanned proxy
+            // listener goes.
+            sockets = std::move(*spec.ready_sockets);
+            if (!plan.proxy) sockets.proxy_listener.reset();
+        } else {
+            std::optional<std::uint16_t> proxy_port;
+            if (plan.proxy) proxy_port = plan.proxy->port;
+            auto opened = open_sandbox_sockets(proxy_port);
+            if (!opened) fail(spec, opened.error());
+            sockets = std::move(opened).value();
+            if (plan.broker || plan.learning) {
+                // Before the command exists, so every process of the sandbox
+                // is brokered; the listener goes to the supervisor with the
+                // rest. After the sockets: the filter traps listen().
+                auto listener = install_broker(spec);
+                if (!listener) fail(spec, listener.error());
+                sockets.connect_notify = std::move(listener).value();
+            }
         }
-        if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets).value()); !st) fail(spec, st);
+        if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets)); !st) fail(spec, st);
         steps.done("network namespace: proxy, DNS and broker sockets handed to the supervisor");
     }
     if (!plan.new_net && plan.learning) {

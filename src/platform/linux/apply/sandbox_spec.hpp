@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/linux/apply/sandbox_sockets.hpp"
 #include "platform/linux/apply/seccomp_precompiled.hpp"
 #include "platform/linux/plan/plan.hpp"
 
@@ -49,6 +50,9 @@ struct SandboxSpec {
     // Early init: the orders stream, on which the supervisor's go-ahead for
     // the command arrives (one byte, "g"); -1 otherwise.
     int go_fd = -1;
+    // Early init: the sockets it opened, and the broker listener it got,
+    // before its orders; null otherwise.
+    SandboxSockets* ready_sockets = nullptr;
 };
 
 // The signals sandbox init handles through its signalfd: the relayed ones,

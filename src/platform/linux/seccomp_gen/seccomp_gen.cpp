@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     std::map<std::string, BpfCode> filters;
 
     // Placeholder paths: the seccomp plan depends on [seccomp] alone.
-    const mxc::policy::ResolveContext ctx{"/workspace", "/home/user", "/tmp/mxc", "/workspace", {}, nullptr};
+    const mxc::policy::ResolveContext ctx{"/workspace", "/home/user", "/tmp/mxc", "/workspace",
+                                          {},           nullptr,      {}};
     for (const auto& profile : mxc::policy::builtin_profiles()) {
         auto policy = mxc::policy::load_policy(profile.name, {}, ctx);
         if (!policy) return fail("built-in profile " + profile.name + ": " + policy.error().message);
