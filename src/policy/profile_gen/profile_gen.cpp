@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <type_traits>
 
 #include "policy/builtins.hpp"
 #include "policy/load.hpp"
@@ -76,9 +77,14 @@ public:
 private:
     template <class T>
     static const char* type() {
-        if constexpr (std::is_same_v<T, std::string>) return "std::string";
-        if constexpr (std::is_same_v<T, std::int64_t>) return "std::int64_t";
-        if constexpr (std::is_same_v<T, bool>) return "bool";
+        if constexpr (std::is_same_v<T, std::string>) {
+            return "std::string";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return "std::int64_t";
+        } else {
+            static_assert(std::is_same_v<T, bool>);
+            return "bool";
+        }
     }
     std::string out_;
 };
