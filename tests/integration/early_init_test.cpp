@@ -1,7 +1,8 @@
 // The sandbox's init cloned before the plan exists (early_init.hpp): used
-// when it fits the plan, ended unused otherwise, never left behind. Every
-// case also runs with --no-early, the path that clones init when the plan
-// is ready, so both stay tested.
+// when it fits the plan, ended unused otherwise, never left behind. The
+// cases that run a command also run with --no-early, the path that clones
+// init when the plan is ready, so both stay tested (the process limit: in
+// limits_test.cpp).
 #include <doctest/doctest.h>
 
 #include "support.hpp"
@@ -29,25 +30,6 @@ TEST_CASE("early init: the command's status, output and environment arrive as wi
                     with({"--set", "MXC_T=a b", "--", "sh", "-c", "echo \"$MXC_T\" $#; exit 5", "x"}, early));
         CHECK(r.status == 5);
         CHECK(r.out == "a b 0\n");
-    }
-}
-
-TEST_CASE("early init: a process limit (v1 pids leaf as root, rlimit otherwise) still binds") {
-    for (bool early : {true, false}) {
-        CAPTURE(early);
-        TempDir ws;
-        auto r = sandbox(ws.path(),
-                         with({"--processes", "4", "--", "bash", "-c",
-                               "for i in 1 2 3 4 5 6 7 8; do sleep 1 2>/dev/null & done; wait; echo started"},
-                              early));
-        INFO("status ", r.status, "\n", r.err);
-        if (!mxc::test::unprivileged() && r.status == 125) {
-            // No writable pids cgroup for root: refused (limits_test.cpp).
-            CHECK(r.err.find("limits.processes") != std::string::npos);
-        } else {
-            // bash retries a failed fork, or gives up (254): timing decides.
-            CHECK(r.err.find("fork") != std::string::npos);
-        }
     }
 }
 

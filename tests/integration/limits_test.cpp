@@ -41,19 +41,29 @@ TEST_CASE("limits.memory without a delegated cgroup is RLIMIT_DATA per process")
 }
 
 TEST_CASE("limits.processes caps the number of processes (RLIMIT_NPROC or a pids cgroup)") {
-    TempDir ws;
-    auto r = sandbox(
-        ws.path(),
-        {"--processes", "4", "--", "bash", "-c",
-         "n=0; for i in 1 2 3 4 5 6 7 8; do sleep 1 2>/dev/null & n=$((n+1)); done; wait; echo started"});
-    INFO("status ", r.status, "\n", r.err);
-    if (!mxc::test::unprivileged() && r.status == 125) {
-        // Host root is exempt from RLIMIT_NPROC; without a writable pids
-        // cgroup the limit cannot bind, and the launch is refused.
-        CHECK(r.err.find("limits.processes") != std::string::npos);
-        CHECK(r.err.find("no pids cgroup is writable") != std::string::npos);
-    } else {
-        CHECK(r.err.find("fork") != std::string::npos);
+    // With the early init (the v1 pids leaf's descriptors travel with its
+    // orders) and with init cloned when the plan is ready.
+    for (const bool early : {true, false}) {
+        CAPTURE(early);
+        TempDir ws;
+        std::vector<std::string> args{
+            "--processes",
+            "4",
+            "--",
+            "bash",
+            "-c",
+            "n=0; for i in 1 2 3 4 5 6 7 8; do sleep 1 2>/dev/null & n=$((n+1)); done; wait; echo started"};
+        if (!early) args.insert(args.begin(), "--no-early");
+        auto r = sandbox(ws.path(), args);
+        INFO("status ", r.status, "\n", r.err);
+        if (!mxc::test::unprivileged() && r.status == 125) {
+            // Host root is exempt from RLIMIT_NPROC; without a writable pids
+            // cgroup the limit cannot bind, and the launch is refused.
+            CHECK(r.err.find("limits.processes") != std::string::npos);
+            CHECK(r.err.find("no pids cgroup is writable") != std::string::npos);
+        } else {
+            CHECK(r.err.find("fork") != std::string::npos);
+        }
     }
 }
 

@@ -109,3 +109,30 @@ TEST_CASE("the usage report carries CPU milliseconds and peak RSS") {
                                           8))
                     .has_usage);
 }
+
+TEST_CASE("reports parsed a piece at a time equal the reports parsed at once, wherever the reads end") {
+    std::string all;
+    all += std::string("S\x06\0\0\0", 5) + "12 map";
+    all += std::string("w\x01\0\0\0", 5) + "x";
+    all += std::string("L\x02\0\0\0", 5) + "/a";
+    all += std::string("U\x03\0\0\0", 5) + "1 2";
+    all += std::string("W\x03\0\0\0", 5) + "256";
+    const ChildReports whole = parse_reports(all);
+    REQUIRE(whole.has_wait_status);
+    for (std::size_t cut = 0; cut <= all.size(); ++cut) {
+        CAPTURE(cut);
+        ChildReports pieces;
+        std::string bytes = all.substr(0, cut);
+        std::size_t parsed = parse_reports_into(pieces, bytes, 0);
+        CHECK(parsed <= cut);
+        bytes = all;
+        parsed = parse_reports_into(pieces, bytes, parsed);
+        CHECK(parsed == all.size());
+        CHECK(pieces.steps.size() == whole.steps.size());
+        CHECK(pieces.warnings == whole.warnings);
+        CHECK(pieces.layer_writes == whole.layer_writes);
+        CHECK(pieces.has_usage == whole.has_usage);
+        CHECK(pieces.cpu_ms == whole.cpu_ms);
+        CHECK(pieces.wait_status == whole.wait_status);
+    }
+}

@@ -42,7 +42,12 @@ void send_step(int fd, const char* name, long since_usec) {
 
 ChildReports parse_reports(const std::string& bytes) {
     ChildReports r;
-    std::size_t pos = 0;
+    parse_reports_into(r, bytes, 0);
+    return r;
+}
+
+std::size_t parse_reports_into(ChildReports& r, const std::string& bytes, std::size_t from) {
+    std::size_t pos = from;
     while (pos + 5 <= bytes.size()) {
         const char tag = bytes[pos];
         std::uint32_t len = 0;
@@ -79,7 +84,7 @@ ChildReports parse_reports(const std::string& bytes) {
             }
         }
     }
-    return r;
+    return pos;
 }
 
 }  // namespace mxc::lnx

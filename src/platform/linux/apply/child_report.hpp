@@ -65,4 +65,10 @@ struct StepClock {
 
 ChildReports parse_reports(const std::string& bytes);
 
+// The same, a piece at a time: parses the complete messages of `bytes` from
+// offset `from` into `into` and returns where the first incomplete one
+// starts (the next call's `from`). Each byte is parsed once however many
+// reads it arrives in.
+std::size_t parse_reports_into(ChildReports& into, const std::string& bytes, std::size_t from);
+
 }  // namespace mxc::lnx

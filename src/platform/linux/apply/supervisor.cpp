@@ -762,8 +762,8 @@ private:
         const ssize_t n = ::read(report_read_.get(), buf, sizeof buf);
         if (n > 0) {
             report_bytes_.append(buf, static_cast<size_t>(n));
-            log_new_steps();
-            return !cgroup_ && parse_reports(report_bytes_).has_wait_status;
+            parse_new_reports();
+            return !cgroup_ && reports_.has_wait_status;
         }
         if (n == 0 || errno != EINTR) report_open_ = false;
         return false;
@@ -814,11 +814,13 @@ private:
 
     // -v: the sandbox's steps as they are reported, before the command's
     // own output where possible.
-    void log_new_steps() {
+    // Parses what arrived since the last call (learning can send 100,000
+    // reports: each byte is parsed once), then logs the new steps.
+    void parse_new_reports() {
+        reports_parsed_ = parse_reports_into(reports_, report_bytes_, reports_parsed_);
         if (!verbose_) return;
-        const auto steps = parse_reports(report_bytes_).steps;
-        for (; steps_logged_ < steps.size(); ++steps_logged_) {
-            log_step(steps[steps_logged_].name, steps[steps_logged_].usec);
+        for (; steps_logged_ < reports_.steps.size(); ++steps_logged_) {
+            log_step(reports_.steps[steps_logged_].name, reports_.steps[steps_logged_].usec);
         }
     }
 
@@ -849,14 +851,13 @@ private:
         // a stray writer can never hang mxc.
         ::fcntl(report_read_.get(), F_SETFL, O_NONBLOCK);
         drain(report_read_.get(), report_bytes_);
-        log_new_steps();
+        parse_new_reports();
         const auto wall = std::chrono::steady_clock::now() - started_;
         out_.wall_ms =
             static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(wall).count());
-        const auto reports = parse_reports(report_bytes_);
-        if (reports.has_usage) {
-            out_.cpu_ms = reports.cpu_ms;
-            out_.max_rss_kb = reports.max_rss_kb;
+        if (reports_.has_usage) {
+            out_.cpu_ms = reports_.cpu_ms;
+            out_.max_rss_kb = reports_.max_rss_kb;
             return;
         }
         out_.cpu_ms = static_cast<std::uint64_t>(usage_.ru_utime.tv_sec + usage_.ru_stime.tv_sec) * 1000 +
@@ -865,7 +866,7 @@ private:
     }
 
     RunOutcome report() {
-        const auto reports = parse_reports(report_bytes_);
+        const ChildReports& reports = reports_;
         out_.warnings = reports.warnings;
         out_.layer_writes = reports.layer_writes;
         if (reports.has_wait_status) {
@@ -970,6 +971,8 @@ private:
     bool orphaned_ = false;
     bool report_open_ = true;
     std::string report_bytes_;
+    ChildReports reports_;  // report_bytes_ parsed up to reports_parsed_
+    std::size_t reports_parsed_ = 0;
     std::size_t steps_logged_ = 0;
     std::uint64_t memory_seen_ = 0;  // resident bytes when the limit was crossed
     int status_ = 0;
