@@ -7,19 +7,24 @@
 #include "cli/options.hpp"
 #include "cli/run_setup.hpp"
 #include "common/exit_codes.hpp"
+#include "common/log.hpp"
 #include "platform/platform.hpp"
 
 namespace mxc::cli {
 
-int run_exec(const ExecOptions& options) {
+int run_exec(const ExecOptions& options, std::shared_ptr<platform::EarlyStart> early) {
     if (options.die_with_parent && options.parent_pid <= 0) {
         std::fprintf(stderr,
                      "mxc: --die-with-parent is not supported on this platform yet: run without it\n");
         return exit_code::kMxcFailure;
     }
     // Before the profile is loaded: the sandbox's namespaces are created
-    // meanwhile (platform.hpp).
-    std::shared_ptr<platform::EarlyStart> early = options.dry_run ? nullptr : platform::start_early();
+    // meanwhile (platform.hpp). A dry run needs none.
+    if (options.dry_run) {
+        early.reset();
+    } else if (!early) {
+        early = platform::start_early(log::verbose());
+    }
     const std::string session = audit::new_session_id();
     auto run = prepare_run(options.policy, options.command, options.cwd, session);
     if (!run) {

@@ -15,6 +15,7 @@
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
+#include "platform/platform.hpp"
 
 namespace {
 
@@ -77,6 +78,27 @@ std::size_t subcommand_index(const std::vector<std::string>& args) {
     std::size_t i = 0;
     while (i < args.size() && args[i].size() > 1 && args[i][0] == '-' && args[i] != "--") ++i;
     return i;
+}
+
+// Whether exec's words (before "--") ask for a run that starts the sandbox
+// early: not a dry run, help or version. `verbose`: -v as the parser will
+// read it (-q wins).
+struct EarlyStartWanted {
+    bool wanted = false;
+    bool verbose = false;
+};
+EarlyStartWanted early_start_wanted(const std::vector<std::string>& args) {
+    EarlyStartWanted out{true, false};
+    bool quiet = false;
+    for (const auto& a : args) {
+        if (a.rfind("--dry-run", 0) == 0 || a == "-h" || a == "--help" || a == "--version") return {};
+        if (a == "--verbose" ||
+            (a.size() > 1 && a[0] == '-' && a.find_first_not_of('v', 1) == std::string::npos))
+            out.verbose = true;
+        if (a == "-q" || a == "--quiet") quiet = true;
+    }
+    if (quiet) out.verbose = false;
+    return out;
 }
 
 // Every option struct the parser fills, one per subcommand.
@@ -236,6 +258,14 @@ static int run(int argc, char** argv) {
     // their own failures are 125 (0-124 and 126-255 are the command's).
     const bool is_exec = sub < args.size() && (args[sub] == "exec" || args[sub] == "learn");
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
+    // exec's sandbox init starts before the options are parsed, so that it
+    // is ready sooner (platform.hpp, start_early); a parse that fails ends
+    // it unused.
+    std::shared_ptr<mxc::platform::EarlyStart> early;
+    if (sub < args.size() && args[sub] == "exec" && !command.empty()) {
+        if (const auto start = early_start_wanted(args); start.wanted)
+            early = mxc::platform::start_early(start.verbose);
+    }
 
     // The usual run parses with just its subcommand built; anything that
     // parse does not accept (help, --version, a usage error) is parsed again
@@ -288,7 +318,7 @@ static int run(int argc, char** argv) {
         }
         o.exec.command = std::move(command);
         o.exec.parent_pid = parent_pid;
-        return mxc::cli::run_exec(o.exec);
+        return mxc::cli::run_exec(o.exec, std::move(early));
     }
     if (selected == "learn") {
         if (!o.learn_loose.empty()) {

@@ -1,11 +1,16 @@
 #pragma once
 // Plain option structs filled by the CLI11 parser in main.cpp. Subcommand
 // implementations only see these, so CLI11 is compiled in one file.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "policy/policy.hpp"
+
+namespace mxc::platform {
+struct EarlyStart;
+}
 
 namespace mxc::cli {
 
@@ -59,7 +64,9 @@ struct LogOptions {
     bool toml = false;  // with --suggest: a [network] table instead of the annotated list
 };
 
-int run_exec(const ExecOptions& options);
+// `early`: the platform's early start, begun before the options were parsed
+// (main.cpp); null to begin it here.
+int run_exec(const ExecOptions& options, std::shared_ptr<platform::EarlyStart> early);
 int run_learn(const LearnOptions& options);
 int run_explain(const ExplainOptions& options);
 int run_check(const CheckOptions& options);

@@ -30,8 +30,9 @@ struct EarlyStart;
 
 // Null where there is nothing to start early, or it could not be started
 // (the run then does it the ordinary way and reports any failure there).
-// Call it while the process is single-threaded.
-std::shared_ptr<EarlyStart> start_early();
+// Call it while the process is single-threaded. `verbose`: -v was given
+// (the early work reports its steps).
+std::shared_ptr<EarlyStart> start_early(bool verbose);
 
 struct ExecRequest {
     std::vector<std::string> argv;  // argv[0] is looked up in the sandbox's PATH

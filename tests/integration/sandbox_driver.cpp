@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "audit/audit_log.hpp"
+#include "common/log.hpp"
 #include "platform/platform.hpp"
 
 using namespace mxc;
@@ -149,7 +150,7 @@ int main(int argc, char** argv) {
     // As `mxc exec` does (cmd_exec.cpp): init is cloned before the policy is
     // complete and gets its orders with the plan; --no-early clones it when
     // the plan is ready (the path of network "host" and learning runs).
-    if (early && !req.dry_run && learn_path.empty()) req.early = platform::start_early();
+    if (early && !req.dry_run && learn_path.empty()) req.early = platform::start_early(mxc::log::verbose());
     if (defaults) {
         for (const char* r : {"/usr", "/etc", "/bin", "/lib", "/lib64", "/sbin"})
             add_rule(p, r, Access::Read, "default");

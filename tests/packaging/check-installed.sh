@@ -1,7 +1,8 @@
 #!/bin/sh
 # check-installed.sh PREFIX VERSION SOURCE_DIR: an unpacked package (PREFIX is
 # ROOT/usr of a .deb, or the top directory of the .tar.gz) works as shipped:
-# the binary reports the project version, every shipped profile passes
+# the binary reports the project version and runs a command with its
+# installed sandbox init, every shipped profile passes
 # `mxc check` and is one the binary has built in (the same bytes as
 # policies/), the man pages render without groff warnings, the completions
 # and the schema parse.
@@ -20,6 +21,15 @@ trap 'rm -rf "$tmp"' EXIT
 out=$("$mxc" --version 2>&1)
 [ "$out" = "mxc $version" ]
 check "bin/mxc --version prints 'mxc $version' (got '$out')" $?
+
+# The sandbox's init is the small program installed next to it
+# (libexec/mxc/mxc-init, docs/design.md "Startup budget"), not a copy of mxc.
+out=$(cd "$tmp" && "$mxc" exec -p default -- cat /proc/1/cmdline </dev/null 2>&1 | tr '\0' ' ')
+case "$out" in
+  "mxc-init "*) st=0 ;;
+  *) st=1 ;;
+esac
+check "bin/mxc exec runs with libexec/mxc/mxc-init as the sandbox's pid 1 (got '$out')" $st
 
 # The binary has its profiles built in; the copies under share/mxc/policies
 # are for reading and for `extends` by path. Check them as files, and check

@@ -7,6 +7,8 @@ set -eu
 src=$1
 {
   echo bin/mxc
+  # the sandbox init, started by mxc (docs/design.md "Startup budget")
+  echo libexec/mxc/mxc-init
   for p in "$src"/policies/*.toml; do echo "share/mxc/policies/$(basename "$p")"; done
   echo share/mxc/mxc.schema.json
   # gzipped, as Debian policy 12.1 asks (packaging/CMakeLists.txt)

@@ -107,24 +107,4 @@ Result<BpfCode> compile_broker_bpf(bool network, bool learning) {
     return export_bpf(native.get());
 }
 
-std::string broker_key(bool network, bool learning) {
-    return std::string("broker/1 ") + kSeccompArch + (network ? " network" : "") +
-           (learning ? " learning" : "");
-}
-
-Result<UniqueFd> install_broker_filter(std::span<const sock_filter> code) {
-    // The filter returns SECCOMP_RET_USER_NOTIF: the kernel hands back the
-    // listener, close-on-exec.
-    const long rc = load_bpf(code, SECCOMP_FILTER_FLAG_NEW_LISTENER);
-    if (rc < 0) return filter_error("load (user notification)", static_cast<int>(rc));
-    UniqueFd listener(static_cast<int>(rc));
-    // Never 0-2, which init's command inherits.
-    if (listener.get() <= 2) {
-        listener = UniqueFd(::fcntl(listener.get(), F_DUPFD_CLOEXEC, 3));
-        if (!listener.valid())
-            return make_error("connect broker: fcntl(F_DUPFD_CLOEXEC) of the listener failed");
-    }
-    return listener;
-}
-
 }  // namespace mxc::lnx

@@ -24,6 +24,7 @@
 
 namespace mxc::lnx {
 
+class InitHelperLaunch;
 struct LinuxPlan;
 struct SandboxSpec;
 
@@ -69,6 +70,7 @@ private:
     UniqueFd channel_;  // the supervisor's end of the socket handoff (sandbox_sockets.hpp)
     UniqueFd orders_;   // the supervisor's end of the orders stream
     std::optional<SigchldGuard> sigchld_;
+    std::unique_ptr<InitHelperLaunch> launch_;  // set when init is mxc-init
 };
 
 }  // namespace mxc::lnx

@@ -223,8 +223,8 @@ const char* platform_name() {
     return "linux";
 }
 
-std::shared_ptr<EarlyStart> start_early() {
-    auto init = lnx::EarlyInit::start(log::verbose());
+std::shared_ptr<EarlyStart> start_early(bool verbose) {
+    auto init = lnx::EarlyInit::start(verbose);
     if (!init) return nullptr;
     auto early = std::make_shared<EarlyStart>();
     early->init = std::move(init);

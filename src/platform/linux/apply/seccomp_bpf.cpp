@@ -39,12 +39,4 @@ Result<BpfCode> export_bpf(ScmpFilterCtx ctx) {
     return code;
 }
 
-long load_bpf(std::span<const sock_filter> code, unsigned flags) {
-    if (code.empty() || code.size() > std::numeric_limits<unsigned short>::max()) return -EINVAL;
-    // The kernel copies the program and never writes through the pointer.
-    sock_fprog prog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
-    const long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-    return rc < 0 ? -errno : rc;
-}
-
 }  // namespace mxc::lnx

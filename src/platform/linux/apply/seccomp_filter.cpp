@@ -2,7 +2,6 @@
 
 #include <linux/seccomp.h>
 #include <seccomp.h>
-#include <sys/prctl.h>
 
 #include <cstring>
 
@@ -63,32 +62,6 @@ Result<BpfCode> compile_seccomp_bpf(const SeccompPlan& plan) {
         if (rc != 0) return seccomp_error("adding rule " + rule_text(r), rc);
     }
     return export_bpf(ctx.get());
-}
-
-std::string seccomp_key(const SeccompPlan& plan) {
-    // Everything compile_seccomp_bpf passes to libseccomp, and nothing else
-    // (group names and conditions are prose).
-    std::string key = std::string("seccomp/1 ") + kSeccompArch;
-    for (const auto& r : plan.denied) {
-        key += ';' + r.syscall + '=' + std::to_string(r.errno_value);
-        for (const auto& a : r.args)
-            key +=
-                ',' + std::to_string(a.index) + ':' + std::to_string(a.mask) + ':' + std::to_string(a.value);
-    }
-    return key;
-}
-
-Status apply_seccomp(std::span<const sock_filter> code) {
-    // no_new_privs is the caller's step (docs/design.md order); check it, so a
-    // reordering bug is loud.
-    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-        return make_error("seccomp: no_new_privs is not set; it must be set before the filter is loaded");
-    // Filter every thread of the caller: one left unfiltered could act for
-    // the sandbox until execve.
-    const long rc = load_bpf(code, SECCOMP_FILTER_FLAG_TSYNC);
-    if (rc > 0) return make_error("seccomp: thread " + std::to_string(rc) + " could not be synchronised");
-    if (rc < 0) return seccomp_error("loading the filter", static_cast<int>(rc));
-    return {};
 }
 
 }  // namespace mxc::lnx

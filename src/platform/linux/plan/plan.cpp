@@ -849,18 +849,6 @@ std::uint64_t landlock_fs_rights(int abi) {
     return rights;
 }
 
-std::string describe_landlock_access(std::uint64_t access) {
-    static constexpr const char* kNames[] = {"execute",    "write_file",  "read_file", "read_dir",
-                                             "remove_dir", "remove_file", "make_char", "make_dir",
-                                             "make_reg",   "make_sock",   "make_fifo", "make_block",
-                                             "make_sym",   "refer",       "truncate",  "ioctl_dev"};
-    std::string out;
-    for (unsigned i = 0; i < sizeof kNames / sizeof kNames[0]; ++i) {
-        if ((access & (1ULL << i)) != 0) out += (out.empty() ? "" : ",") + std::string(kNames[i]);
-    }
-    return out.empty() ? "none" : out;
-}
-
 LinuxPlan compile_plan(const policy::ResolvedPolicy& policy, const HostFacts& facts) {
     LinuxPlan plan;
     plan.best_effort = policy.best_effort.value;

@@ -140,7 +140,7 @@ Result<std::unique_ptr<net::EgressProxy>> start_egress_proxy(const policy::Resol
 struct EarlyStart {};
 
 // Nothing of a Windows run depends only on the command line.
-std::shared_ptr<EarlyStart> start_early() {
+std::shared_ptr<EarlyStart> start_early(bool /*verbose*/) {
     return nullptr;
 }
 
