@@ -256,6 +256,7 @@ std::unique_ptr<InitHelperLaunch> InitHelperLaunch::start(int helper, const Earl
     launch->block_ = mem;
     launch->block_size_ = kBlockSize;
     launch->block_free_ = true;  // until a child exists
+    // cppcheck-suppress legacyUninitvar ; placement new into the fresh mapping
     auto* b = new (mem) LaunchBlock{};
     b->helper_fd = helper;
     b->report_fd = child.report_fd;
