@@ -58,3 +58,22 @@ TEST_CASE("early init: background processes are gone when mxc returns") {
         CHECK(processes_with(marker).empty());
     }
 }
+
+TEST_CASE("early init: a plan that binds the host's root still gets the sandbox's own /proc") {
+    // The early init mounts /proc before the plan exists (mounts.hpp,
+    // premount_sandbox_root); a rule on "/" binds over it, so the plan's
+    // mount tree is built again from nothing. Control: the host's /proc
+    // lists more processes than the sandbox's few.
+    for (bool early : {true, false}) {
+        CAPTURE(early);
+        TempDir ws;
+        const std::string count = "ls /proc | grep -c '^[0-9]'";
+        auto r = sandbox(ws.path(), with({"--read", "/", "--", "sh", "-c", count}, early));
+        REQUIRE(r.status == 0);
+        const int inside = std::stoi(r.out);
+        CHECK(inside <= 4);
+        auto host = mxc::itest::bare(ws, {"sh", "-c", count});
+        REQUIRE(host.status == 0);
+        CHECK(std::stoi(host.out) > inside);
+    }
+}

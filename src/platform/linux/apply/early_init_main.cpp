@@ -18,6 +18,7 @@
 #include "platform/linux/apply/child_report.hpp"
 #include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/init_orders.hpp"
+#include "platform/linux/apply/mounts.hpp"
 #include "platform/linux/apply/net_ns.hpp"
 #include "platform/linux/apply/sandbox_sockets.hpp"
 #include "platform/linux/apply/sandbox_spec.hpp"
@@ -121,6 +122,12 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     sockets->connect_notify = std::move(listener).value();
     steps.done("network namespace: proxy, DNS and broker sockets ready (while the profile loaded)");
 
+    // The start of every plan's mount tree, so that after the orders only
+    // the profile's part remains (mounts.hpp).
+    auto premounted = premount_sandbox_root();
+    if (!premounted) fail(c.report_fd, premounted.error());
+    steps.done("mount namespace: staging, root tmpfs and /proc (while the profile loaded)");
+
     std::vector<UniqueFd> passed;
     auto bytes = receive_orders(c.orders_fd, passed);
     if (bytes && bytes->empty()) _exit(exit_code::kMxcFailure);  // not used: nothing to report
@@ -157,6 +164,7 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     spec.caller_ignores_sigchld = c.caller_ignores_sigchld;
     spec.report_steps = orders->report_steps;
     spec.namespaces_ready = true;
+    spec.premounted = *premounted;
     spec.ready_sockets = &*sockets;
     spec.go_fd = c.orders_fd;
     sandbox_init_main(spec);

@@ -399,10 +399,7 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
     return {};
 }
 
-}  // namespace
-
-Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* learning,
-                          LearnLayers* layers) {
+Status enter_staging() {
     // Nothing we mount may propagate back into the host's mount namespace.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return sys_error("make / private");
     MXC_TRY(mount_tmpfs(kStage, MS_NOSUID | MS_NODEV, "mode=0755"));
@@ -410,13 +407,65 @@ Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* l
     if (::mkdir("oldroot", 0755) != 0) return sys_error("mkdir staging oldroot");
     if (::syscall(SYS_pivot_root, ".", "oldroot") != 0) return sys_error("pivot_root to staging tmpfs");
     if (::chdir("/") != 0) return sys_error("chdir /");
-    {
-        UniqueFd empty(::open(kEmptyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
-        if (!empty.valid()) return sys_error("create", kEmptyFile);
+    UniqueFd empty(::open(kEmptyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+    if (!empty.valid()) return sys_error("create", kEmptyFile);
+    return {};
+}
+
+}  // namespace
+
+Result<Premounted> premount_sandbox_root() {
+    Premounted done;
+    MXC_TRY(enter_staging());
+    done.staging = true;
+    if (::mkdir(kNew, 0755) != 0) return sys_error("mkdir", kNew);
+    MXC_TRY(mount_tmpfs(kNew, MS_NOSUID | MS_NODEV, "mode=0755"));
+    const std::string proc = std::string(kNew) + "/proc";
+    if (::mkdir(proc.c_str(), 0755) != 0) return sys_error("mkdir", proc);
+    if (::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+        return sys_error("mount proc on", "/proc");
+    MXC_TRY(harden_proc(proc));
+    done.root_and_proc = true;
+    return done;
+}
+
+bool premount_fits(const std::vector<MountOp>& ops) {
+    // The root tmpfs first (as the premount made it), then nothing that
+    // covers the root again before the one /proc (a rule on "/" would hide
+    // a /proc mounted early, where the plan mounts /proc on top of it).
+    if (ops.empty() || ops.front().kind != MountKind::RootTmpfs || ops.front().target != "/") return false;
+    int procs = 0;
+    bool root_covered_before_proc = false;
+    for (std::size_t i = 1; i < ops.size(); ++i) {
+        const MountOp& op = ops[i];
+        if (op.kind == MountKind::LearnView || op.kind == MountKind::RootTmpfs) return false;
+        if (op.kind == MountKind::Proc) {
+            if (op.target != "/proc") return false;
+            ++procs;
+        } else if (op.target == "/" && procs == 0) {
+            root_covered_before_proc = true;
+        }
+    }
+    return procs == 1 && !root_covered_before_proc;
+}
+
+Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* learning, LearnLayers* layers,
+                          Premounted premounted) {
+    if (!premounted.staging) MXC_TRY(enter_staging());
+    if (premounted.root_and_proc && !premount_fits(ops)) {
+        // Not this plan's tree: start the new root again from nothing.
+        if (::umount2(kNew, MNT_DETACH) != 0) return sys_error("unmount premounted root", kNew);
+        if (::rmdir(kNew) != 0) return sys_error("rmdir", kNew);
+        premounted.root_and_proc = false;
     }
 
     std::vector<std::string> remount_ro;
     for (const auto& op : ops) {
+        if (premounted.root_and_proc && op.kind == MountKind::RootTmpfs) {
+            remount_ro.push_back(kNew);  // as apply_op would
+            continue;
+        }
+        if (premounted.root_and_proc && op.kind == MountKind::Proc) continue;
         if (op.kind == MountKind::LearnView && learning != nullptr && layers != nullptr) {
             MXC_TRY(build_learn_view(*learning, kOld, kNew, "/layers", *layers));
             continue;

@@ -7,11 +7,27 @@
 
 namespace mxc::lnx {
 
+// What an early init mounted before its orders (premount_sandbox_root).
+struct Premounted {
+    bool staging = false;        // the staging tmpfs, pivoted into, with the empty file
+    bool root_and_proc = false;  // the new root's tmpfs and its /proc
+};
+
+// The part of every plan's mount tree that depends on no profile: the
+// staging area, the new root's tmpfs and a hardened procfs at /proc (every
+// plan has them, compile_plan). An early init builds it while the
+// supervisor compiles the plan; build_sandbox_root takes it over when the
+// plan's ops start the same way (premount_fits) and removes the root and
+// /proc otherwise.
+Result<Premounted> premount_sandbox_root();
+bool premount_fits(const std::vector<MountOp>& ops);
+
 // Carries out plan.mounts and pivot_roots into the result. Must run in a
 // private mount namespace owned by our user namespace (the sandbox init).
 // `learning` (mxc learn): the plan's LearnView op builds the learning view,
-// whose throwaway layers are handed back in `layers`.
+// whose throwaway layers are handed back in `layers`. `premounted`: what
+// premount_sandbox_root already did in this namespace.
 Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* learning = nullptr,
-                          LearnLayers* layers = nullptr);
+                          LearnLayers* layers = nullptr, Premounted premounted = {});
 
 }  // namespace mxc::lnx

@@ -202,7 +202,9 @@ sigset_t init_signal_set() {
         steps.done("learning: seccomp listener handed to the supervisor");
     }
     LearnLayers layers;
-    if (auto st = build_sandbox_root(plan.mounts, plan.learning ? &*plan.learning : nullptr, &layers); !st)
+    if (auto st = build_sandbox_root(plan.mounts, plan.learning ? &*plan.learning : nullptr, &layers,
+                                     spec.premounted);
+        !st)
         fail(spec, st);
     for (const auto& note : layers.notes)
         send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);

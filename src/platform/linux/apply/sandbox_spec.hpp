@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/linux/apply/mounts.hpp"
 #include "platform/linux/apply/sandbox_sockets.hpp"
 #include "platform/linux/apply/seccomp_precompiled.hpp"
 #include "platform/linux/plan/plan.hpp"
@@ -47,6 +48,9 @@ struct SandboxSpec {
     // non-dumpable and brought up loopback in its own network namespace
     // before the plan existed; init skips those steps.
     bool namespaces_ready = false;
+    // Early init: the mount tree's profile-independent start, built before
+    // the orders (mounts.hpp, premount_sandbox_root).
+    Premounted premounted;
     // Early init: the orders stream, on which the supervisor's go-ahead for
     // the command arrives (one byte, "g"); -1 otherwise.
     int go_fd = -1;
