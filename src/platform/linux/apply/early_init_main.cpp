@@ -67,8 +67,9 @@ Result<std::string> receive_orders(int fd, std::vector<UniqueFd>& passed) {
 }  // namespace
 
 Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
-    if (auto code = find_precompiled(broker_key(true, false)); !code.empty()) return BpfProgram(code);
+    // broker_program looks in the table first itself.
     if (c.compile_broker != nullptr) return c.compile_broker(true, false);
+    if (auto code = find_precompiled(broker_key(true, false)); !code.empty()) return BpfProgram(code);
     return make_error("sandbox init: this build has no precompiled connect broker filter");
 }
 

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/user_ns.hpp"
 
 namespace mxc::lnx {
 namespace {
@@ -262,8 +263,8 @@ std::unique_ptr<InitHelperLaunch> InitHelperLaunch::start(int helper, const Earl
     b->report_fd = child.report_fd;
     b->raise_ambient = child.uid != 0;
     b->keep_fds = {child.report_fd, child.alive_fd, child.channel_fd, child.orders_fd};
-    const std::string uid_map = std::to_string(child.uid) + " " + std::to_string(child.uid) + " 1\n";
-    const std::string gid_map = std::to_string(child.gid) + " " + std::to_string(child.gid) + " 1\n";
+    const std::string uid_map = own_id_map(child.uid);
+    const std::string gid_map = own_id_map(child.gid);
     if (uid_map.size() >= b->uid_map.size() || gid_map.size() >= b->gid_map.size()) return nullptr;
     std::memcpy(b->uid_map.data(), uid_map.c_str(), uid_map.size() + 1);
     std::memcpy(b->gid_map.data(), gid_map.c_str(), gid_map.size() + 1);

@@ -418,13 +418,11 @@ Result<Premounted> premount_sandbox_root() {
     Premounted done;
     MXC_TRY(enter_staging());
     done.staging = true;
-    if (::mkdir(kNew, 0755) != 0) return sys_error("mkdir", kNew);
-    MXC_TRY(mount_tmpfs(kNew, MS_NOSUID | MS_NODEV, "mode=0755"));
-    const std::string proc = std::string(kNew) + "/proc";
-    if (::mkdir(proc.c_str(), 0755) != 0) return sys_error("mkdir", proc);
-    if (::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-        return sys_error("mount proc on", "/proc");
-    MXC_TRY(harden_proc(proc));
+    // The very ops every plan has (compile_plan), carried out the same way:
+    // build_sandbox_root skips them when premount_fits.
+    std::vector<std::string> remount_ro;  // the root's entry is added there
+    MXC_TRY(apply_op(MountOp{MountKind::RootTmpfs, "tmpfs", "/", true, "empty root"}, remount_ro));
+    MXC_TRY(apply_op(MountOp{MountKind::Proc, "proc", "/proc", true, "fresh procfs"}, remount_ro));
     done.root_and_proc = true;
     return done;
 }

@@ -22,12 +22,16 @@ Status write_proc(const char* path, const std::string& text) {
 
 }  // namespace
 
+std::string own_id_map(unsigned id) {
+    return std::to_string(id) + " " + std::to_string(id) + " 1\n";
+}
+
 Status map_own_ids(unsigned uid, unsigned gid) {
     // An unprivileged process may only write gid_map after giving up
     // setgroups(2), otherwise it could drop a group that denies it access.
     MXC_TRY(write_proc("/proc/self/setgroups", "deny"));
-    MXC_TRY(write_proc("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1\n"));
-    MXC_TRY(write_proc("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1\n"));
+    MXC_TRY(write_proc("/proc/self/uid_map", own_id_map(uid)));
+    MXC_TRY(write_proc("/proc/self/gid_map", own_id_map(gid)));
     return {};
 }
 
