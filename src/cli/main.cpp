@@ -257,6 +257,7 @@ static int run(int argc, char** argv) {
     // exec and learn run a command: everything after "--" is its argv, and
     // their own failures are 125 (0-124 and 126-255 are the command's).
     const bool is_exec = sub < args.size() && (args[sub] == "exec" || args[sub] == "learn");
+    if (is_exec) mxc::platform::prepare_process();
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
     // exec's sandbox init starts before the options are parsed, so that it
     // is ready sooner (platform.hpp, start_early); a parse that fails ends

@@ -22,6 +22,12 @@ struct Capability {
     std::string detail;  // e.g. "ABI 7", "not delegated: /sys/fs/cgroup/... not writable"
 };
 
+// First step of a run that starts a command (exec, learn), while the
+// process is single-threaded: makes the rest of its start cheaper (Linux:
+// maps its code and first heap in one call each, apply/startup_pages.hpp).
+// Best effort; never fails.
+void prepare_process();
+
 // Work a platform starts before the profile is loaded, so that it runs
 // while the profile loads (Linux: the sandbox's init and its namespaces,
 // docs/design.md "Startup"). Opaque here; what is not used is undone when

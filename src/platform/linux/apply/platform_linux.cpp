@@ -29,6 +29,7 @@
 #include "platform/linux/apply/learn_view.hpp"
 #include "platform/linux/apply/seccomp_filter.hpp"
 #include "platform/linux/apply/setup_log.hpp"
+#include "platform/linux/apply/startup_pages.hpp"
 #include "platform/linux/apply/supervisor.hpp"
 #include "platform/linux/plan/plan.hpp"
 #include "platform/platform.hpp"
@@ -237,6 +238,10 @@ std::vector<RuleVerdict> assess(const policy::ResolvedPolicy& policy) {
 
 const char* platform_name() {
     return "linux";
+}
+
+void prepare_process() {
+    lnx::premap_startup_pages();
 }
 
 std::shared_ptr<EarlyStart> start_early(bool verbose) {

@@ -139,6 +139,9 @@ Result<std::unique_ptr<net::EgressProxy>> start_egress_proxy(const policy::Resol
 
 struct EarlyStart {};
 
+// Windows has no use for it yet: nothing of its start was measured.
+void prepare_process() {}
+
 // Nothing of a Windows run depends only on the command line.
 std::shared_ptr<EarlyStart> start_early(bool /*verbose*/) {
     return nullptr;

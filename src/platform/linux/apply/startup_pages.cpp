@@ -1,0 +1,74 @@
+#include "platform/linux/apply/startup_pages.hpp"
+
+#include <link.h>
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+namespace mxc::lnx {
+namespace {
+
+// Linux 5.14 values; Debian 12's glibc headers predate them.
+constexpr int kPopulateRead = 22;   // MADV_POPULATE_READ
+constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE
+
+// The heap a run of `mxc exec` touches: about 60 pages for coding-agent.
+constexpr std::size_t kHeapBytes = 256 * 1024;
+// Below glibc's mmap threshold (128 KiB), so that it comes from the heap and
+// makes malloc grow it; freed at once.
+constexpr std::size_t kHeapProbe = 120 * 1024;
+
+constexpr std::size_t kPage = 4096;
+
+// Whole pages around [begin, begin + len).
+void populate(const char* begin, std::size_t len, int advice) {
+    const std::size_t head = reinterpret_cast<std::uintptr_t>(begin) % kPage;
+    const std::size_t whole = (len + head + kPage - 1) / kPage * kPage;
+    if (whole != 0) (void)::madvise(const_cast<char*>(begin - head), whole, advice);
+}
+
+// mxc's own code and libc's: the only objects whose code a run mostly runs
+// (the loader's has already run; libseccomp's hardly runs).
+int populate_code(dl_phdr_info* info, std::size_t /*size*/, void* /*data*/) {
+    const std::string_view name = info->dlpi_name == nullptr ? "" : info->dlpi_name;
+    const bool program = name.empty();
+    if (!program && name.find("/libc.so") == std::string_view::npos) return 0;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): the loader gives addresses as integers.
+        const auto* start = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+        populate(start, ph.p_memsz, kPopulateRead);
+    }
+    return 0;
+}
+
+// Makes malloc grow its heap by kHeapBytes beyond the next request (and keep
+// that much when it trims), then maps the heap's free top (malloc's "top
+// chunk", what mallinfo2 calls keepcost) writable.
+void populate_heap() {
+    if (::mallopt(M_TOP_PAD, static_cast<int>(kHeapBytes)) == 0) return;
+    // volatile: a malloc whose block is never used may be optimised away.
+    void* volatile probe = std::malloc(kHeapProbe);
+    std::free(probe);
+    const std::size_t top = ::mallinfo2().keepcost;
+    void* const brk = ::sbrk(0);
+    // Only a top about the size asked for (it ends at the break).
+    if (top == 0 || top > kHeapProbe + 2 * kHeapBytes || brk == MAP_FAILED)
+        return;  // sbrk fails as mmap does
+    const auto* brk_end = static_cast<const char*>(brk);
+    populate(brk_end - top, top, kPopulateWrite);
+}
+
+}  // namespace
+
+void premap_startup_pages() {
+    (void)::dl_iterate_phdr(populate_code, nullptr);
+    populate_heap();
+}
+
+}  // namespace mxc::lnx
