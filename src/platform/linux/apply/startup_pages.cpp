@@ -22,17 +22,18 @@ constexpr std::size_t kHeapBytes = 256 * 1024;
 // makes malloc grow it; freed at once.
 constexpr std::size_t kHeapProbe = 120 * 1024;
 
-constexpr std::size_t kPage = 4096;
-
-// Whole pages around [begin, begin + len).
+// Whole pages around [begin, begin + len). The real page size: madvise
+// refuses a start that is not page-aligned (16 or 64 KiB pages on arm64).
 void populate(const char* begin, std::size_t len, int advice) {
-    const std::size_t head = reinterpret_cast<std::uintptr_t>(begin) % kPage;
-    const std::size_t whole = (len + head + kPage - 1) / kPage * kPage;
+    const long page_size = ::sysconf(_SC_PAGESIZE);
+    const std::size_t page = page_size > 0 ? static_cast<std::size_t>(page_size) : 4096;
+    const std::size_t head = reinterpret_cast<std::uintptr_t>(begin) % page;
+    const std::size_t whole = (len + head + page - 1) / page * page;
     if (whole != 0) (void)::madvise(const_cast<char*>(begin - head), whole, advice);
 }
 
-// mxc's own code and libc's: the only objects whose code a run mostly runs
-// (the loader's has already run; libseccomp's hardly runs).
+// mxc's own code (libseccomp's included, linked from its archive) and
+// libc's: the loader's has already run, and nothing else is loaded.
 int populate_code(dl_phdr_info* info, std::size_t /*size*/, void* /*data*/) {
     const std::string_view name = info->dlpi_name == nullptr ? "" : info->dlpi_name;
     const bool program = name.empty();
@@ -57,9 +58,9 @@ void populate_heap() {
     std::free(probe);
     const std::size_t top = ::mallinfo2().keepcost;
     void* const brk = ::sbrk(0);
-    // Only a top about the size asked for (it ends at the break).
-    if (top == 0 || top > kHeapProbe + 2 * kHeapBytes || brk == MAP_FAILED)
-        return;  // sbrk fails as mmap does
+    // Only a top about the size asked for (it ends at the break). sbrk
+    // fails with the same (void*)-1 as mmap.
+    if (top == 0 || top > kHeapProbe + 2 * kHeapBytes || brk == MAP_FAILED) return;
     const auto* brk_end = static_cast<const char*>(brk);
     populate(brk_end - top, top, kPopulateWrite);
 }
