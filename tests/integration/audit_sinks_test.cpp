@@ -14,34 +14,13 @@
 
 #include "common/unique_fd.hpp"
 #include "support.hpp"
+#include "support/state_dir.hpp"
 
 using mxc::itest::contains;
+using mxc::test::StateDir;
 using mxc::test::TempDir;
 
 namespace {
-
-// A directory outside every area a sandboxed run can write (the workspace,
-// /tmp, /var/tmp, /dev/shm): under the build tree, owned by the test identity.
-class StateDir {
-public:
-    StateDir() {
-        std::string tmpl = std::string(MXC_ITEST_STATE_DIR) + "/audit-XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-        if (::chown(path_.c_str(), mxc::test::test_uid(), mxc::test::test_gid()) != 0)
-            throw std::runtime_error("chown failed");
-    }
-    ~StateDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    StateDir(const StateDir&) = delete;
-    StateDir& operator=(const StateDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
 
 // The test's stand-in for a syslog daemon: a bound unix datagram socket.
 class DatagramServer {

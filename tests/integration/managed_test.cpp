@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "support.hpp"
+#include "support/state_dir.hpp"
 
 using mxc::itest::contains;
 using mxc::test::TempDir;
@@ -255,12 +256,10 @@ TEST_CASE("managed: a broken file refuses every run with file:line:col, an absen
 TEST_CASE("managed: the [audit] sink receives every run's events, whatever the caller passes") {
     if (!root()) return;
     TempDir ws;
-    // Outside /tmp and anything else a sandboxed run may write (the sink
-    // refuses those), owned by the test identity that appends to it.
-    std::string dir = "/var/log/mxc-managed-test-XXXXXX";
-    REQUIRE(mkdtemp(dir.data()) != nullptr);
-    REQUIRE(::chown(dir.c_str(), mxc::test::test_uid(), mxc::test::test_gid()) == 0);
-    const std::string log = dir + "/audit.jsonl";
+    // Outside anything a sandboxed run may write (the sink refuses those),
+    // owned by the test identity that appends to it.
+    mxc::test::StateDir state;
+    const std::string log = state.path() + "/audit.jsonl";
     ManagedDir m;
     const std::string file = m.write("schema = 1\n[audit]\nsink = \"file\"\npath = \"" + log + "\"\n");
     auto r = run_mxc(ws, file, {"exec", "-p", "default", "-w", ws.path(), "--", "true"});
@@ -270,8 +269,6 @@ TEST_CASE("managed: the [audit] sink receives every run's events, whatever the c
     CHECK(contains(events, "\"session\""));
     auto ex = run_mxc(ws, file, {"explain", "-p", "default", "-w", ws.path()});
     CHECK(contains(ex.out, "audit.sink file " + log));
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
 TEST_CASE("managed: mxc learn obeys it, and --allow-net-learning cannot pass a managed [network] rule") {

@@ -10,22 +10,17 @@
 #include <vector>
 
 #include "audit/open_sinks.hpp"
+#include "support/state_dir.hpp"
 
 using namespace mxc;
 using namespace mxc::policy;
 
 namespace {
 
-// Outside every writable area of the policy below: not under /tmp (a
-// shared temp dir), so under the test's working directory (the build tree).
+// Outside every writable area of the policy below (see support/state_dir.hpp).
 struct Dir {
-    std::string path;
-    Dir() {
-        std::string tmpl = (std::filesystem::current_path() / "open-sinks-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~Dir() { std::filesystem::remove_all(path); }
+    mxc::test::StateDir state;
+    std::string path = state.path();
     [[nodiscard]] std::vector<std::string> lines(const std::string& name) const {
         std::ifstream f(path + "/" + name);
         std::vector<std::string> out;
