@@ -248,7 +248,7 @@ constexpr const char* kAbout = "mxc runs a command inside a boundary that a TOML
 
 }  // namespace
 
-static int run(int argc, char** argv) {
+static int run(int argc, char** argv, bool& ran_command) {
     // First thing: --die-with-parent compares against this, and the earlier
     // it is read the smaller the window in which a parent could die unseen.
     const long parent_pid = mxc::cli::parent_process_id();
@@ -258,6 +258,7 @@ static int run(int argc, char** argv) {
     // their own failures are 125 (0-124 and 126-255 are the command's).
     const bool is_exec = sub < args.size() && (args[sub] == "exec" || args[sub] == "learn");
     if (is_exec) mxc::platform::prepare_process();
+    ran_command = is_exec;
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
     // exec's sandbox init starts before the options are parsed, so that it
     // is ready sooner (platform.hpp, start_early); a parse that fails ends
@@ -348,7 +349,10 @@ int main(int argc, char** argv) {
     // still fails the way its contract says: a one-line reason and 125 for
     // exec (which could otherwise be mistaken for the command's own status).
     try {
-        return run(argc, argv);
+        bool ran_command = false;
+        const int status = run(argc, argv, ran_command);
+        if (ran_command) mxc::platform::finish_process();
+        return status;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mxc: internal error: %s\n", e.what());
     } catch (...) {

@@ -28,6 +28,12 @@ struct Capability {
 // Best effort; never fails.
 void prepare_process();
 
+// Last step of such a run, after everything it must finish is done and
+// right before exit: makes the exit itself cheaper for whoever waits for mxc
+// (Linux: the address space is freed by a helper, apply/exit_handoff.hpp).
+// Best effort; never fails.
+void finish_process();
+
 // Work a platform starts before the profile is loaded, so that it runs
 // while the profile loads (Linux: the sandbox's init and its namespaces,
 // docs/design.md "Startup"). Opaque here; what is not used is undone when

@@ -23,6 +23,7 @@
 #include "net/refusal_notices.hpp"
 #include "platform/linux/apply/create_dirs.hpp"
 #include "platform/linux/apply/early_init.hpp"
+#include "platform/linux/apply/exit_handoff.hpp"
 #include "platform/linux/apply/host_facts.hpp"
 #include "platform/linux/apply/init_helper.hpp"
 #include "platform/linux/apply/learn_tracer.hpp"
@@ -242,6 +243,10 @@ const char* platform_name() {
 
 void prepare_process() {
     lnx::premap_startup_pages();
+}
+
+void finish_process() {
+    lnx::hand_off_teardown();
 }
 
 std::shared_ptr<EarlyStart> start_early(bool verbose) {

@@ -142,6 +142,8 @@ struct EarlyStart {};
 // Windows has no use for it yet: nothing of its start was measured.
 void prepare_process() {}
 
+void finish_process() {}
+
 // Nothing of a Windows run depends only on the command line.
 std::shared_ptr<EarlyStart> start_early(bool /*verbose*/) {
     return nullptr;
