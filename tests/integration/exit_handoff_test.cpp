@@ -58,6 +58,9 @@ Outcome run_under_subreaper(const std::vector<std::string>& argv, const std::str
     envp.reserve(env.size() + 1);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
+    const bool drop = mxc::test::unprivileged() && ::geteuid() == 0;
+    const uid_t uid = mxc::test::test_uid();
+    const gid_t gid = mxc::test::test_gid();
     int result[2];
     REQUIRE(::pipe2(result, O_CLOEXEC) == 0);
     const pid_t harness = ::fork();
@@ -65,11 +68,7 @@ Outcome run_under_subreaper(const std::vector<std::string>& argv, const std::str
     if (harness == 0) {
         Outcome o;
         if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) ::_exit(90);
-        if (mxc::test::unprivileged() && ::geteuid() == 0) {
-            if (::setgroups(0, nullptr) != 0 || ::setgid(mxc::test::test_gid()) != 0 ||
-                ::setuid(mxc::test::test_uid()) != 0)
-                ::_exit(91);
-        }
+        if (drop && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) ::_exit(91);
         const pid_t cmd = ::fork();
         if (cmd == 0) {
             const int null = ::open("/dev/null", O_RDWR);

@@ -5,8 +5,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
-#include <string_view>
+#include <string>
+#include <vector>
 
 #include "policy/writable_areas.hpp"
 #include "support/process.hpp"
@@ -15,21 +18,20 @@ namespace mxc::test {
 
 namespace {
 
+// Whether `path`, as written or resolved, lies in a shared temp dir: a
+// writable area of every run (policy/writable_areas.hpp).
 bool in_shared_temp_dir(const std::filesystem::path& path) {
+    const std::vector<std::string> temp_dirs(std::begin(policy::kSharedTempDirs),
+                                             std::end(policy::kSharedTempDirs));
     std::error_code ec;
     const std::string real = std::filesystem::weakly_canonical(path, ec).string();
-    for (std::string_view dir : mxc::policy::kSharedTempDirs) {
-        for (const std::string& p : {path.string(), real}) {
-            if (p.compare(0, dir.size(), dir) == 0 && (p.size() == dir.size() || p[dir.size()] == '/'))
-                return true;
-        }
-    }
-    return false;
+    return policy::writable_area_containing(path.string(), temp_dirs) ||
+           policy::writable_area_containing(real, temp_dirs);
 }
 
-std::filesystem::path base_dir() {
-    const std::filesystem::path build = MXC_TEST_BUILD_DIR;
-    if (!in_shared_temp_dir(build)) return build;
+// Where to put state dirs when the build tree will not do; nullopt when it will.
+std::optional<std::filesystem::path> fallback_base() {
+    if (!in_shared_temp_dir(MXC_TEST_BUILD_DIR)) return std::nullopt;
     if (::geteuid() == 0) return "/var/lib/mxc-tests";
     const char* home = std::getenv("HOME");
     if (home == nullptr || *home == '\0') throw std::runtime_error("StateDir: HOME is not set");
@@ -39,8 +41,9 @@ std::filesystem::path base_dir() {
 }  // namespace
 
 StateDir::StateDir() {
-    const std::filesystem::path base = base_dir();
-    if (base != std::filesystem::path(MXC_TEST_BUILD_DIR)) {
+    const std::optional<std::filesystem::path> fallback = fallback_base();
+    const std::filesystem::path base = fallback.value_or(MXC_TEST_BUILD_DIR);
+    if (fallback) {
         fallback_base_ = base.string();
         std::filesystem::create_directories(base);
         // The test identity must reach its own directory inside.
