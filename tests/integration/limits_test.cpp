@@ -1,4 +1,11 @@
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "support.hpp"
 
@@ -73,4 +80,64 @@ TEST_CASE("the process limit counts only the sandbox, not the caller's other pro
     auto r = sandbox(ws.path(), {"--processes", "3", "--", "sh", "-c", "sleep 0 & wait; echo ok"});
     CHECK(r.status == 0);
     CHECK(r.out == "ok\n");
+}
+
+namespace {
+
+// Our own pids cgroup in the v1 hierarchy at its usual mount, when this
+// caller may create leaves there (root); "" otherwise.
+std::string own_v1_pids_dir() {
+    if (mxc::test::unprivileged() || ::geteuid() != 0) return "";
+    std::ifstream in("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto first = line.find(':');
+        const auto second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        std::stringstream controllers(line.substr(first + 1, second - first - 1));
+        std::string c;
+        while (std::getline(controllers, c, ',')) {
+            if (c != "pids") continue;
+            const std::string rel = line.substr(second + 1);
+            const std::string dir = "/sys/fs/cgroup/pids" + (rel == "/" ? "" : rel);
+            return ::access(dir.c_str(), W_OK) == 0 ? dir : "";
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("a run removes the pids cgroups that killed runs left behind, and only those") {
+    // Every start sweeps once (supervisor.cpp, prepare_limits): with the
+    // early init and with init cloned when the plan is ready.
+    const std::string parent = own_v1_pids_dir();
+    if (parent.empty()) {
+        MESSAGE("not run: needs root and a writable cgroup v1 pids hierarchy");
+        return;
+    }
+    for (const bool early : {true, false}) {
+        CAPTURE(early);
+        const std::string stale = parent + "/mxc-sweep-test-stale";
+        const std::string fresh = parent + "/mxc-sweep-test-fresh";
+        ::rmdir(stale.c_str());  // an earlier, interrupted run's
+        ::rmdir(fresh.c_str());
+        REQUIRE(::mkdir(stale.c_str(), 0755) == 0);
+        REQUIRE(::mkdir(fresh.c_str(), 0755) == 0);
+        // An hour old: a leaf of a run SIGKILLed long ago. The fresh one
+        // stands for a concurrent run's leaf between its mkdir and its use.
+        const timespec hour_ago{std::time(nullptr) - 3600, 0};
+        const timespec times[2] = {hour_ago, hour_ago};
+        REQUIRE(::utimensat(AT_FDCWD, stale.c_str(), times, 0) == 0);
+        TempDir ws;
+        std::vector<std::string> args{"--processes", "8", "--", "true"};
+        if (!early) args.insert(args.begin(), "--no-early");
+        const auto r = sandbox(ws.path(), args);
+        INFO("status ", r.status, "\n", r.err);
+        CHECK(r.status == 0);
+        CHECK(::access(stale.c_str(), F_OK) != 0);
+        CHECK(::access(fresh.c_str(), F_OK) == 0);
+        ::rmdir(stale.c_str());
+        ::rmdir(fresh.c_str());
+    }
 }
