@@ -55,7 +55,15 @@ int run_exec(const ExecOptions& options, std::shared_ptr<platform::EarlyStart> e
     request.audit = audit_log.get();
     if (options.die_with_parent) request.die_with_parent = options.parent_pid;
     request.early = std::move(early);
-    return platform::exec(policy, request);
+    const int status = platform::exec(policy, request);
+    // The sandbox is gone and the host is as it was (platform::exec undid
+    // the rest); the early init's handle and the audit log, whose close
+    // writes out its last event, are released here, the rest stays memory.
+    request.early.reset();
+    request.audit = nullptr;
+    audit_log.reset();
+    platform::end_exec(status);
+    return status;
 }
 
 }  // namespace mxc::cli

@@ -108,6 +108,10 @@ TEST_CASE("the usage report carries CPU milliseconds and peak RSS") {
                                           "12x",
                                           8))
                     .has_usage);
+    // Exactly two numbers, as init writes them.
+    CHECK_FALSE(parse_reports(std::string("U\x02\0\0\0", 5) + "12").has_usage);
+    CHECK_FALSE(parse_reports(std::string("U\x06\0\0\0", 5) + "12 34 ").has_usage);
+    CHECK_FALSE(parse_reports(std::string("U\x05\0\0\0", 5) + "-1 34").has_usage);
 }
 
 TEST_CASE("reports parsed a piece at a time equal the reports parsed at once, wherever the reads end") {

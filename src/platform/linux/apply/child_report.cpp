@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace mxc::lnx {
 
@@ -46,6 +48,25 @@ ChildReports parse_reports(const std::string& bytes) {
     return r;
 }
 
+namespace {
+
+// "CPU_MS MAX_RSS_KB", as report_usage (pid_init.cpp) writes it. Not sscanf:
+// its first call costs tens of microseconds at the end of every run.
+bool parse_usage(std::string_view text, unsigned long long& cpu_ms, unsigned long long& max_rss_kb) {
+    const char* end = text.data() + text.size();
+    unsigned long long cpu = 0;
+    unsigned long long rss = 0;
+    auto first = std::from_chars(text.data(), end, cpu);
+    if (first.ec != std::errc() || first.ptr == end || *first.ptr != ' ') return false;
+    auto second = std::from_chars(first.ptr + 1, end, rss);
+    if (second.ec != std::errc() || second.ptr != end) return false;
+    cpu_ms = cpu;
+    max_rss_kb = rss;
+    return true;
+}
+
+}  // namespace
+
 std::size_t parse_reports_into(ChildReports& r, const std::string& bytes, std::size_t from) {
     std::size_t pos = from;
     while (pos + 5 <= bytes.size()) {
@@ -68,7 +89,7 @@ std::size_t parse_reports_into(ChildReports& r, const std::string& bytes, std::s
                 r.wait_status = std::atoi(payload.c_str());
                 break;
             case ReportTag::Usage:
-                r.has_usage = std::sscanf(payload.c_str(), "%llu %llu", &r.cpu_ms, &r.max_rss_kb) == 2;
+                r.has_usage = parse_usage(payload, r.cpu_ms, r.max_rss_kb);
                 break;
             case ReportTag::Warning:
                 r.warnings.push_back(payload);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -247,6 +248,12 @@ void prepare_process() {
 
 void finish_process() {
     lnx::hand_off_teardown();
+}
+
+void end_exec(int status) {
+    (void)std::fflush(nullptr);
+    finish_process();
+    std::_Exit(status);
 }
 
 std::shared_ptr<EarlyStart> start_early(bool verbose) {
