@@ -178,3 +178,12 @@ TEST_CASE("a leaf created just now is not mistaken for a stale one") {
     remove_stale_leaves(cg.root + "/u");
     CHECK(fs::exists(cg.root + "/u/mxc-concurrent"));
 }
+
+TEST_CASE("cgroup.procs: one pid per line, parsing stops at the first line that is not a number") {
+    CHECK(parse_cgroup_procs("").empty());
+    CHECK(parse_cgroup_procs("42\n") == std::vector<pid_t>{42});
+    CHECK(parse_cgroup_procs("1\n2\n3") == std::vector<pid_t>{1, 2, 3});
+    CHECK(parse_cgroup_procs("7\nx\n8\n") == std::vector<pid_t>{7});
+    CHECK(parse_cgroup_procs("9 10\n").empty());
+    CHECK(parse_cgroup_procs("99999999999999999999\n").empty());
+}

@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/slurp.hpp"
 #include "platform/linux/apply/sys_error.hpp"
@@ -35,6 +38,20 @@ bool on_cgroupfs(const std::string& dir) {
 }
 
 }  // namespace
+
+std::vector<pid_t> parse_cgroup_procs(std::string_view text) {
+    std::vector<pid_t> pids;
+    const char* at = text.data();
+    const char* const end = text.data() + text.size();
+    while (at < end) {
+        pid_t pid = 0;
+        const auto [next, ec] = std::from_chars(at, end, pid);
+        if (ec != std::errc() || (next != end && *next != '\n')) break;
+        pids.push_back(pid);
+        at = next == end ? end : next + 1;
+    }
+    return pids;
+}
 
 Status write_cgroup_file(const std::string& path, const std::string& content) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT | O_NOFOLLOW, 0644));
@@ -75,12 +92,10 @@ void kill_cgroup_members(const std::string& dir) {
     // init), and after init's death its pid namespace is already being torn
     // down; this catches whatever the kernel has not reaped yet.
     for (int round = 0; round < 3; ++round) {
-        std::istringstream in(slurp(dir + "/cgroup.procs"));
-        long pid = 0;
         bool any = false;
-        while (in >> pid) {
+        for (const pid_t pid : parse_cgroup_procs(slurp(dir + "/cgroup.procs"))) {
             if (pid > 1) {
-                ::kill(static_cast<pid_t>(pid), SIGKILL);
+                ::kill(pid, SIGKILL);
                 any = true;
             }
         }

@@ -2,8 +2,12 @@
 // cgroup v2 memory and pids limits through a delegated subtree. The cgroupfs location is
 // a parameter so the logic is tested against a fake directory tree (this CI
 // host's cgroup v2 has no controllers).
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/unique_fd.hpp"
@@ -29,6 +33,10 @@ CgroupFacts detect_cgroup_delegation(const std::string& mount_root, const std::s
 // concurrent mxc has just created, and not yet entered, from being taken.
 inline constexpr long kStaleLeafAgeSeconds = 10;
 void remove_stale_leaves(const std::string& parent);
+
+// The pids of a cgroup.procs text, one per line; parsing stops at the first
+// line that is not a number (the kernel writes none).
+std::vector<pid_t> parse_cgroup_procs(std::string_view text);
 
 // SIGKILLs every process left in the cgroup `dir` (cgroup.kill where the
 // kernel has it, else each pid in cgroup.procs). Does nothing unless `dir` is

@@ -113,7 +113,7 @@ CgroupfsView observe_cgroupfs() {
         if (v1.root == "/" || v1.root.empty()) {
             view.v1_pids_own = own;
         } else if (own == v1.root) {
-            view.v1_pids_own = "/";
+            view.v1_pids_own.assign(1, '/');  // not = "/": a false -Wrestrict in GCC 12
         } else if (own.rfind(v1.root + "/", 0) == 0) {
             view.v1_pids_own = own.substr(v1.root.size());
         }
