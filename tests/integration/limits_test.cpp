@@ -4,9 +4,8 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
+#include "platform/linux/apply/pids_cgroup.hpp"
 #include "support.hpp"
 
 using mxc::itest::sandbox;
@@ -84,26 +83,14 @@ TEST_CASE("the process limit counts only the sandbox, not the caller's other pro
 
 namespace {
 
-// Our own pids cgroup in the v1 hierarchy at its usual mount, when this
-// caller may create leaves there (root); "" otherwise.
+// Our own pids cgroup in the v1 hierarchy, as mxc's host facts find it,
+// when this caller may create leaves there (root); "" otherwise.
 std::string own_v1_pids_dir() {
     if (mxc::test::unprivileged() || ::geteuid() != 0) return "";
-    std::ifstream in("/proc/self/cgroup");
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto first = line.find(':');
-        const auto second = line.find(':', first + 1);
-        if (first == std::string::npos || second == std::string::npos) continue;
-        std::stringstream controllers(line.substr(first + 1, second - first - 1));
-        std::string c;
-        while (std::getline(controllers, c, ',')) {
-            if (c != "pids") continue;
-            const std::string rel = line.substr(second + 1);
-            const std::string dir = "/sys/fs/cgroup/pids" + (rel == "/" ? "" : rel);
-            return ::access(dir.c_str(), W_OK) == 0 ? dir : "";
-        }
-    }
-    return "";
+    const mxc::lnx::CgroupfsView view = mxc::lnx::observe_cgroupfs();
+    if (view.v1_pids_mount.empty() || view.v1_pids_own.empty()) return "";
+    const std::string dir = view.v1_pids_mount + (view.v1_pids_own == "/" ? "" : view.v1_pids_own);
+    return ::access(dir.c_str(), W_OK) == 0 ? dir : "";
 }
 
 }  // namespace
