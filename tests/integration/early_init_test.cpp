@@ -4,9 +4,12 @@
 // init when the plan is ready, so both stay tested (the process limit: in
 // limits_test.cpp).
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include "support.hpp"
 
+using mxc::itest::kSanitized;
+using mxc::itest::plain_env;
 using mxc::itest::processes_with;
 using mxc::itest::sandbox;
 using mxc::itest::wait_until_gone;
@@ -76,4 +79,36 @@ TEST_CASE("early init: a plan that binds the host's root still gets the sandbox'
         REQUIRE(host.status == 0);
         CHECK(std::stoi(host.out) > inside);
     }
+}
+
+// The supervisor sends the early init its orders before it sets up the
+// limits and its timers, so init builds the mount tree meanwhile; a failure
+// in between must still end that init before it runs anything. Not under the
+// sanitizers: their runtime must come first in the library list, before the
+// preloaded shim (network_first_use_test.cpp).
+TEST_CASE("early init: a supervisor that fails after the orders runs nothing" * doctest::skip(kSanitized)) {
+    TempDir ws;
+    const std::string ran = ws.path() + "/ran";
+    auto run = [&](bool fail_timers) {
+        mxc::test::RunSpec spec;
+        spec.argv = {MXC_BINARY, "exec",    "-p", "default", "-v", "--timeout",   "30s",
+                     "-w",       ws.path(), "--", "sh",      "-c", "touch " + ran};
+        spec.cwd = ws.path();
+        spec.env = plain_env();
+        if (fail_timers) (*spec.env)["LD_PRELOAD"] = MXC_FAIL_TIMERFD;
+        spec.timeout = std::chrono::milliseconds(20000);
+        return mxc::test::run(spec);
+    };
+    auto failed = run(true);
+    INFO("stderr:\n", failed.err);
+    CHECK(failed.status == 125);
+    // The failure came after the orders went to an early init.
+    CHECK(failed.err.find("orders sent") != std::string::npos);
+    CHECK(failed.err.find("limits.wall_time: timerfd_create") != std::string::npos);
+    CHECK(::access(ran.c_str(), F_OK) != 0);
+    // Control: the same run without the shim runs the command.
+    auto ok = run(false);
+    INFO("control stderr:\n", ok.err);
+    CHECK(ok.status == 0);
+    CHECK(::access(ran.c_str(), F_OK) == 0);
 }

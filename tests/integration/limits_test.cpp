@@ -48,7 +48,7 @@ TEST_CASE("limits.memory without a delegated cgroup is RLIMIT_DATA per process")
 
 TEST_CASE("limits.processes caps the number of processes (RLIMIT_NPROC or a pids cgroup)") {
     // With the early init (the v1 pids leaf's descriptors travel with its
-    // orders) and with init cloned when the plan is ready.
+    // go-ahead, after its orders) and with init cloned when the plan is ready.
     for (const bool early : {true, false}) {
         CAPTURE(early);
         TempDir ws;

@@ -116,15 +116,10 @@ EarlyInit::~EarlyInit() {
     abandon();
 }
 
-Status EarlyInit::send_orders(const SandboxSpec& spec, int pids_tasks_fd, int pids_leave_fd) {
-    adopted_ = true;
-    const bool pids = pids_tasks_fd >= 0 && pids_leave_fd >= 0;
-    const std::array<int, 2> fds{pids_tasks_fd, pids_leave_fd};
-    const std::string payload = encode_init_orders(spec, pids ? 2 : 0);
+Status EarlyInit::send_orders(const SandboxSpec& spec, std::uint32_t go_fds) {
+    const std::string payload = encode_init_orders(spec, go_fds);
     const std::uint64_t size = payload.size();
-    MXC_TRY(send_with_fds(orders_.get(), std::as_bytes(std::span(&size, 1)),
-                          pids ? std::span<const int>(fds) : std::span<const int>(),
-                          "sandbox init's orders"));
+    MXC_TRY(send_with_fds(orders_.get(), std::as_bytes(std::span(&size, 1)), {}, "sandbox init's orders"));
     std::size_t sent = 0;
     while (sent < payload.size()) {
         const ssize_t w = ::send(orders_.get(), payload.data() + sent, payload.size() - sent, MSG_NOSIGNAL);
@@ -137,15 +132,16 @@ Status EarlyInit::send_orders(const SandboxSpec& spec, int pids_tasks_fd, int pi
     return {};
 }
 
-Status EarlyInit::send_go() {
-    const char go = 'g';
-    ssize_t n;
-    do {
-        n = ::send(orders_.get(), &go, 1, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
+Status EarlyInit::send_go(int pids_tasks_fd, int pids_leave_fd) {
+    adopted_ = true;
+    const bool pids = pids_tasks_fd >= 0 && pids_leave_fd >= 0;
+    const std::array<int, 2> fds{pids_tasks_fd, pids_leave_fd};
+    const char go = kGoAhead;
+    auto sent = send_with_fds(orders_.get(), std::as_bytes(std::span(&go, 1)),
+                              pids ? std::span<const int>(fds) : std::span<const int>(),
+                              "letting sandbox init start the command");
     orders_.reset();
-    if (n != 1) return sys_error("letting sandbox init start the command");
-    return {};
+    return sent;
 }
 
 }  // namespace mxc::lnx

@@ -51,13 +51,17 @@ public:
     UniqueFd take_report() { return std::move(report_read_); }
     UniqueFd take_alive() { return std::move(alive_write_); }
     UniqueFd take_channel() { return std::move(channel_); }
-    // The orders, with the v1 pids leaf's `tasks` and its parent's when
-    // both are valid. After this the init is the run's: the supervisor
-    // reaps it (an error here means init already died, and its own report
-    // says why).
-    Status send_orders(const SandboxSpec& spec, int pids_tasks_fd, int pids_leave_fd);
-    // Lets init fork the command (it waits for this after the mount tree).
-    Status send_go();
+    // The orders, as soon as the spec exists: init builds the mount tree
+    // while the supervisor sets up the limits, the network services' state
+    // and its guards. `go_fds`: how many descriptors the go-ahead will carry
+    // (0, or 2 with a v1 pids leaf). An error here means init already died,
+    // and its own report says why.
+    Status send_orders(const SandboxSpec& spec, std::uint32_t go_fds);
+    // Lets init fork the command (it waits for this after the mount tree),
+    // with the v1 pids leaf's `tasks` and its parent's when both are valid.
+    // After this the init is the run's: the supervisor reaps it; before it,
+    // abandon() ends it.
+    Status send_go(int pids_tasks_fd, int pids_leave_fd);
 
 private:
     EarlyInit() = default;

@@ -135,8 +135,8 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     if (!bytes) fail(c.report_fd, bytes.error());
     auto orders = decode_init_orders(*bytes);
     if (!orders) fail(c.report_fd, orders.error());
-    if (orders->passed_fds != passed.size() || (passed.size() != 0 && passed.size() != 2))
-        fail(c.report_fd, make_error("init orders: the pids cgroup descriptors did not arrive"));
+    if (!passed.empty() || (orders->passed_fds != 0 && orders->passed_fds != 2))
+        fail(c.report_fd, make_error("init orders: descriptors where none belong"));
 
     const BpfProgram seccomp(std::move(orders->seccomp));
     const BpfProgram broker(std::move(orders->broker));
@@ -157,10 +157,6 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     spec.report_fd = c.report_fd;
     spec.alive_fd = c.alive_fd;
     spec.sockets_fd = c.channel_fd;
-    if (passed.size() == 2) {
-        spec.pids_tasks_fd = passed[0].release();
-        spec.pids_leave_fd = passed[1].release();
-    }
     spec.caller_mask = caller_mask;
     spec.caller_ignores_sigchld = c.caller_ignores_sigchld;
     spec.report_steps = orders->report_steps;
@@ -168,6 +164,7 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     spec.premounted = *premounted;
     spec.ready_sockets = &*sockets;
     spec.go_fd = c.orders_fd;
+    spec.go_fds = orders->passed_fds;
     sandbox_init_main(spec);
 }
 

@@ -90,7 +90,7 @@ std::vector<std::string> get_strings(Reader& r) {
 
 }  // namespace
 
-std::string encode_init_orders(const SandboxSpec& spec, std::uint32_t passed_fds) {
+std::string encode_init_orders(const SandboxSpec& spec, std::uint32_t go_fds) {
     const LinuxPlan& plan = *spec.plan;
     Writer w;
     w.u64(plan.uid);
@@ -136,7 +136,7 @@ std::string encode_init_orders(const SandboxSpec& spec, std::uint32_t passed_fds
     w.bpf(spec.seccomp != nullptr ? spec.seccomp->code() : std::span<const sock_filter>());
     w.bpf(spec.broker != nullptr ? spec.broker->code() : std::span<const sock_filter>());
     w.u64(spec.report_steps ? 1 : 0);
-    w.u64(passed_fds);
+    w.u64(go_fds);
     return w.take();
 }
 

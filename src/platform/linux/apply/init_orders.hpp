@@ -32,12 +32,16 @@ struct InitOrders {
     BpfCode seccomp;
     BpfCode broker;  // empty: no broker filter
     bool report_steps = false;
-    // Descriptors that follow on the socket channel (the v1 pids leaf's
-    // `tasks` and its parent's, in that order): 0 or 2.
+    // Descriptors that come with the go-ahead (the v1 pids leaf's `tasks`
+    // and its parent's, in that order): 0 or 2.
     std::uint32_t passed_fds = 0;
 };
 
-std::string encode_init_orders(const SandboxSpec& spec, std::uint32_t passed_fds);
+// The go-ahead that follows the orders once the supervisor is ready for the
+// command: this one byte, with the descriptors the orders announced.
+inline constexpr char kGoAhead = 'g';
+
+std::string encode_init_orders(const SandboxSpec& spec, std::uint32_t go_fds);
 Result<InitOrders> decode_init_orders(std::string_view bytes);
 
 }  // namespace mxc::lnx

@@ -17,12 +17,16 @@
 
 #include <cerrno>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "common/exit_codes.hpp"
 #include "common/unique_fd.hpp"
 #include "platform/linux/apply/broker_filter.hpp"
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/fd_passing.hpp"
+#include "platform/linux/apply/init_orders.hpp"
 #include "platform/linux/apply/learn_view.hpp"
 #include "platform/linux/apply/mounts.hpp"
 #include "platform/linux/apply/net_ns.hpp"
@@ -81,16 +85,39 @@ Result<UniqueFd> install_broker(const SandboxSpec& spec) {
 // had a parent with SIGKILL pending, which fails the fork), and orphans are
 // re-parented to init, so once no child is left the namespace holds init
 // alone. __WALL: also children whose exit signal is not SIGCHLD.
-void empty_namespace(const SandboxSpec& spec) {
+void empty_namespace(int pids_leave_fd) {
     ::kill(-1, SIGKILL);
     int status = 0;
     while (::waitpid(-1, &status, __WALL) > 0 || errno == EINTR) {
     }
     // Out of the per-run v1 pids leaf, so the supervisor can remove it now.
     // A failed move only delays that (its rmdir retries while init exits).
-    if (spec.pids_leave_fd >= 0) {
-        [[maybe_unused]] auto moved = ::write(spec.pids_leave_fd, "0", 1);
+    if (pids_leave_fd >= 0) {
+        [[maybe_unused]] auto moved = ::write(pids_leave_fd, "0", 1);
     }
+}
+
+// cgroup v1 pids limit: init moves itself into the leaf before it creates
+// any process (pids_cgroup.hpp, open_tasks). A failed move never runs the
+// command outside the limit.
+void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps) {
+    if (::write(tasks_fd, "0", 1) != 1)
+        fail(spec, sys_error("limits.processes: moving sandbox init into the pids cgroup (v1)"));
+    ::close(tasks_fd);
+    steps.done("limits: moved into the pids cgroup (v1)");
+}
+
+// Early init: the supervisor's go-ahead, with the v1 pids leaf's `tasks`
+// and its parent's when the orders announced them. Exits if the supervisor
+// stopped the run instead (closed the stream, or sent anything else).
+std::vector<UniqueFd> receive_go_ahead(const SandboxSpec& spec) {
+    char go = 0;
+    auto got = receive_with_fds(spec.go_fd, std::as_writable_bytes(std::span(&go, 1)), 0, "the go-ahead");
+    ::close(spec.go_fd);
+    if (!got || got->bytes != 1 || got->truncated || go != kGoAhead) _exit(exit_code::kMxcFailure);
+    if (got->fds.size() != spec.go_fds)
+        fail(spec, make_error("the go-ahead: the pids cgroup descriptors did not arrive"));
+    return std::move(got->fds);
 }
 
 // What the supervisor used to read from wait4(init): init's own usage plus
@@ -138,15 +165,10 @@ sigset_t init_signal_set() {
     const LinuxPlan& plan = *spec.plan;
     StepClock steps(spec.report_steps, spec.report_fd);
 
-    // cgroup v1 pids limit: into the leaf before anything else, and long
-    // before the first fork (pids_cgroup.hpp, open_tasks). A failed move
-    // never runs the command outside the limit.
-    if (spec.pids_tasks_fd >= 0) {
-        if (::write(spec.pids_tasks_fd, "0", 1) != 1)
-            fail(spec, sys_error("limits.processes: moving sandbox init into the pids cgroup (v1)"));
-        ::close(spec.pids_tasks_fd);
-        steps.done("limits: moved into the pids cgroup (v1)");
-    }
+    // Into the v1 pids leaf before anything else, and long before the
+    // first fork; an early init gets the leaf with its go-ahead.
+    if (spec.pids_tasks_fd >= 0) enter_pids_leaf(spec, spec.pids_tasks_fd, steps);
+    int pids_leave_fd = spec.pids_leave_fd;
     if (!spec.namespaces_ready) {
         if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
         steps.done("user namespace: uid/gid maps");
@@ -218,13 +240,11 @@ sigset_t init_signal_set() {
     // An early init's supervisor took the integrity guards' snapshot while
     // the mount tree was built: the command waits for it.
     if (spec.go_fd >= 0) {
-        char go = 0;
-        ssize_t n;
-        do {
-            n = ::read(spec.go_fd, &go, 1);
-        } while (n < 0 && errno == EINTR);
-        if (n != 1 || go != 'g') _exit(exit_code::kMxcFailure);  // the supervisor stopped the run
-        ::close(spec.go_fd);
+        auto pids = receive_go_ahead(spec);
+        if (pids.size() == 2) {
+            enter_pids_leaf(spec, pids[0].release(), steps);
+            pids_leave_fd = pids[1].release();
+        }
     }
 
     // posix_spawn-style CLONE_VM|CLONE_VFORK: the command child borrows
@@ -264,7 +284,7 @@ sigset_t init_signal_set() {
                 if (pid == command) {
                     // Leftover processes (daemons, background jobs) are
                     // killed now, as they would be by init's exit.
-                    empty_namespace(spec);
+                    empty_namespace(pids_leave_fd);
                     if (plan.learning) report_layer_writes(spec, layers);
                     report_usage(spec);
                     send_report(spec.report_fd, ReportTag::WaitStatus, std::to_string(status));

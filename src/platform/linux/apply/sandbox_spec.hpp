@@ -52,8 +52,11 @@ struct SandboxSpec {
     // the orders (mounts.hpp, premount_sandbox_root).
     Premounted premounted;
     // Early init: the orders stream, on which the supervisor's go-ahead for
-    // the command arrives (one byte, "g"); -1 otherwise.
+    // the command arrives (init_orders.hpp, kGoAhead) with `go_fds`
+    // descriptors (the v1 pids leaf's, which then are not in pids_*_fd
+    // above); -1 otherwise.
     int go_fd = -1;
+    std::uint32_t go_fds = 0;
     // Early init: the sockets it opened, and the broker listener it got,
     // before its orders; null otherwise.
     SandboxSockets* ready_sockets = nullptr;

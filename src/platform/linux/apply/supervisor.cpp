@@ -300,8 +300,9 @@ private:
             early_->abandon();
             early_ = nullptr;
         }
-        MXC_TRY(prepare_limits());
         MXC_TRY(prepare_spec());
+        send_early_orders();
+        MXC_TRY(prepare_limits());
         MXC_TRY(prepare_network());
         block_signals();
         MXC_TRY(open_wait_fds());
@@ -524,21 +525,26 @@ private:
         return {};
     }
 
-    // The early init gets its orders instead of being cloned, and the go
-    // ahead for the command once run_before_command() is done, which
-    // overlaps init's mount work. A failed send means init died, and its own
-    // report says why; the wait loop reaps it.
+    // The early init gets its orders instead of being cloned, as soon as
+    // the spec exists: the rest of prepare() (limits, network state, wait
+    // fds) overlaps init's mount work. The v1 pids leaf goes with the go
+    // ahead: init needs it only before its first fork.
+    void send_early_orders() {
+        if (early_ == nullptr) return;
+        StepTimer timer(verbose_, "namespaces: cloned while the profile loaded (early init); orders sent");
+        orders_sent_ = early_->send_orders(spec_, plan_.pids_v1 ? 2 : 0);
+    }
+
+    // The go-ahead for the command once run_before_command() is done, which
+    // also overlaps init's mount work. A failed send means init died, and
+    // its own report says why; the wait loop reaps it.
     Status adopt_early() {
-        const long sent_start = verbose_ ? monotonic_usec() : 0;
         child_ = early_->pid();
-        auto sent = early_->send_orders(spec_, pids_tasks_.get(), pids_leave_.get());
-        if (verbose_)
-            log_step("namespaces: cloned while the profile loaded (early init); orders sent",
-                     monotonic_usec() - sent_start);
+        run_before_command();
+        auto sent = orders_sent_;
+        if (sent) sent = early_->send_go(pids_tasks_.get(), pids_leave_.get());
         pids_tasks_.reset();
         pids_leave_.reset();
-        run_before_command();
-        if (sent) sent = early_->send_go();
         if (!sent) fail_running(sent);
         return {};
     }
@@ -964,7 +970,8 @@ private:
     std::unique_ptr<net::DnsStub> dns_;
 
     pid_t child_ = -1;
-    std::string error_;  // mxc's own failure after clone: exit 125
+    Status orders_sent_;  // early init: how sending its orders went
+    std::string error_;   // mxc's own failure after clone: exit 125
     bool before_command_done_ = false;
     bool timed_out_ = false;
     bool killed_ = false;
