@@ -248,6 +248,29 @@ constexpr const char* kAbout = "mxc runs a command inside a boundary that a TOML
 
 }  // namespace
 
+// exec and learn premap their pages (platform::prepare_process) before the
+// C++ library's static constructors run: the locale behind <iostream>'s
+// initialiser otherwise faulted its code in page by page first (0.3-0.4 ms
+// of every run where a hypervisor shadows page tables; docs/design.md,
+// "Startup budget"). Priority 101 sorts ahead of every default-priority
+// constructor; glibc passes main's arguments. A plain scan, since nothing
+// with a constructor may be used yet: an option value spelled "exec" only
+// premaps a run that did not need it. glibc only: other C runtimes call
+// constructors without arguments (and Windows has nothing to premap).
+#if defined(__GLIBC__)
+__attribute__((constructor(101))) static void prepare_exec_before_static_init(int argc, char** argv,
+                                                                              char** /*envp*/) {
+    for (int i = 1; i < argc && argv[i] != nullptr; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--") return;
+        if (arg == "exec" || arg == "learn") {
+            mxc::platform::prepare_process();
+            return;
+        }
+    }
+}
+#endif
+
 static int run(int argc, char** argv, bool& ran_command) {
     // First thing: --die-with-parent compares against this, and the earlier
     // it is read the smaller the window in which a parent could die unseen.
@@ -257,7 +280,6 @@ static int run(int argc, char** argv, bool& ran_command) {
     // exec and learn run a command: everything after "--" is its argv, and
     // their own failures are 125 (0-124 and 126-255 are the command's).
     const bool is_exec = sub < args.size() && (args[sub] == "exec" || args[sub] == "learn");
-    if (is_exec) mxc::platform::prepare_process();
     ran_command = is_exec;
     std::vector<std::string> command = is_exec ? split_command(args) : std::vector<std::string>{};
     // exec's sandbox init starts before the options are parsed, so that it

@@ -25,7 +25,8 @@ struct Capability {
 // First step of a run that starts a command (exec, learn), while the
 // process is single-threaded: makes the rest of its start cheaper (Linux:
 // maps its code and first heap in one call each, apply/startup_pages.hpp).
-// Best effort; never fails.
+// Called from a constructor that runs before the C++ library's own (main.cpp),
+// so it may use nothing that needs one. Best effort; never fails.
 void prepare_process();
 
 // Last step of such a run, after everything it must finish is done and
