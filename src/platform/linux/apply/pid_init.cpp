@@ -6,6 +6,7 @@
 // SIGKILL) and the kernel kills every process of a pid namespace when its
 // init exits, so nothing can outlive mxc. The "alive" pipe closes the race
 // where the supervisor dies before the prctl.
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -178,6 +179,12 @@ sigset_t init_signal_set() {
         // unreadable to the command even though it runs as the same uid.
         ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
+    // A copy of the broker's seccomp listener, open until init exits. The
+    // last reference to that file frees the sandbox's filter, and the BPF
+    // image's deferred free then runs as a kworker on the CPU that dropped
+    // it, ahead of whatever ran there (0.2-0.3 ms measured): with this copy
+    // that is init's own exit, not the supervisor finishing the run.
+    UniqueFd held_listener;
     if (plan.new_net) {
         if (!spec.namespaces_ready) {
             if (auto st = bring_up_loopback(); !st) fail(spec, st);
@@ -210,6 +217,8 @@ sigset_t init_signal_set() {
                 sockets.connect_notify = std::move(listener).value();
             }
         }
+        if (sockets.connect_notify.valid())
+            held_listener.reset(::fcntl(sockets.connect_notify.get(), F_DUPFD_CLOEXEC, 3));
         if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets)); !st) fail(spec, st);
         steps.done("network namespace: proxy, DNS and broker sockets handed to the supervisor");
     }
