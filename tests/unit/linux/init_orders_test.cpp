@@ -102,7 +102,7 @@ TEST_CASE("init orders: everything init reads survives the round trip") {
     CHECK(same(o.seccomp, f.seccomp.code()));
     CHECK(same(o.broker, f.broker.code()));
     CHECK(o.report_steps);
-    CHECK(o.passed_fds == 2);
+    CHECK(o.go_fds == 2);
 }
 
 TEST_CASE("init orders: no proxy, no broker, empty lists") {
@@ -120,7 +120,7 @@ TEST_CASE("init orders: no proxy, no broker, empty lists") {
     CHECK(decoded->plan.mounts.empty());
     CHECK_FALSE(decoded->plan.landlock.enabled);
     CHECK(decoded->broker.empty());
-    CHECK(decoded->passed_fds == 0);
+    CHECK(decoded->go_fds == 0);
 }
 
 TEST_CASE("init orders: every truncation and trailing garbage is refused") {

@@ -10,9 +10,10 @@
 // (init_orders.hpp) and continues as any sandbox init (pid_init.cpp).
 //
 // Nothing runs in it before the orders arrive, and it runs nothing at all
-// unless the supervisor sends them: a refused profile, a dry run that was not
-// caught earlier or a plan it does not fit (below) ends it unused. It dies
-// with the supervisor (parent-death signal, and the orders channel closing).
+// unless the supervisor then sends its go-ahead: a refused profile, a dry run
+// that was not caught earlier, a plan it does not fit (below) or a supervisor
+// that fails after the orders ends it unused. It dies with the supervisor
+// (parent-death signal, and the orders channel closing).
 #include <sys/types.h>
 
 #include <memory>
@@ -42,8 +43,9 @@ public:
     // learning layers, no cgroup v2 leaf (entered with CLONE_INTO_CGROUP at
     // clone time), and the ids it mapped.
     [[nodiscard]] bool fits(const LinuxPlan& plan) const;
-    // Ends an init that will not be used (it only waited), and restores
-    // the caller's SIGCHLD disposition.
+    // Ends an init that will not be used (it waited, or built its mount tree
+    // from the orders, but ran nothing), and restores the caller's SIGCHLD
+    // disposition.
     void abandon();
 
     [[nodiscard]] pid_t pid() const { return pid_; }

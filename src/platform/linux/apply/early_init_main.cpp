@@ -135,7 +135,7 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     if (!bytes) fail(c.report_fd, bytes.error());
     auto orders = decode_init_orders(*bytes);
     if (!orders) fail(c.report_fd, orders.error());
-    if (!passed.empty() || (orders->passed_fds != 0 && orders->passed_fds != 2))
+    if (!passed.empty() || (orders->go_fds != 0 && orders->go_fds != 2))
         fail(c.report_fd, make_error("init orders: descriptors where none belong"));
 
     const BpfProgram seccomp(std::move(orders->seccomp));
@@ -164,7 +164,7 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     spec.premounted = *premounted;
     spec.ready_sockets = &*sockets;
     spec.go_fd = c.orders_fd;
-    spec.go_fds = orders->passed_fds;
+    spec.go_fds = orders->go_fds;
     sandbox_init_main(spec);
 }
 

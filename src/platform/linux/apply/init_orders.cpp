@@ -194,7 +194,7 @@ Result<InitOrders> decode_init_orders(std::string_view bytes) {
     o.seccomp = r.bpf();
     o.broker = r.bpf();
     o.report_steps = r.u64() != 0;
-    o.passed_fds = static_cast<std::uint32_t>(r.u64());
+    o.go_fds = static_cast<std::uint32_t>(r.u64());
     if (!r.ok()) return make_error("init orders: truncated or corrupt");
     return o;
 }

@@ -34,7 +34,7 @@ struct InitOrders {
     bool report_steps = false;
     // Descriptors that come with the go-ahead (the v1 pids leaf's `tasks`
     // and its parent's, in that order): 0 or 2.
-    std::uint32_t passed_fds = 0;
+    std::uint32_t go_fds = 0;
 };
 
 // The go-ahead that follows the orders once the supervisor is ready for the
