@@ -1,6 +1,7 @@
 // compile_seccomp / describe: which rules the default filter holds and which
 // groups a profile can take back out.
 #include <doctest/doctest.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -189,4 +190,46 @@ TEST_CASE("describe prints one line per rule plus one per allowed-back group") {
     CHECK(saw_tiocsti);
     CHECK(saw_clone3);
     CHECK(saw_allow);
+}
+
+// The command's child loads the filter before its last steps (a command
+// standby, command_standby.hpp, does it while init builds the mount tree):
+// every call those steps make must stay allowed by every filter a profile
+// can get. unshare is denied only with CLONE_NEWUSER, which the child's
+// unshare(CLONE_FILES|CLONE_FS) does not set.
+TEST_CASE("the command's steps after the filter are calls no filter denies") {
+    const SeccompPlan plan = compile_seccomp({});
+    for (const char* s : {"capset",
+                          "capget",
+                          "prctl",
+                          "landlock_create_ruleset",
+                          "landlock_add_rule",
+                          "landlock_restrict_self",
+                          "chdir",
+                          "close_range",
+                          "close",
+                          "openat",
+                          "fcntl",
+                          "prlimit64",
+                          "setrlimit",
+                          "rt_sigprocmask",
+                          "rt_sigaction",
+                          "execve",
+                          "futex",
+                          "write",
+                          "exit",
+                          "exit_group",
+                          "mmap",
+                          "munmap",
+                          "brk"}) {
+        CAPTURE(s);
+        CHECK_FALSE(denies(plan, s));
+    }
+    for (const auto& r : plan.denied) {
+        if (r.syscall != "unshare") continue;
+        REQUIRE(r.args.size() == 1);
+        CHECK(r.args[0].index == 0);
+        CHECK(r.args[0].mask == CLONE_NEWUSER);
+        CHECK((r.args[0].mask & (CLONE_FILES | CLONE_FS)) == 0);
+    }
 }

@@ -1,7 +1,10 @@
 // The command child, forked by the sandbox init (pid 2 in the sandbox). Order
 // matters: fd hygiene first, then capabilities, no_new_privs, Landlock (needs
 // no_new_privs), seccomp (it may forbid syscalls the earlier steps need),
-// rlimits (after them nothing may allocate), then execve.
+// rlimits (after them nothing may allocate), then execve. A command standby
+// (command_standby.hpp) set no_new_privs and loaded the filter first: every
+// later step's calls are ones the filter allows (it denies no capability,
+// Landlock, chdir, close_range, prlimit or execve call).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -77,9 +80,15 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
 
 }  // namespace
 
-[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec) {
+[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec, const SeccompPreload* preload) {
     const LinuxPlan& plan = *spec.plan;
     StepClock steps(spec.report_steps, spec.report_fd);
+    if (preload != nullptr) {
+        if (preload->failed_step != nullptr)
+            fail(spec, make_error(std::string(preload->failed_step) + ": " +
+                                  std::strerror(static_cast<int>(-preload->result))));
+        steps.done("no_new_privs, seccomp (loaded while the mount tree was built)");
+    }
     if (::chdir(plan.cwd.c_str()) != 0) {
         int err = errno;
         fail(spec, make_error("working directory " + plan.cwd + " is not visible in the sandbox (" +
@@ -93,11 +102,14 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
     }
     if (auto st = drop_capabilities(); !st) fail(spec, st);
     steps.done("cwd, fd hygiene, capabilities dropped");
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(spec, make_error("PR_SET_NO_NEW_PRIVS failed"));
-    steps.done("no_new_privs");
+    if (preload == nullptr) {
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            fail(spec, make_error("PR_SET_NO_NEW_PRIVS failed"));
+        steps.done("no_new_privs");
+    }
     if (auto st = apply_landlock(plan.landlock); !st) fail(spec, st);
     steps.done("landlock");
-    if (spec.seccomp != nullptr) {
+    if (spec.seccomp != nullptr && preload == nullptr) {
         if (auto st = apply_seccomp(spec.seccomp->code()); !st) fail(spec, st);
         steps.done("seccomp");
     }

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/raw_syscall.hpp"
 #include "platform/linux/apply/user_ns.hpp"
 
 namespace mxc::lnx {
@@ -33,42 +34,6 @@ constexpr const char* kHelperName = "mxc-init";
 // mxc-init from another build refuses to start instead of misreading them.
 constexpr std::string_view kProtocol = "--mxc-init-protocol=1";
 constexpr std::size_t kBlockSize = 64 * 1024;
-
-// Raw system calls for the child: glibc's wrappers set errno, which lives in
-// the thread block the child shares with the running parent. Architectures
-// without them here get CLONE_VFORK instead (the parent waits, so nothing
-// is shared while the child runs).
-#if defined(__x86_64__) && !defined(__ILP32__)
-constexpr bool kRawSyscalls = true;
-long raw(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
-    long ret;
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-#elif defined(__aarch64__)
-constexpr bool kRawSyscalls = true;
-long raw(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
-    register long x8 __asm__("x8") = nr;
-    register long x0 __asm__("x0") = a;
-    register long x1 __asm__("x1") = b;
-    register long x2 __asm__("x2") = c;
-    register long x3 __asm__("x3") = d;
-    register long x4 __asm__("x4") = e;
-    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
-    return x0;
-}
-#else
-constexpr bool kRawSyscalls = false;
-long raw(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) {
-    const long r = ::syscall(nr, a, b, c, d, e);
-    return r < 0 ? -errno : r;
-}
-#endif
 
 // Everything the child reads, at the bottom of the mapping whose top is
 // its stack. Filled by the parent before clone, never written after.

@@ -26,6 +26,7 @@
 #include "common/unique_fd.hpp"
 #include "platform/linux/apply/broker_filter.hpp"
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/command_standby.hpp"
 #include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/init_orders.hpp"
 #include "platform/linux/apply/learn_view.hpp"
@@ -101,9 +102,16 @@ void empty_namespace(int pids_leave_fd) {
 // cgroup v1 pids limit: init moves itself into the leaf before it creates
 // any process (pids_cgroup.hpp, open_tasks). A failed move never runs the
 // command outside the limit.
-void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps) {
+// A command standby (`standby` > 0) was cloned before the go-ahead brought
+// the leaf: it moves too, before it may run anything of the command's.
+void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps, pid_t standby = 0) {
     if (::write(tasks_fd, "0", 1) != 1)
         fail(spec, sys_error("limits.processes: moving sandbox init into the pids cgroup (v1)"));
+    if (standby > 0) {
+        const std::string pid = std::to_string(standby);
+        if (::write(tasks_fd, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size()))
+            fail(spec, sys_error("limits.processes: moving the command's child into the pids cgroup (v1)"));
+    }
     ::close(tasks_fd);
     steps.done("limits: moved into the pids cgroup (v1)");
 }
@@ -232,6 +240,18 @@ sigset_t init_signal_set() {
         if (auto st = send_sandbox_sockets(channel.get(), std::move(sockets)); !st) fail(spec, st);
         steps.done("learning: seccomp listener handed to the supervisor");
     }
+    const sigset_t handled = init_signal_set();
+    ::sigprocmask(SIG_BLOCK, &handled, nullptr);
+    int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
+    if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
+    // The command's child loads its seccomp filter while the tree is built.
+    std::optional<CommandStandby> standby;
+    if (CommandStandby::usable(spec)) {
+        auto started = CommandStandby::start(spec, sfd);
+        if (!started) fail(spec, started.error());
+        standby.emplace(std::move(started).value());
+    }
+
     LearnLayers layers;
     if (auto st = build_sandbox_root(plan.mounts, plan.learning ? &*plan.learning : nullptr, &layers,
                                      spec.premounted);
@@ -241,17 +261,12 @@ sigset_t init_signal_set() {
         send_report(spec.report_fd, ReportTag::Warning, "learning view: " + note);
     steps.done("mount namespace: sandbox root, /proc, /dev, /tmp");
 
-    const sigset_t handled = init_signal_set();
-    ::sigprocmask(SIG_BLOCK, &handled, nullptr);
-    int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
-    if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
-
     // An early init's supervisor took the integrity guards' snapshot while
     // the mount tree was built: the command waits for it.
     if (spec.go_fd >= 0) {
         auto pids = receive_go_ahead(spec);
         if (pids.size() == 2) {
-            enter_pids_leaf(spec, pids[0].release(), steps);
+            enter_pids_leaf(spec, pids[0].release(), steps, standby ? standby->pid() : 0);
             pids_leave_fd = pids[1].release();
         }
     }
@@ -262,15 +277,21 @@ sigset_t init_signal_set() {
     // startup cost). Init is suspended meanwhile, so nothing races on the
     // shared heap; the child only changes per-task state (creds, rlimits, fd
     // table copy, seccomp) before it execs or _exits.
-    CommandArgs args{&spec, sfd};
-    constexpr std::size_t kStack = 1 << 20;
-    void* stack =
-        ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) fail(spec, make_error("mmap of the command's spawn stack failed"));
-    const pid_t command =
-        ::clone(command_main, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-    ::munmap(stack, kStack);
-    if (command < 0) fail(spec, make_error("clone of the command failed"));
+    pid_t command = -1;
+    if (standby) {
+        command = standby->pid();
+        standby->release();
+    } else {
+        CommandArgs args{&spec, sfd};
+        constexpr std::size_t kStack = 1 << 20;
+        void* stack =
+            ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED) fail(spec, make_error("mmap of the command's spawn stack failed"));
+        command = ::clone(command_main, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                          &args);
+        ::munmap(stack, kStack);
+        if (command < 0) fail(spec, make_error("clone of the command failed"));
+    }
 
     for (;;) {
         pollfd fds[2] = {{sfd, POLLIN, 0}, {spec.alive_fd, POLLIN, 0}};

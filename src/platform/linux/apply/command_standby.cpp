@@ -1,0 +1,140 @@
+#include "platform/linux/apply/command_standby.hpp"
+
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <new>
+#include <span>
+
+#include "platform/linux/apply/raw_syscall.hpp"
+#include "platform/linux/apply/seccomp_bpf.hpp"
+
+namespace mxc::lnx {
+
+// What the child reads and writes, at the bottom of the mapping whose top
+// is its stack.
+struct CommandStandby::Block {
+    const SandboxSpec* spec = nullptr;
+    int signal_fd = -1;
+    sock_fprog filter{};
+    SeccompPreload preload;  // written by the child before it waits
+    std::uint32_t go = 0;    // futex: init sets it to 1 in release()
+    // The child's tid: the kernel writes it at clone (CLONE_PARENT_SETTID)
+    // and clears it, waking init, once the child has execve'd or exited
+    // (CLONE_CHILD_CLEARTID): what CLONE_VFORK did, but at a time of init's
+    // choosing.
+    pid_t tid = 0;
+};
+
+namespace {
+
+constexpr std::size_t kStackSize = 1 << 20;
+
+// Sanitizer runtimes keep per-thread state the child would share with init.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kStandbyBuild = false;
+#else
+constexpr bool kStandbyBuild = kRawSyscalls;
+#endif
+
+long futex(void* word, int op, std::uint32_t value) {
+    return raw(SYS_futex, reinterpret_cast<long>(word), op, static_cast<long>(value), 0);
+}
+
+MXC_ON_CLONE_STACK int standby_main(void* arg) {
+    auto& b = *static_cast<CommandStandby::Block*>(arg);
+    // Raw system calls only until init lets go: it is building the mount
+    // tree on the same memory meanwhile.
+    long rc = raw(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (rc == 0) {
+        // TSYNC as in apply_seccomp: the child is a thread group of one.
+        rc = raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
+                 reinterpret_cast<long>(&b.filter));
+        if (rc > 0) rc = -EBUSY;  // a thread left unsynchronised: there is none
+        b.preload.failed_step = rc == 0 ? nullptr : "seccomp: loading the filter";
+    } else {
+        b.preload.failed_step = "PR_SET_NO_NEW_PRIVS";
+    }
+    b.preload.result = rc;
+    while (__atomic_load_n(&b.go, __ATOMIC_ACQUIRE) == 0) futex(&b.go, FUTEX_WAIT, 0);
+
+    // Init waits in release() from here on, as a vfork parent would: libc
+    // and the heap are the child's to use. First its own descriptor table
+    // and root, so that what it closes and its working directory are its own.
+    if (::unshare(CLONE_FILES | CLONE_FS) != 0) {
+        b.preload.result = -errno;
+        b.preload.failed_step = "unshare(CLONE_FILES|CLONE_FS) in the command's child";
+        exec_command(*b.spec, &b.preload);  // reports it and exits
+    }
+    ::close(b.signal_fd);
+    ::close(b.spec->alive_fd);
+    exec_command(*b.spec, &b.preload);
+}
+
+}  // namespace
+
+bool CommandStandby::usable(const SandboxSpec& spec) {
+    return kStandbyBuild && spec.seccomp != nullptr && !spec.plan->learning;
+}
+
+Result<CommandStandby> CommandStandby::start(const SandboxSpec& spec, int signal_fd) {
+    const std::span<const sock_filter> code = spec.seccomp->code();
+    if (code.empty() || code.size() > USHRT_MAX)
+        return make_error("seccomp: the command's filter is empty or too long");
+    void* mapping =
+        ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (mapping == MAP_FAILED) return make_error("mmap of the command's spawn stack failed");
+    auto* block = new (mapping) Block;
+    block->spec = &spec;
+    block->signal_fd = signal_fd;
+    // The kernel copies the program and never writes through the pointer.
+    block->filter =
+        sock_fprog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
+    constexpr int kFlags =
+        CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
+    const pid_t pid = ::clone(standby_main, static_cast<char*>(mapping) + kStackSize, kFlags, block,
+                              &block->tid, nullptr, &block->tid);
+    if (pid < 0) {
+        ::munmap(mapping, kStackSize);
+        return make_error("clone of the command failed");
+    }
+    return CommandStandby(mapping, block, pid);
+}
+
+CommandStandby::CommandStandby(CommandStandby&& other) noexcept
+    : mapping_(other.mapping_), block_(other.block_), pid_(other.pid_) {
+    other.mapping_ = nullptr;
+    other.block_ = nullptr;
+}
+
+void CommandStandby::release() {
+    if (block_ == nullptr) return;
+    __atomic_store_n(&block_->go, 1, __ATOMIC_RELEASE);
+    futex(&block_->go, FUTEX_WAKE, 1);
+    // Not FUTEX_PRIVATE: the kernel's wake at execve/exit is a shared one.
+    for (pid_t t; (t = __atomic_load_n(&block_->tid, __ATOMIC_ACQUIRE)) != 0;)
+        futex(&block_->tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));
+    ::munmap(mapping_, kStackSize);
+    mapping_ = nullptr;
+    block_ = nullptr;
+}
+
+CommandStandby::~CommandStandby() {
+    if (block_ == nullptr) return;
+    // Never let go: its stack goes away with this, so it goes first.
+    ::kill(pid_, SIGKILL);
+    for (pid_t t; (t = __atomic_load_n(&block_->tid, __ATOMIC_ACQUIRE)) != 0;)
+        futex(&block_->tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));
+    ::munmap(mapping_, kStackSize);
+}
+
+}  // namespace mxc::lnx
