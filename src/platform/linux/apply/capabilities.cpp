@@ -7,15 +7,25 @@
 
 #include <cerrno>
 
+#include "platform/linux/apply/raw_syscall.hpp"
 #include "platform/linux/apply/sys_error.hpp"
 
 namespace mxc::lnx {
 
-Status drop_capabilities() {
-    for (int cap = 0; cap <= 63; ++cap) {
-        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-            if (errno == EINVAL) break;  // past CAP_LAST_CAP of this kernel
-            return sys_error("PR_CAPBSET_DROP " + std::to_string(cap));
+long empty_bounding_set() {
+    for (long cap = 0; cap <= 63; ++cap) {
+        const long r = raw(SYS_prctl, PR_CAPBSET_DROP, cap);
+        if (r == -EINVAL) break;  // past CAP_LAST_CAP of this kernel
+        if (r < 0) return r;
+    }
+    return 0;
+}
+
+Status drop_capabilities(bool bounding_set_emptied) {
+    if (!bounding_set_emptied) {
+        if (const long r = empty_bounding_set(); r < 0) {
+            errno = static_cast<int>(-r);
+            return sys_error("PR_CAPBSET_DROP");
         }
     }
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {

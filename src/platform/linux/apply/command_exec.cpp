@@ -80,14 +80,14 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
 
 }  // namespace
 
-[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec, const SeccompPreload* preload) {
+[[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec, const PreloadedSteps* preload) {
     const LinuxPlan& plan = *spec.plan;
     StepClock steps(spec.report_steps, spec.report_fd);
     if (preload != nullptr) {
         if (preload->failed_step != nullptr)
             fail(spec, make_error(std::string(preload->failed_step) + ": " +
                                   std::strerror(static_cast<int>(-preload->result))));
-        steps.done("no_new_privs, seccomp (loaded while the mount tree was built)");
+        steps.done("bounding set, no_new_privs, seccomp (while the mount tree was built)");
     }
     if (::chdir(plan.cwd.c_str()) != 0) {
         int err = errno;
@@ -100,7 +100,7 @@ int exec_search(const SandboxSpec& spec, const std::vector<std::string>& candida
     if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
         for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
-    if (auto st = drop_capabilities(); !st) fail(spec, st);
+    if (auto st = drop_capabilities(preload != nullptr); !st) fail(spec, st);
     steps.done("cwd, fd hygiene, capabilities dropped");
     if (preload == nullptr) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

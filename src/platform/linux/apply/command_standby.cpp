@@ -15,6 +15,7 @@
 #include <new>
 #include <span>
 
+#include "platform/linux/apply/capabilities.hpp"
 #include "platform/linux/apply/raw_syscall.hpp"
 #include "platform/linux/apply/seccomp_bpf.hpp"
 
@@ -26,7 +27,7 @@ struct CommandStandby::Block {
     const SandboxSpec* spec = nullptr;
     int signal_fd = -1;
     sock_fprog filter{};
-    SeccompPreload preload;  // written by the child before it waits
+    PreloadedSteps preload;  // written by the child before it waits
     std::uint32_t go = 0;    // futex: init sets it to 1 in release()
     // The child's tid: the kernel writes it at clone (CLONE_PARENT_SETTID)
     // and clears it, waking init, once the child has execve'd or exited
@@ -54,8 +55,10 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
     auto& b = *static_cast<CommandStandby::Block*>(arg);
     // Raw system calls only until init lets go: it is building the mount
     // tree on the same memory meanwhile.
-    long rc = raw(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (rc == 0) {
+    long rc = empty_bounding_set();
+    if (rc < 0) {
+        b.preload.failed_step = "PR_CAPBSET_DROP";
+    } else if (rc = raw(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); rc == 0) {
         // TSYNC as in apply_seccomp: the child is a thread group of one.
         rc = raw(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
                  reinterpret_cast<long>(&b.filter));

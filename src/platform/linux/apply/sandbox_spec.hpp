@@ -86,8 +86,9 @@ pid_t clone_sandbox(std::uint64_t flags, int cgroup_fd);
 #define MXC_ON_CLONE_STACK __attribute__((no_sanitize("address")))
 
 // What a command standby (command_standby.hpp) did before exec_command:
-// no_new_privs and the seccomp filter, or the step that failed.
-struct SeccompPreload {
+// the capability bounding set emptied, no_new_privs and the seccomp
+// filter, or the step that failed.
+struct PreloadedSteps {
     long result = 0;                    // 0, or -errno of the failed step
     const char* failed_step = nullptr;  // null when both steps worked
 };
@@ -95,6 +96,6 @@ struct SeccompPreload {
 // `preload`: the standby's steps, which exec_command then skips; null when
 // exec_command does them itself.
 [[noreturn]] MXC_ON_CLONE_STACK void exec_command(const SandboxSpec& spec,
-                                                  const SeccompPreload* preload = nullptr);
+                                                  const PreloadedSteps* preload = nullptr);
 
 }  // namespace mxc::lnx
