@@ -153,6 +153,10 @@ TEST_CASE("a run refused after mxc-init started leaves none behind") {
     Install i;
     i.copy_helper(fs::perms(0755));
     TempDir ws;
+    // The control below runs as the caller, whatever the test identity: a
+    // workspace only the test user may enter would end its run at once
+    // (the command has no capabilities), and its mxc-init be gone too soon.
+    fs::permissions(ws.path(), fs::perms(0755));
     // Control: while a run is going, its mxc-init is seen.
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);

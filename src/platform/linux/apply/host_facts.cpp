@@ -1,5 +1,6 @@
 #include "platform/linux/apply/host_facts.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -14,8 +15,11 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "common/path_components.hpp"
 #include "common/slurp.hpp"
@@ -95,13 +99,65 @@ struct Seen {
     mode_t mode = 0;
     std::string link;  // readlink target; "" when unreadable or not a link
 };
-using SeenPaths = std::unordered_map<std::string, Seen>;
+
+// Most rule paths name something that does not exist (a secret a deny rule
+// covers, a file a protected name guards: 130 of coding-agent's 150 here),
+// and they crowd into a few directories ($HOME, ~/.config, /etc, the
+// workspace). Such a directory is read once: a name its listing lacks needs
+// no lstat of its own. The directory was walked (and found to be a real
+// one, not a link) just before; its listing is a snapshot like any lstat.
+constexpr std::size_t kListFrom = 6;       // rule paths below one directory
+constexpr std::size_t kListAtMost = 4096;  // entries; a bigger one is lstat'ed name by name
+struct SeenPaths {
+    std::unordered_map<std::string, Seen> paths;
+    std::unordered_set<std::string> to_list;  // directories worth a listing
+    // A directory's names; nullopt when it could not be read whole (no read
+    // permission, too big): its paths are lstat'ed one by one.
+    std::unordered_map<std::string, std::optional<std::unordered_set<std::string>>> listings;
+};
+
+std::optional<std::unordered_set<std::string>> list_directory(const std::string& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    std::unordered_set<std::string> names;
+    errno = 0;
+    bool whole = true;
+    while (const dirent* e = ::readdir(d)) {
+        if (names.size() == kListAtMost) {
+            whole = false;
+            break;
+        }
+        names.emplace(e->d_name);
+    }
+    if (errno != 0) whole = false;
+    ::closedir(d);
+    if (!whole) return std::nullopt;
+    return names;
+}
+
+// False only when `path` certainly does not exist: its directory was listed
+// and the name is not there.
+bool may_exist(SeenPaths& seen, const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash + 1 == path.size()) return true;  // "/" itself
+    const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+    if (!seen.to_list.contains(dir)) return true;
+    auto [it, inserted] = seen.listings.try_emplace(dir);
+    if (inserted) it->second = list_directory(dir);
+    return !it->second || it->second->contains(path.substr(slash + 1));
+}
 
 const Seen& look(SeenPaths& seen, const std::string& path) {
-    auto [it, inserted] = seen.try_emplace(path);
+    auto [it, inserted] = seen.paths.try_emplace(path);
     if (!inserted) return it->second;
-    struct stat st {};
     Seen& s = it->second;
+    if (!may_exist(seen, path)) return s;
+    struct stat st {};
     s.ok = ::lstat(path.c_str(), &st) == 0;
     s.mode = st.st_mode;
     if (s.ok && S_ISLNK(s.mode)) {
@@ -174,6 +230,27 @@ PathFact observe_path_in(SeenPaths& seen, const std::string& path, const std::st
     return f;
 }
 
+// The directories that hold kListFrom or more of `paths` (as the walk will
+// name them: below the workspace, from its resolved form).
+std::unordered_set<std::string> crowded_directories(const std::vector<std::string>& paths,
+                                                    const std::string& trusted_prefix,
+                                                    const std::string& trusted_resolved) {
+    std::unordered_map<std::string, std::size_t> below;
+    for (const auto& p : paths) {
+        std::string walked = p;
+        if (!trusted_prefix.empty() && !trusted_resolved.empty() &&
+            policy::is_same_or_under(p, trusted_prefix))
+            walked = (trusted_resolved == "/" ? "" : trusted_resolved) + p.substr(trusted_prefix.size());
+        const auto slash = walked.rfind('/');
+        if (slash == std::string::npos || slash + 1 == walked.size()) continue;
+        ++below[slash == 0 ? "/" : walked.substr(0, slash)];
+    }
+    std::unordered_set<std::string> crowded;
+    for (const auto& [dir, n] : below)
+        if (n >= kListFrom) crowded.insert(dir);
+    return crowded;
+}
+
 }  // namespace
 
 PathFact observe_path(const std::string& path, const std::string& trusted_prefix,
@@ -209,21 +286,23 @@ HostFacts gather_host_facts(const policy::ResolvedPolicy& policy, const platform
         char buf[PATH_MAX];
         if (::realpath(policy.workspace.c_str(), buf) != nullptr) workspace_resolved = buf;
     }
-    SeenPaths seen;
-    auto observe = [&](const std::string& p) {
-        // try_emplace: a path that is both a rule and an area is walked once.
-        auto [it, inserted] = f.paths.try_emplace(p);
-        if (inserted) it->second = observe_path_in(seen, p, policy.workspace, workspace_resolved);
-    };
-    for (const auto& r : policy.paths) observe(r.path);
+    std::vector<std::string> to_observe;
+    for (const auto& r : policy.paths) to_observe.push_back(r.path);
     // [network].unix: the broker also allows a rule's resolved form.
     // Its directory too: a socket is often created after mxc starts.
     for (const auto& u : policy.network.unix_sockets) {
-        observe(u.value);
+        to_observe.push_back(u.value);
         const auto slash = u.value.rfind('/');
-        if (slash != std::string::npos && slash > 0) observe(u.value.substr(0, slash));
+        if (slash != std::string::npos && slash > 0) to_observe.push_back(u.value.substr(0, slash));
     }
-    for (const auto& root : policy::writable_area_roots(policy)) observe(root);
+    for (const auto& root : policy::writable_area_roots(policy)) to_observe.push_back(root);
+    SeenPaths seen;
+    seen.to_list = crowded_directories(to_observe, policy.workspace, workspace_resolved);
+    for (const auto& p : to_observe) {
+        // try_emplace: a path that is both a rule and an area is walked once.
+        auto [it, inserted] = f.paths.try_emplace(p);
+        if (inserted) it->second = observe_path_in(seen, p, policy.workspace, workspace_resolved);
+    }
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) f.environ.emplace_back(*e);
     struct rlimit rl {};
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY) f.nofile_hard = rl.rlim_max;
