@@ -21,6 +21,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/unique_fd.hpp"
@@ -32,7 +34,10 @@ namespace {
 constexpr const char* kStage = "/tmp";
 constexpr const char* kOld = "/oldroot";
 constexpr const char* kNew = "/newroot";
-constexpr const char* kEmptyFile = "/mask-empty";
+// Mask files are binds of this empty file. Its own small tmpfs is read-only,
+// nosuid, nodev and noexec, and a bind takes its source mount's flags.
+constexpr const char* kMaskSource = "/masks";
+constexpr const char* kEmptyFile = "/masks/empty";
 
 // Kernel struct mount_attr (Linux 5.12).
 struct MountAttr {
@@ -84,11 +89,35 @@ std::string parent_of(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Directories under /newroot that sit on one of our own tmpfs mounts and
+// that nothing has been mounted on or above since: the root tmpfs and what
+// ensure_mount_point created. They need no lstat (not a link, a directory)
+// and no statfs (on our tmpfs) when a deeper mount point is made; a
+// coding-agent tree re-checked each component for every mount below it
+// (100 of its 300 calls). Nobody else can change them: the tree lives in
+// the sandbox's private mount namespace and nothing of the sandbox runs yet.
+class OwnDirs {
+public:
+    [[nodiscard]] bool contains(const std::string& dir) const { return dirs_.contains(dir); }
+    void add(const std::string& dir) { dirs_.insert(dir); }
+    // Something was mounted on `target`: it and everything below it are the
+    // mount's now. A fresh tmpfs of ours is an own directory again.
+    void covered(const std::string& target, bool own_tmpfs) {
+        const std::string below = target + "/";
+        std::erase_if(dirs_, [&](const std::string& d) { return d == target || d.starts_with(below); });
+        if (own_tmpfs) dirs_.insert(target);
+    }
+    void forget_all() { dirs_.clear(); }
+
+private:
+    std::unordered_set<std::string> dirs_;
+};
+
 // Creates the mount point `path` (and missing parents) inside /newroot. It
 // refuses to create anything that is not on one of our own tmpfs mounts: a
 // missing directory under a read-write bind would otherwise be created on the
 // host. Existing components must not be symlinks, since mount(2) follows them.
-Status ensure_mount_point(const std::string& path, bool is_dir) {
+Status ensure_mount_point(const std::string& path, bool is_dir, OwnDirs& own) {
     std::string current;
     std::size_t pos = std::string(kNew).size();
     while (pos < path.size()) {
@@ -96,19 +125,27 @@ Status ensure_mount_point(const std::string& path, bool is_dir) {
         if (next == std::string::npos) next = path.size();
         const std::string prefix = path.substr(0, next);
         const bool last = next == path.size();
+        if (own.contains(prefix)) {
+            pos = next;
+            continue;
+        }
         struct stat st {};
         if (::lstat(prefix.c_str(), &st) == 0) {
             if (S_ISLNK(st.st_mode))
                 return make_error("mount point " + prefix + " is a symlink inside the sandbox");
         } else if (errno == ENOENT) {
             const std::string parent = parent_of(prefix);
-            if (!on_tmpfs(parent)) {
+            if (!own.contains(parent) && !on_tmpfs(parent)) {
                 return make_error(
                     "mount point " + prefix.substr(std::string(kNew).size()) +
                     " is missing in the sandbox and its parent is a host directory (changed during launch?)");
             }
             if (!last || is_dir) {
-                if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return sys_error("mkdir", prefix);
+                if (::mkdir(prefix.c_str(), 0755) != 0) {
+                    if (errno != EEXIST) return sys_error("mkdir", prefix);
+                } else if (own.contains(parent)) {
+                    own.add(prefix);  // made by us, on our tmpfs
+                }
             } else {
                 UniqueFd fd(::open(prefix.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
                 if (!fd.valid() && errno != EEXIST) return sys_error("create mount point", prefix);
@@ -296,7 +333,7 @@ std::string generated_destination(const std::string& target) {
 
 // A file mxc wrote (`content`), bound read-only over `op.target`. It is
 // written on the staging tmpfs, which the bind keeps alive after pivot_root.
-Status apply_generated(const MountOp& op) {
+Status apply_generated(const MountOp& op, OwnDirs& own) {
     const std::string dst = generated_destination(op.target);
     if (dst.empty()) return make_error(op.target + ": too many symlinks in the sandbox");
     std::string src = "/generated" + op.target;  // one per target: "/generated_etc_hosts"
@@ -312,7 +349,7 @@ Status apply_generated(const MountOp& op) {
             done += static_cast<std::size_t>(n);
         }
     }
-    if (auto made = ensure_mount_point(dst, false); !made) {
+    if (auto made = ensure_mount_point(dst, false, own); !made) {
         // The path is missing and its directory is a host directory (a host
         // without /etc/hosts or resolv.conf): nothing to cover, and no file
         // may be created on the host. The resolver then falls back to
@@ -327,10 +364,11 @@ Status apply_generated(const MountOp& op) {
         return make_error(dst.substr(std::string(kNew).size()) + " is not a regular file in the sandbox");
     if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0)
         return sys_error("bind generated file on", dst.substr(std::string(kNew).size()));
+    own.covered(dst, false);
     return restrict_mount(dst, kAttrRdonly | kAttrNosuid | kAttrNodev, false);
 }
 
-Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
+Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro, OwnDirs& own) {
     const std::string dst = std::string(kNew) + (op.target == "/" ? "" : op.target);
     const std::string src = std::string(kOld) + op.source;
     auto with_rule = [&](Status st) -> Status {
@@ -341,58 +379,69 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro) {
         case MountKind::RootTmpfs:
             if (::mkdir(kNew, 0755) != 0) return sys_error("mkdir", kNew);
             MXC_TRY(mount_tmpfs(kNew, MS_NOSUID | MS_NODEV, "mode=0755"));
+            own.covered(kNew, true);
             remount_ro.push_back(kNew);
             return {};
         case MountKind::BindRo:
-            MXC_TRY(with_rule(ensure_mount_point(dst, op.is_dir)));
+            MXC_TRY(with_rule(ensure_mount_point(dst, op.is_dir, own)));
             MXC_TRY(with_rule(bind(src, dst)));
+            own.covered(dst, false);
             return with_rule(restrict_mount(dst, kAttrRdonly | kAttrNosuid | kAttrNodev, true));
         case MountKind::BindRw:
-            MXC_TRY(with_rule(ensure_mount_point(dst, op.is_dir)));
+            MXC_TRY(with_rule(ensure_mount_point(dst, op.is_dir, own)));
             MXC_TRY(with_rule(bind(src, dst)));
+            own.covered(dst, false);
             return with_rule(restrict_mount(dst, kAttrNosuid | kAttrNodev, true));
         case MountKind::MaskDir:
-            MXC_TRY(with_rule(ensure_mount_point(dst, true)));
+            MXC_TRY(with_rule(ensure_mount_point(dst, true, own)));
             // Writable until every deeper mount point inside it exists; made
             // read-only with the rest of the scaffolding.
             MXC_TRY(with_rule(mount_tmpfs(dst, MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k")));
+            own.covered(dst, true);
             remount_ro.push_back(dst);
             return {};
         case MountKind::MaskFile:
-            MXC_TRY(with_rule(ensure_mount_point(dst, false)));
+            MXC_TRY(with_rule(ensure_mount_point(dst, false, own)));
+            // The bind takes the source mount's flags (read-only, nosuid,
+            // nodev, noexec: enter_staging), so no mount_setattr per mask.
             if (::mount(kEmptyFile, dst.c_str(), nullptr, MS_BIND, nullptr) != 0) {
                 return with_rule(sys_error("mask file", op.target));
             }
-            return with_rule(restrict_mount(dst, kAttrRdonly | kAttrNosuid | kAttrNodev, false));
+            own.covered(dst, false);
+            return {};
         case MountKind::Proc:
-            MXC_TRY(ensure_mount_point(dst, true));
+            MXC_TRY(ensure_mount_point(dst, true, own));
             if (::mount("proc", dst.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
                 return sys_error("mount proc on", op.target);
             }
+            own.covered(dst, false);
             return harden_proc(dst);
         case MountKind::Dev:
-            MXC_TRY(ensure_mount_point(dst, true));
+            MXC_TRY(ensure_mount_point(dst, true, own));
+            own.covered(dst, false);
             return build_dev(dst, op.source, op.size, remount_ro);
         case MountKind::Tmp:
-            MXC_TRY(ensure_mount_point(dst, true));
-            return mount_tmpfs(dst, MS_NOSUID | MS_NODEV, ram_fs_options(op.size).c_str());
+            MXC_TRY(ensure_mount_point(dst, true, own));
+            MXC_TRY(mount_tmpfs(dst, MS_NOSUID | MS_NODEV, ram_fs_options(op.size).c_str()));
+            own.covered(dst, true);
+            return {};
         case MountKind::TmpDir:
             // Only ever on our own tmpfs: ensure_mount_point refuses host dirs.
-            MXC_TRY(with_rule(ensure_mount_point(dst, true)));
+            MXC_TRY(with_rule(ensure_mount_point(dst, true, own)));
             if (::chmod(dst.c_str(), 0700) != 0) return sys_error("chmod", op.target);
             return {};
         case MountKind::Symlink: {
             struct stat st {};
             if (::lstat(dst.c_str(), &st) == 0) return {};  // already provided by a bind
             const std::string parent = parent_of(dst);
-            if (parent != kNew) MXC_TRY(with_rule(ensure_mount_point(parent, true)));
-            if (!on_tmpfs(parent)) return {};
+            if (parent != kNew) MXC_TRY(with_rule(ensure_mount_point(parent, true, own)));
+            if (!own.contains(parent) && !on_tmpfs(parent)) return {};
             if (::symlink(op.source.c_str(), dst.c_str()) != 0)
                 return with_rule(sys_error("symlink", op.target));
             return {};
         }
         case MountKind::Generated:
-            return with_rule(apply_generated(op));
+            return with_rule(apply_generated(op, own));
         case MountKind::LearnView:
             return make_error("the learning view needs the learning plan");
     }
@@ -407,9 +456,13 @@ Status enter_staging() {
     if (::mkdir("oldroot", 0755) != 0) return sys_error("mkdir staging oldroot");
     if (::syscall(SYS_pivot_root, ".", "oldroot") != 0) return sys_error("pivot_root to staging tmpfs");
     if (::chdir("/") != 0) return sys_error("chdir /");
-    UniqueFd empty(::open(kEmptyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
-    if (!empty.valid()) return sys_error("create", kEmptyFile);
-    return {};
+    if (::mkdir(kMaskSource, 0755) != 0) return sys_error("mkdir", kMaskSource);
+    MXC_TRY(mount_tmpfs(kMaskSource, MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=4k"));
+    {
+        UniqueFd empty(::open(kEmptyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+        if (!empty.valid()) return sys_error("create", kEmptyFile);
+    }
+    return restrict_mount(kMaskSource, kAttrRdonly | kAttrNosuid | kAttrNodev, false);
 }
 
 }  // namespace
@@ -421,8 +474,9 @@ Result<Premounted> premount_sandbox_root() {
     // The very ops every plan has (compile_plan), carried out the same way:
     // build_sandbox_root skips them when premount_fits.
     std::vector<std::string> remount_ro;  // the root's entry is added there
-    MXC_TRY(apply_op(MountOp{MountKind::RootTmpfs, "tmpfs", "/", true, "empty root"}, remount_ro));
-    MXC_TRY(apply_op(MountOp{MountKind::Proc, "proc", "/proc", true, "fresh procfs"}, remount_ro));
+    OwnDirs own;                          // build_sandbox_root starts its own
+    MXC_TRY(apply_op(MountOp{MountKind::RootTmpfs, "tmpfs", "/", true, "empty root"}, remount_ro, own));
+    MXC_TRY(apply_op(MountOp{MountKind::Proc, "proc", "/proc", true, "fresh procfs"}, remount_ro, own));
     done.root_and_proc = true;
     return done;
 }
@@ -458,6 +512,8 @@ Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* l
     }
 
     std::vector<std::string> remount_ro;
+    OwnDirs own;
+    if (premounted.root_and_proc) own.add(kNew);  // the premount's root tmpfs; its /proc is not
     for (const auto& op : ops) {
         if (premounted.root_and_proc && op.kind == MountKind::RootTmpfs) {
             remount_ro.push_back(kNew);  // as apply_op would
@@ -466,9 +522,10 @@ Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* l
         if (premounted.root_and_proc && op.kind == MountKind::Proc) continue;
         if (op.kind == MountKind::LearnView && learning != nullptr && layers != nullptr) {
             MXC_TRY(build_learn_view(*learning, kOld, kNew, "/layers", *layers));
+            own.forget_all();
             continue;
         }
-        MXC_TRY(apply_op(op, remount_ro));
+        MXC_TRY(apply_op(op, remount_ro, own));
     }
     // Read-only last: mask directories and the root had to stay writable
     // while deeper mount points were created inside them.
