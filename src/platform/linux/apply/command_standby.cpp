@@ -126,7 +126,8 @@ void CommandStandby::release() {
     // Not FUTEX_PRIVATE: the kernel's wake at execve/exit is a shared one.
     for (pid_t t; (t = __atomic_load_n(&block_->tid, __ATOMIC_ACQUIRE)) != 0;)
         futex(&block_->tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));
-    ::munmap(mapping_, kStackSize);
+    // The mapping stays until init exits: unmapping memory another CPU ran
+    // on costs a TLB flush there, where the command is starting now.
     mapping_ = nullptr;
     block_ = nullptr;
 }

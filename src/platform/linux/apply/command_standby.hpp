@@ -42,7 +42,8 @@ public:
     [[nodiscard]] pid_t pid() const { return pid_; }
 
     // Lets the child go on to execve and waits until it is past it (or
-    // gone): its status comes to init's SIGCHLD like any child's.
+    // gone): its status comes to init's SIGCHLD like any child's. The
+    // child's stack is left mapped (init's own memory, freed with it).
     void release();
 
     // What the child reads and writes (command_standby.cpp).
