@@ -1,4 +1,4 @@
-// premount_fits (mounts.hpp): an early init's root tmpfs and /proc, mounted
+// premount_fits (mounts.hpp): an early init's root tmpfs, /proc and /dev, mounted
 // before the plan existed, are taken over only when the plan's ops would
 // have built the same thing in the same order.
 #include <doctest/doctest.h>
@@ -31,15 +31,35 @@ TEST_CASE("premount: a plan that covers the root before /proc does not fit") {
     CHECK_FALSE(premount_fits(plan.mounts));
 }
 
-TEST_CASE("premount: ops without the root first, without /proc, or with two do not fit") {
+TEST_CASE("premount: ops without the root first, without /proc or /dev, or with two do not fit") {
     const MountOp root{MountKind::RootTmpfs, "tmpfs", "/", true, ""};
+    const MountOp dev{MountKind::Dev, "", "/dev", true, ""};
     const MountOp proc{MountKind::Proc, "proc", "/proc", true, ""};
     const MountOp usr{MountKind::BindRo, "/usr", "/usr", true, ""};
-    CHECK(premount_fits({root, proc, usr}));
+    CHECK(premount_fits({root, dev, proc, usr}));
     CHECK_FALSE(premount_fits({}));
-    CHECK_FALSE(premount_fits({proc, root, usr}));
-    CHECK_FALSE(premount_fits({root, usr}));
-    CHECK_FALSE(premount_fits({root, proc, proc}));
-    CHECK_FALSE(premount_fits({root, MountOp{MountKind::Proc, "proc", "/other", true, ""}}));
-    CHECK_FALSE(premount_fits({root, MountOp{MountKind::LearnView, "", "/", true, ""}, proc}));
+    CHECK_FALSE(premount_fits({proc, root, dev, usr}));
+    CHECK_FALSE(premount_fits({root, dev, usr}));
+    CHECK_FALSE(premount_fits({root, proc, usr}));
+    CHECK_FALSE(premount_fits({root, dev, proc, proc}));
+    CHECK_FALSE(premount_fits({root, dev, dev, proc}));
+    CHECK_FALSE(premount_fits({root, dev, MountOp{MountKind::Proc, "proc", "/other", true, ""}}));
+    CHECK_FALSE(premount_fits({root, MountOp{MountKind::Dev, "", "/other", true, ""}, proc}));
+    CHECK_FALSE(premount_fits({root, MountOp{MountKind::LearnView, "", "/", true, ""}, dev, proc}));
+}
+
+TEST_CASE("premount: nothing at or under /dev, and no new root, before the Dev op") {
+    const MountOp root{MountKind::RootTmpfs, "tmpfs", "/", true, ""};
+    const MountOp dev{MountKind::Dev, "", "/dev", true, ""};
+    const MountOp proc{MountKind::Proc, "proc", "/proc", true, ""};
+    const MountOp host_dev{MountKind::BindRo, "/dev", "/dev", true, ""};
+    const MountOp host_null{MountKind::BindRw, "/dev/null", "/dev/null", false, ""};
+    const MountOp host_root{MountKind::BindRo, "/", "/", true, ""};
+    CHECK_FALSE(premount_fits({root, host_dev, dev, proc}));
+    CHECK_FALSE(premount_fits({root, host_null, dev, proc}));
+    CHECK_FALSE(premount_fits({root, host_root, dev, proc}));
+    CHECK_FALSE(premount_fits({root, dev, host_root, proc}));
+    // After both, as the plan itself would mount them: it fits.
+    CHECK(premount_fits({root, dev, host_null, proc}));
+    CHECK(premount_fits({root, dev, proc, host_root}));
 }

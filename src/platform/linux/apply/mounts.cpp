@@ -202,8 +202,8 @@ std::string ram_fs_options(std::uint64_t size) {
     return size == 0 ? std::string("mode=1777") : "mode=1777,size=" + std::to_string(size);
 }
 
-Status build_dev(const std::string& dev, const std::string& terminal, std::uint64_t shm_size,
-                 std::vector<std::string>& remount_ro) {
+// What every plan's /dev has: before the orders, in an early init.
+Status premount_dev(const std::string& dev) {
     MXC_TRY(mount_tmpfs(dev, MS_NOSUID | MS_NOEXEC, "mode=0755"));
     // Only harmless character devices, bound from the host (a user namespace
     // cannot mknod). /dev/tty is the caller's controlling terminal.
@@ -215,14 +215,6 @@ Status build_dev(const std::string& dev, const std::string& terminal, std::uint6
         if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0)
             return sys_error("bind", "/dev/" + std::string(name));
     }
-    if (!terminal.empty()) {
-        const std::string dst = dev + "/console";
-        UniqueFd fd(::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
-        if (!fd.valid()) return sys_error("create", dst);
-        const std::string src = std::string(kOld) + terminal;
-        if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0)
-            return sys_error("bind terminal", terminal);
-    }
     const std::string pts = dev + "/pts";
     if (::mkdir(pts.c_str(), 0755) != 0) return sys_error("mkdir", pts);
     // A new devpts instance: the sandbox sees only terminals it opens itself.
@@ -233,7 +225,6 @@ Status build_dev(const std::string& dev, const std::string& terminal, std::uint6
     if (::symlink("pts/ptmx", (dev + "/ptmx").c_str()) != 0) return sys_error("symlink", dev + "/ptmx");
     const std::string shm = dev + "/shm";
     if (::mkdir(shm.c_str(), 0755) != 0) return sys_error("mkdir", shm);
-    MXC_TRY(mount_tmpfs(shm, MS_NOSUID | MS_NODEV, ram_fs_options(shm_size).c_str()));
     const std::pair<const char*, const char*> links[] = {{"fd", "/proc/self/fd"},
                                                          {"stdin", "/proc/self/fd/0"},
                                                          {"stdout", "/proc/self/fd/1"},
@@ -241,6 +232,23 @@ Status build_dev(const std::string& dev, const std::string& terminal, std::uint6
     for (const auto& [name, target] : links) {
         if (::symlink(target, (dev + "/" + name).c_str()) != 0) return sys_error("symlink", dev + "/" + name);
     }
+    return {};
+}
+
+// The plan's part of /dev: the caller's terminal as /dev/console and the
+// size of /dev/shm; then /dev waits to be made read-only with the rest.
+Status finish_dev(const std::string& dev, const std::string& terminal, std::uint64_t shm_size,
+                  std::vector<std::string>& remount_ro) {
+    if (!terminal.empty()) {
+        const std::string dst = dev + "/console";
+        UniqueFd fd(::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+        if (!fd.valid()) return sys_error("create", dst);
+        const std::string src = std::string(kOld) + terminal;
+        if (::mount(src.c_str(), dst.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            return sys_error("bind terminal", terminal);
+    }
+    const std::string shm = dev + "/shm";
+    MXC_TRY(mount_tmpfs(shm, MS_NOSUID | MS_NODEV, ram_fs_options(shm_size).c_str()));
     remount_ro.push_back(dev);
     return {};
 }
@@ -419,7 +427,8 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro, OwnDirs
         case MountKind::Dev:
             MXC_TRY(ensure_mount_point(dst, true, own));
             own.covered(dst, false);
-            return build_dev(dst, op.source, op.size, remount_ro);
+            MXC_TRY(premount_dev(dst));
+            return finish_dev(dst, op.source, op.size, remount_ro);
         case MountKind::Tmp:
             MXC_TRY(ensure_mount_point(dst, true, own));
             MXC_TRY(mount_tmpfs(dst, MS_NOSUID | MS_NODEV, ram_fs_options(op.size).c_str()));
@@ -477,49 +486,63 @@ Result<Premounted> premount_sandbox_root() {
     OwnDirs own;                          // build_sandbox_root starts its own
     MXC_TRY(apply_op(MountOp{MountKind::RootTmpfs, "tmpfs", "/", true, "empty root"}, remount_ro, own));
     MXC_TRY(apply_op(MountOp{MountKind::Proc, "proc", "/proc", true, "fresh procfs"}, remount_ro, own));
-    done.root_and_proc = true;
+    // /dev as its Dev op would make it, but for the plan's two parts.
+    const std::string dev = std::string(kNew) + "/dev";
+    if (::mkdir(dev.c_str(), 0755) != 0) return sys_error("mkdir", dev);
+    MXC_TRY(premount_dev(dev));
+    done.root_proc_dev = true;
     return done;
 }
 
 bool premount_fits(const std::vector<MountOp>& ops) {
     // The root tmpfs first (as the premount made it), then nothing that
-    // covers the root again before the one /proc (a rule on "/" would hide
-    // a /proc mounted early, where the plan mounts /proc on top of it).
+    // covers the root again before the one /proc and the one /dev (a rule
+    // on "/" would hide what was mounted early, where the plan mounts /proc
+    // or /dev on top of it), and nothing at or below /dev before the Dev op.
     if (ops.empty() || ops.front().kind != MountKind::RootTmpfs || ops.front().target != "/") return false;
     int procs = 0;
-    bool root_covered_before_proc = false;
+    int devs = 0;
     for (std::size_t i = 1; i < ops.size(); ++i) {
         const MountOp& op = ops[i];
         if (op.kind == MountKind::LearnView || op.kind == MountKind::RootTmpfs) return false;
         if (op.kind == MountKind::Proc) {
             if (op.target != "/proc") return false;
             ++procs;
-        } else if (op.target == "/" && procs == 0) {
-            root_covered_before_proc = true;
+        } else if (op.kind == MountKind::Dev) {
+            if (op.target != "/dev") return false;
+            ++devs;
+        } else {
+            const bool covers_root = op.target == "/" && (procs == 0 || devs == 0);
+            const bool inside_dev = devs == 0 && (op.target == "/dev" || op.target.starts_with("/dev/"));
+            if (covers_root || inside_dev) return false;
         }
     }
-    return procs == 1 && !root_covered_before_proc;
+    return procs == 1 && devs == 1;
 }
 
 Status build_sandbox_root(const std::vector<MountOp>& ops, const LearningPlan* learning, LearnLayers* layers,
                           Premounted premounted) {
     if (!premounted.staging) MXC_TRY(enter_staging());
-    if (premounted.root_and_proc && !premount_fits(ops)) {
+    if (premounted.root_proc_dev && !premount_fits(ops)) {
         // Not this plan's tree: start the new root again from nothing.
         if (::umount2(kNew, MNT_DETACH) != 0) return sys_error("unmount premounted root", kNew);
         if (::rmdir(kNew) != 0) return sys_error("rmdir", kNew);
-        premounted.root_and_proc = false;
+        premounted.root_proc_dev = false;
     }
 
     std::vector<std::string> remount_ro;
     OwnDirs own;
-    if (premounted.root_and_proc) own.add(kNew);  // the premount's root tmpfs; its /proc is not
+    if (premounted.root_proc_dev) own.add(kNew);  // the premount's root tmpfs; its /proc and /dev are not
     for (const auto& op : ops) {
-        if (premounted.root_and_proc && op.kind == MountKind::RootTmpfs) {
+        if (premounted.root_proc_dev && op.kind == MountKind::RootTmpfs) {
             remount_ro.push_back(kNew);  // as apply_op would
             continue;
         }
-        if (premounted.root_and_proc && op.kind == MountKind::Proc) continue;
+        if (premounted.root_proc_dev && op.kind == MountKind::Proc) continue;
+        if (premounted.root_proc_dev && op.kind == MountKind::Dev) {
+            MXC_TRY(finish_dev(std::string(kNew) + "/dev", op.source, op.size, remount_ro));
+            continue;
+        }
         if (op.kind == MountKind::LearnView && learning != nullptr && layers != nullptr) {
             MXC_TRY(build_learn_view(*learning, kOld, kNew, "/layers", *layers));
             own.forget_all();

@@ -9,16 +9,18 @@ namespace mxc::lnx {
 
 // What an early init mounted before its orders (premount_sandbox_root).
 struct Premounted {
-    bool staging = false;        // the staging tmpfs, pivoted into, with the empty file
-    bool root_and_proc = false;  // the new root's tmpfs and its /proc
+    bool staging = false;  // the staging tmpfs, pivoted into, with the empty file
+    // The new root's tmpfs, its /proc and the part of its /dev that every
+    // plan has (all but the terminal's console and /dev/shm's size).
+    bool root_proc_dev = false;
 };
 
 // The part of every plan's mount tree that depends on no profile: the
-// staging area, the new root's tmpfs and a hardened procfs at /proc (every
-// plan has them, compile_plan). An early init builds it while the
-// supervisor compiles the plan; build_sandbox_root takes it over when the
-// plan's ops start the same way (premount_fits) and removes the root and
-// /proc otherwise.
+// staging area, the new root's tmpfs, a hardened procfs at /proc and the
+// minimal /dev without its console and /dev/shm (every plan has them,
+// compile_plan). An early init builds it while the supervisor compiles the
+// plan; build_sandbox_root takes it over when the plan's ops start the same
+// way (premount_fits) and removes the root, /proc and /dev otherwise.
 Result<Premounted> premount_sandbox_root();
 bool premount_fits(const std::vector<MountOp>& ops);
 
