@@ -27,8 +27,9 @@ struct CommandStandby::Block {
     const SandboxSpec* spec = nullptr;
     int signal_fd = -1;
     sock_fprog filter{};
-    PreloadedSteps preload;  // written by the child before it waits
-    std::uint32_t go = 0;    // futex: init sets it to 1 in release()
+    PreloadedSteps preload;  // written by the child before it waits for kGo
+    // futex: kIdle until arm() filled the fields above, kGo from release().
+    std::uint32_t stage = 0;
     // The child's tid: the kernel writes it at clone (CLONE_PARENT_SETTID)
     // and clears it, waking init, once the child has execve'd or exited
     // (CLONE_CHILD_CLEARTID): what CLONE_VFORK did, but at a time of init's
@@ -39,6 +40,8 @@ struct CommandStandby::Block {
 namespace {
 
 constexpr std::size_t kStackSize = 1 << 20;
+constexpr std::uint32_t kArmed = 1;
+constexpr std::uint32_t kGo = 2;
 
 // Sanitizer runtimes keep per-thread state the child would share with init.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -51,10 +54,21 @@ long futex(void* word, int op, std::uint32_t value) {
     return raw(SYS_futex, reinterpret_cast<long>(word), op, static_cast<long>(value), 0);
 }
 
+MXC_ON_CLONE_STACK void wait_for_stage(std::uint32_t& stage, std::uint32_t at_least) {
+    for (std::uint32_t now; (now = __atomic_load_n(&stage, __ATOMIC_ACQUIRE)) < at_least;)
+        futex(&stage, FUTEX_WAIT, now);
+}
+
+void set_stage(std::uint32_t& stage, std::uint32_t to) {
+    __atomic_store_n(&stage, to, __ATOMIC_RELEASE);
+    futex(&stage, FUTEX_WAKE, 1);
+}
+
 MXC_ON_CLONE_STACK int standby_main(void* arg) {
     auto& b = *static_cast<CommandStandby::Block*>(arg);
     // Raw system calls only until init lets go: it is building the mount
     // tree on the same memory meanwhile.
+    wait_for_stage(b.stage, kArmed);
     long rc = empty_bounding_set();
     if (rc < 0) {
         b.preload.failed_step = "PR_CAPBSET_DROP";
@@ -68,7 +82,7 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
         b.preload.failed_step = "PR_SET_NO_NEW_PRIVS";
     }
     b.preload.result = rc;
-    while (__atomic_load_n(&b.go, __ATOMIC_ACQUIRE) == 0) futex(&b.go, FUTEX_WAIT, 0);
+    wait_for_stage(b.stage, kGo);
 
     // Init waits in release() from here on, as a vfork parent would: libc
     // and the heap are the child's to use. First its own descriptor table
@@ -85,23 +99,39 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
 
 }  // namespace
 
+bool CommandStandby::buildable() {
+    return kStandbyBuild;
+}
+
 bool CommandStandby::usable(const SandboxSpec& spec) {
     return kStandbyBuild && spec.seccomp != nullptr && !spec.plan->learning;
 }
 
 Result<CommandStandby> CommandStandby::start(const SandboxSpec& spec, int signal_fd) {
+    auto standby = start_idle();
+    if (!standby) return standby;
+    MXC_TRY(standby->arm(spec, signal_fd));
+    return standby;
+}
+
+Status CommandStandby::arm(const SandboxSpec& spec, int signal_fd) {
     const std::span<const sock_filter> code = spec.seccomp->code();
     if (code.empty() || code.size() > USHRT_MAX)
         return make_error("seccomp: the command's filter is empty or too long");
+    block_->spec = &spec;
+    block_->signal_fd = signal_fd;
+    // The kernel copies the program and never writes through the pointer.
+    block_->filter =
+        sock_fprog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
+    set_stage(block_->stage, kArmed);
+    return {};
+}
+
+Result<CommandStandby> CommandStandby::start_idle() {
     void* mapping =
         ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (mapping == MAP_FAILED) return make_error("mmap of the command's spawn stack failed");
     auto* block = new (mapping) Block;
-    block->spec = &spec;
-    block->signal_fd = signal_fd;
-    // The kernel copies the program and never writes through the pointer.
-    block->filter =
-        sock_fprog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
     constexpr int kFlags =
         CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
     const pid_t pid = ::clone(standby_main, static_cast<char*>(mapping) + kStackSize, kFlags, block,
@@ -121,8 +151,7 @@ CommandStandby::CommandStandby(CommandStandby&& other) noexcept
 
 void CommandStandby::release() {
     if (block_ == nullptr) return;
-    __atomic_store_n(&block_->go, 1, __ATOMIC_RELEASE);
-    futex(&block_->go, FUTEX_WAKE, 1);
+    set_stage(block_->stage, kGo);
     // Not FUTEX_PRIVATE: the kernel's wake at execve/exit is a shared one.
     for (pid_t t; (t = __atomic_load_n(&block_->tid, __ATOMIC_ACQUIRE)) != 0;)
         futex(&block_->tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));

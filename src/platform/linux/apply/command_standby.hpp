@@ -1,10 +1,11 @@
-// The command's child, started by sandbox init as soon as it has its
-// orders instead of after the mount tree: it sets no_new_privs and loads
-// the command's seccomp filter (about 0.3 ms, most of it the kernel's BPF
-// JIT) while init builds the tree, then waits. release() lets it do the
-// rest of exec_command once the tree exists and the supervisor's go-ahead
-// came, and returns once it has called execve (or exited): until then it
-// borrows init's memory, as the CLONE_VFORK child it replaces did.
+// The command's child, started by sandbox init before the mount tree (an
+// early init clones it while it waits for its orders): once armed with the
+// plan's filter it empties its capability bounding set, sets no_new_privs
+// and loads the command's seccomp filter (about 0.3 ms, most of it the
+// kernel's BPF JIT) while init builds the tree, then waits. release() lets
+// it do the rest of exec_command once the tree exists and the supervisor's
+// go-ahead came, and returns once it has called execve (or exited): until
+// then it borrows init's memory, as the CLONE_VFORK child it replaces did.
 //
 // The child shares init's memory, descriptor table and root from the
 // start: before release() it makes raw system calls only (no errno, no
@@ -28,10 +29,19 @@ public:
     // shared with init), a filter to load, and not learning (whose mount
     // tree adds layers). Otherwise init clones the command after the tree.
     static bool usable(const SandboxSpec& spec);
+    // The build's part of usable(): whether start_idle() may be called
+    // before there is a plan.
+    static bool buildable();
 
-    // Clones the child. `signal_fd` is init's signalfd, which the child
-    // closes once it has its own descriptor table.
+    // Clones the child and arms it.
     static Result<CommandStandby> start(const SandboxSpec& spec, int signal_fd);
+    // Clones the child before its filter is known (an early init, while it
+    // waits for its orders); it waits for arm().
+    static Result<CommandStandby> start_idle();
+    // Hands the child the plan (its filter, argv and environment, which
+    // must outlive it) and init's signalfd, which it closes once it has its
+    // own descriptor table; the child loads the filter now.
+    Status arm(const SandboxSpec& spec, int signal_fd);
 
     CommandStandby(CommandStandby&& other) noexcept;
     CommandStandby& operator=(CommandStandby&&) = delete;

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "common/exit_codes.hpp"
 #include "platform/linux/apply/broker_filter.hpp"
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/command_standby.hpp"
 #include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/init_orders.hpp"
 #include "platform/linux/apply/mounts.hpp"
@@ -127,7 +129,14 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     // the profile's part remains (mounts.hpp).
     auto premounted = premount_sandbox_root();
     if (!premounted) fail(c.report_fd, premounted.error());
-    steps.done("mount namespace: staging, root tmpfs and /proc (while the profile loaded)");
+    steps.done("mount namespace: staging, root tmpfs, /proc and /dev (while the profile loaded)");
+    // The command's child too: it waits for the plan's filter.
+    std::optional<CommandStandby> standby;
+    if (CommandStandby::buildable()) {
+        auto started = CommandStandby::start_idle();
+        if (!started) fail(c.report_fd, started.error());
+        standby.emplace(std::move(started).value());
+    }
 
     std::vector<UniqueFd> passed;
     auto bytes = receive_orders(c.orders_fd, passed);
@@ -163,6 +172,7 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     spec.namespaces_ready = true;
     spec.premounted = *premounted;
     spec.ready_sockets = &*sockets;
+    spec.idle_standby = standby ? &*standby : nullptr;
     spec.go_fd = c.orders_fd;
     spec.go_fds = orders->go_fds;
     sandbox_init_main(spec);

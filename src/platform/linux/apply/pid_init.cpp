@@ -245,11 +245,20 @@ sigset_t init_signal_set() {
     int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
     if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
     // The command's child loads its seccomp filter while the tree is built.
+    // An early init cloned it before its orders; a plan it cannot serve
+    // ends that one here (its destructor).
     std::optional<CommandStandby> standby;
+    if (spec.idle_standby != nullptr) {
+        CommandStandby idle = std::move(*spec.idle_standby);
+        if (CommandStandby::usable(spec)) standby.emplace(std::move(idle));
+    }
     if (CommandStandby::usable(spec)) {
-        auto started = CommandStandby::start(spec, sfd);
-        if (!started) fail(spec, started.error());
-        standby.emplace(std::move(started).value());
+        if (!standby) {
+            auto started = CommandStandby::start_idle();
+            if (!started) fail(spec, started.error());
+            standby.emplace(std::move(started).value());
+        }
+        if (auto armed = standby->arm(spec, sfd); !armed) fail(spec, armed);
     }
 
     LearnLayers layers;

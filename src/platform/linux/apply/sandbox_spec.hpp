@@ -17,6 +17,8 @@
 
 namespace mxc::lnx {
 
+class CommandStandby;
+
 // Supervisor -> init: "terminate the whole tree gracefully" (wall_time).
 // Real-time, so it can never be one of the signals relayed for the user.
 inline int terminate_tree_signal() {
@@ -60,6 +62,9 @@ struct SandboxSpec {
     // Early init: the sockets it opened, and the broker listener it got,
     // before its orders; null otherwise.
     SandboxSockets* ready_sockets = nullptr;
+    // Early init: the command's child it cloned before its orders, waiting
+    // to be armed (command_standby.hpp); null otherwise.
+    CommandStandby* idle_standby = nullptr;
 };
 
 // The signals sandbox init handles through its signalfd: the relayed ones,
