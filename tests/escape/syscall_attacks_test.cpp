@@ -20,6 +20,24 @@ TEST_SUITE("escape") {
         check_attack(s, {"ptrace_child"});
     }
 
+    // An early init's command child loads the built-in profiles' filter
+    // before the plan exists (command_standby.hpp). A profile that takes a
+    // group back must get its own filter, not that one: here ptrace works
+    // inside, where the plain profile blocks it. So a standby that kept the
+    // wrong filter fails this test in one direction, one that kept no filter
+    // in the other (the test above).
+    TEST_CASE("ptrace: a profile that allows it back gets its own filter, not the speculative one") {
+        Scene s;
+        const std::string allowing =
+            s.plant("allow-ptrace.toml",
+                    "schema = 1\nextends = \"" + s.profile + "\"\n[seccomp]\nallow = [\"ptrace\"]\n");
+        const auto blocked = s.inside({"ptrace_child"});
+        CHECK_MESSAGE(blocked.status == 1, "the plain profile: ", blocked.out, blocked.err);
+        s.profile = allowing;
+        const auto allowed = s.inside({"ptrace_child"});
+        CHECK_MESSAGE(allowed.status == 0, "with [seccomp] allow = [\"ptrace\"]: ", allowed.out, allowed.err);
+    }
+
     TEST_CASE("process_vm: reading another process's memory is blocked") {
         Scene s;
         check_attack(s, {"process_vm_child"});

@@ -221,7 +221,8 @@ TEST_CASE("the command's steps after the filter are calls no filter denies") {
                           "exit_group",
                           "mmap",
                           "munmap",
-                          "brk"}) {
+                          "brk",
+                          "sched_setaffinity"}) {
         CAPTURE(s);
         CHECK_FALSE(denies(plan, s));
     }

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <span>
 
@@ -30,6 +31,10 @@ struct CommandStandby::Block {
     PreloadedSteps preload;  // written by the child before it waits for kGo
     // futex: kIdle until arm() filled the fields above, kGo from release().
     std::uint32_t stage = 0;
+    // A child started with its filter is pinned to init's CPU until it is
+    // let go, then takes back init's CPUs (start_idle).
+    bool restore_affinity = false;
+    cpu_set_t affinity{};
     // The child's tid: the kernel writes it at clone (CLONE_PARENT_SETTID)
     // and clears it, waking init, once the child has execve'd or exited
     // (CLONE_CHILD_CLEARTID): what CLONE_VFORK did, but at a time of init's
@@ -92,6 +97,10 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
         b.preload.failed_step = "unshare(CLONE_FILES|CLONE_FS) in the command's child";
         exec_command(*b.spec, &b.preload);  // reports it and exits
     }
+    if (b.restore_affinity && ::sched_setaffinity(0, sizeof b.affinity, &b.affinity) != 0) {
+        b.preload.result = -errno;
+        b.preload.failed_step = "sched_setaffinity (the caller's CPUs) in the command's child";
+    }
     ::close(b.signal_fd);
     ::close(b.spec->alive_fd);
     exec_command(*b.spec, &b.preload);
@@ -107,44 +116,66 @@ bool CommandStandby::usable(const SandboxSpec& spec) {
     return kStandbyBuild && spec.seccomp != nullptr && !spec.plan->learning;
 }
 
-Result<CommandStandby> CommandStandby::start(const SandboxSpec& spec, int signal_fd) {
-    auto standby = start_idle();
-    if (!standby) return standby;
-    MXC_TRY(standby->arm(spec, signal_fd));
-    return standby;
-}
-
-Status CommandStandby::arm(const SandboxSpec& spec, int signal_fd) {
+Result<bool> CommandStandby::arm(const SandboxSpec& spec, int signal_fd) {
     const std::span<const sock_filter> code = spec.seccomp->code();
     if (code.empty() || code.size() > USHRT_MAX)
         return make_error("seccomp: the command's filter is empty or too long");
+    if (!speculative_.empty()) {
+        // Loaded before the orders: only the very same program will do.
+        if (code.size() != speculative_.size() ||
+            std::memcmp(code.data(), speculative_.data(), code.size_bytes()) != 0)
+            return false;
+        block_->spec = &spec;
+        block_->signal_fd = signal_fd;
+        return true;
+    }
     block_->spec = &spec;
     block_->signal_fd = signal_fd;
     // The kernel copies the program and never writes through the pointer.
     block_->filter =
         sock_fprog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
     set_stage(block_->stage, kArmed);
-    return {};
+    return true;
 }
 
-Result<CommandStandby> CommandStandby::start_idle() {
+Result<CommandStandby> CommandStandby::start_idle(std::span<const sock_filter> speculative) {
+    if (speculative.size() > USHRT_MAX) speculative = {};
     void* mapping =
         ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (mapping == MAP_FAILED) return make_error("mmap of the command's spawn stack failed");
     auto* block = new (mapping) Block;
+    cpu_set_t own{};
+    bool pinned = false;
+    if (!speculative.empty()) {
+        block->filter = sock_fprog{static_cast<unsigned short>(speculative.size()),
+                                   const_cast<sock_filter*>(speculative.data())};
+        block->stage = kArmed;  // it loads the filter at once
+        // On this CPU, which waits for the orders anyway, not on the
+        // supervisor's, whose front end they wait for.
+        const int cpu = ::sched_getcpu();
+        if (cpu >= 0 && cpu < CPU_SETSIZE && ::sched_getaffinity(0, sizeof own, &own) == 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            pinned = ::sched_setaffinity(0, sizeof one, &one) == 0;
+            block->restore_affinity = pinned;
+            block->affinity = own;
+        }
+    }
     constexpr int kFlags =
         CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
     const pid_t pid = ::clone(standby_main, static_cast<char*>(mapping) + kStackSize, kFlags, block,
                               &block->tid, nullptr, &block->tid);
+    if (pinned) (void)::sched_setaffinity(0, sizeof own, &own);
     if (pid < 0) {
         ::munmap(mapping, kStackSize);
         return make_error("clone of the command failed");
     }
-    return CommandStandby(mapping, block, pid);
+    return CommandStandby(mapping, block, pid, speculative);
 }
 
 CommandStandby::CommandStandby(CommandStandby&& other) noexcept
-    : mapping_(other.mapping_), block_(other.block_), pid_(other.pid_) {
+    : mapping_(other.mapping_), block_(other.block_), pid_(other.pid_), speculative_(other.speculative_) {
     other.mapping_ = nullptr;
     other.block_ = nullptr;
 }

@@ -16,9 +16,11 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <span>
 
 #include "common/result.hpp"
 #include "platform/linux/apply/sandbox_spec.hpp"
+#include "platform/linux/apply/seccomp_bpf.hpp"
 
 namespace mxc::lnx {
 
@@ -33,15 +35,17 @@ public:
     // before there is a plan.
     static bool buildable();
 
-    // Clones the child and arms it.
-    static Result<CommandStandby> start(const SandboxSpec& spec, int signal_fd);
-    // Clones the child before its filter is known (an early init, while it
-    // waits for its orders); it waits for arm().
-    static Result<CommandStandby> start_idle();
+    // Clones the child before the plan is known (an early init, while it
+    // waits for its orders). With a `speculative` filter (the built-in
+    // profiles' one, from the precompiled table) the child loads it at once,
+    // pinned to this CPU until it is let go; else it waits for arm().
+    static Result<CommandStandby> start_idle(std::span<const sock_filter> speculative = {});
     // Hands the child the plan (its filter, argv and environment, which
     // must outlive it) and init's signalfd, which it closes once it has its
-    // own descriptor table; the child loads the filter now.
-    Status arm(const SandboxSpec& spec, int signal_fd);
+    // own descriptor table; the child loads the filter now. False when the
+    // child loaded a speculative filter that is not the plan's: the caller
+    // ends this standby and starts another.
+    Result<bool> arm(const SandboxSpec& spec, int signal_fd);
 
     CommandStandby(CommandStandby&& other) noexcept;
     CommandStandby& operator=(CommandStandby&&) = delete;
@@ -60,11 +64,13 @@ public:
     struct Block;
 
 private:
-    CommandStandby(void* mapping, Block* block, pid_t pid) : mapping_(mapping), block_(block), pid_(pid) {}
+    CommandStandby(void* mapping, Block* block, pid_t pid, std::span<const sock_filter> speculative)
+        : mapping_(mapping), block_(block), pid_(pid), speculative_(speculative) {}
 
     void* mapping_ = nullptr;  // the child's stack, its block at the bottom
     Block* block_ = nullptr;
     pid_t pid_ = -1;
+    std::span<const sock_filter> speculative_;  // loaded before arm(); must outlive this
 };
 
 }  // namespace mxc::lnx

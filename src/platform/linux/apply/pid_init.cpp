@@ -253,12 +253,18 @@ sigset_t init_signal_set() {
         if (CommandStandby::usable(spec)) standby.emplace(std::move(idle));
     }
     if (CommandStandby::usable(spec)) {
+        if (standby) {
+            auto armed = standby->arm(spec, sfd);
+            if (!armed) fail(spec, armed.error());
+            if (!*armed) standby.reset();  // it loaded another filter: ended
+        }
         if (!standby) {
             auto started = CommandStandby::start_idle();
             if (!started) fail(spec, started.error());
             standby.emplace(std::move(started).value());
+            auto armed = standby->arm(spec, sfd);
+            if (!armed) fail(spec, armed.error());
         }
-        if (auto armed = standby->arm(spec, sfd); !armed) fail(spec, armed);
     }
 
     LearnLayers layers;
