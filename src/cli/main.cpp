@@ -248,11 +248,10 @@ constexpr const char* kAbout = "mxc runs a command inside a boundary that a TOML
 
 }  // namespace
 
-// exec and learn premap their pages (platform::prepare_process) before the
-// C++ library's static constructors run: the locale behind <iostream>'s
-// initialiser otherwise faulted its code in page by page first (0.3-0.4 ms
-// of every run where a hypervisor shadows page tables; docs/design.md,
-// "Startup budget"). Priority 101 sorts ahead of every default-priority
+// exec and learn premap their first heap (platform::prepare_process) before
+// the C++ library's static constructors run, whose locale set-up for
+// <iostream> is the first to allocate (docs/design.md, "Startup budget").
+// Priority 101 sorts ahead of every default-priority
 // constructor; glibc passes main's arguments. A plain scan, since nothing
 // with a constructor may be used yet: an option value spelled "exec" only
 // premaps a run that did not need it. glibc only: other C runtimes call

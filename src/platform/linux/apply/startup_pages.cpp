@@ -1,19 +1,16 @@
 #include "platform/linux/apply/startup_pages.hpp"
 
-#include <link.h>
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
-#include <string_view>
 
 namespace mxc::lnx {
 namespace {
 
 // Linux 5.14 values; Debian 12's glibc headers predate them.
-constexpr int kPopulateRead = 22;   // MADV_POPULATE_READ
 constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE
 
 // The heap a run of `mxc exec` touches: about 60 pages for coding-agent.
@@ -30,22 +27,6 @@ void populate(const char* begin, std::size_t len, int advice) {
     const std::size_t head = reinterpret_cast<std::uintptr_t>(begin) % page;
     const std::size_t whole = (len + head + page - 1) / page * page;
     if (whole != 0) (void)::madvise(const_cast<char*>(begin - head), whole, advice);
-}
-
-// mxc's own code (libseccomp's included, linked from its archive) and
-// libc's: the loader's has already run, and nothing else is loaded.
-int populate_code(dl_phdr_info* info, std::size_t /*size*/, void* /*data*/) {
-    const std::string_view name = info->dlpi_name == nullptr ? "" : info->dlpi_name;
-    const bool program = name.empty();
-    if (!program && name.find("/libc.so") == std::string_view::npos) return 0;
-    for (int i = 0; i < info->dlpi_phnum; ++i) {
-        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-        if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
-        // NOLINTNEXTLINE(performance-no-int-to-ptr): the loader gives addresses as integers.
-        const auto* start = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-        populate(start, ph.p_memsz, kPopulateRead);
-    }
-    return 0;
 }
 
 // Makes malloc grow its heap by kHeapBytes beyond the next request (and keep
@@ -68,7 +49,6 @@ void populate_heap() {
 }  // namespace
 
 void premap_startup_pages() {
-    (void)::dl_iterate_phdr(populate_code, nullptr);
     populate_heap();
 }
 
