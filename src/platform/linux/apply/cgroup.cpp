@@ -104,6 +104,10 @@ void kill_cgroup_members(const std::string& dir) {
 }
 
 Status remove_cgroup_leaf(const std::string& dir) {
+    // Usually empty by now (init left a v1 leaf before it reported, a v2
+    // leaf emptied with the sandbox's pid namespace): one rmdir, which the
+    // kernel refuses while a process is still in it.
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
     kill_cgroup_members(dir);
     for (int i = 0; i < 50; ++i) {
         if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
