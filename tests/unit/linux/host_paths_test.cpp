@@ -12,6 +12,7 @@
 #include <string>
 
 #include "platform/linux/apply/host_facts.hpp"
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
 using mxc::lnx::gather_host_facts;
@@ -21,17 +22,6 @@ using mxc::policy::PathRule;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/mxc-host-paths-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
-
 void touch(const std::string& p) {
     ::close(::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 }
@@ -39,16 +29,16 @@ void touch(const std::string& p) {
 }  // namespace
 
 TEST_CASE("host paths: names in a crowded directory are found as a lone walk finds them") {
-    TempDir t;
-    const std::string home = t.path + "/home";
+    const mxc::test::TempDir t;
+    const std::string home = t.path() + "/home";
     fs::create_directories(home + "/.config/git");
-    fs::create_directories(t.path + "/elsewhere");
+    fs::create_directories(t.path() + "/elsewhere");
     touch(home + "/.gitconfig");
     touch(home + "/.npmrc");
-    touch(t.path + "/elsewhere/target");
-    REQUIRE(::symlink((t.path + "/elsewhere/target").c_str(), (home + "/.netrc").c_str()) == 0);
+    touch(t.path() + "/elsewhere/target");
+    REQUIRE(::symlink((t.path() + "/elsewhere/target").c_str(), (home + "/.netrc").c_str()) == 0);
     REQUIRE(::symlink("missing-target", (home + "/.dangling").c_str()) == 0);
-    REQUIRE(::symlink((t.path + "/elsewhere").c_str(), (home + "/.cache").c_str()) == 0);
+    REQUIRE(::symlink((t.path() + "/elsewhere").c_str(), (home + "/.cache").c_str()) == 0);
 
     mxc::policy::ResolvedPolicy policy;
     // Enough names below one directory to list it; most do not exist.
