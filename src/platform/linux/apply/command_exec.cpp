@@ -2,7 +2,8 @@
 // matters: fd hygiene first, then capabilities, no_new_privs, Landlock (needs
 // no_new_privs), seccomp (it may forbid syscalls the earlier steps need),
 // rlimits (after them nothing may allocate), then execve. A command standby
-// (command_standby.hpp) set no_new_privs and loaded the filter first: every
+// (command_standby.hpp) emptied the bounding set, set no_new_privs and
+// loaded the filter first: every
 // later step's calls are ones the filter allows (it denies no capability,
 // Landlock, chdir, close_range, prlimit or execve call).
 #include <fcntl.h>

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -69,6 +68,13 @@ void set_stage(std::uint32_t& stage, std::uint32_t to) {
     futex(&stage, FUTEX_WAKE, 1);
 }
 
+// Until the child has execve'd or exited (the kernel clears `tid`). Not
+// FUTEX_PRIVATE: the kernel's wake at execve/exit is a shared one.
+void wait_until_past_execve(pid_t& tid) {
+    for (pid_t t; (t = __atomic_load_n(&tid, __ATOMIC_ACQUIRE)) != 0;)
+        futex(&tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));
+}
+
 MXC_ON_CLONE_STACK int standby_main(void* arg) {
     auto& b = *static_cast<CommandStandby::Block*>(arg);
     // Raw system calls only until init lets go: it is building the mount
@@ -118,37 +124,32 @@ bool CommandStandby::usable(const SandboxSpec& spec) {
 
 Result<bool> CommandStandby::arm(const SandboxSpec& spec, int signal_fd) {
     const std::span<const sock_filter> code = spec.seccomp->code();
-    if (code.empty() || code.size() > USHRT_MAX)
-        return make_error("seccomp: the command's filter is empty or too long");
-    if (!speculative_.empty()) {
-        // Loaded before the orders: only the very same program will do.
-        if (code.size() != speculative_.size() ||
-            std::memcmp(code.data(), speculative_.data(), code.size_bytes()) != 0)
-            return false;
-        block_->spec = &spec;
-        block_->signal_fd = signal_fd;
-        return true;
-    }
+    const auto prog = as_sock_fprog(code);
+    if (!prog) return make_error("seccomp: the command's filter is empty or too long");
+    // Loaded before the orders: only the very same program will do.
+    if (!speculative_.empty() && (code.size() != speculative_.size() ||
+                                  std::memcmp(code.data(), speculative_.data(), code.size_bytes()) != 0))
+        return false;
     block_->spec = &spec;
     block_->signal_fd = signal_fd;
-    // The kernel copies the program and never writes through the pointer.
-    block_->filter =
-        sock_fprog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
-    set_stage(block_->stage, kArmed);
+    if (speculative_.empty()) {
+        block_->filter = *prog;
+        set_stage(block_->stage, kArmed);
+    }
     return true;
 }
 
 Result<CommandStandby> CommandStandby::start_idle(std::span<const sock_filter> speculative) {
-    if (speculative.size() > USHRT_MAX) speculative = {};
+    const auto speculative_prog = as_sock_fprog(speculative);
+    if (!speculative_prog) speculative = {};
     void* mapping =
         ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (mapping == MAP_FAILED) return make_error("mmap of the command's spawn stack failed");
     auto* block = new (mapping) Block;
     cpu_set_t own{};
     bool pinned = false;
-    if (!speculative.empty()) {
-        block->filter = sock_fprog{static_cast<unsigned short>(speculative.size()),
-                                   const_cast<sock_filter*>(speculative.data())};
+    if (speculative_prog) {
+        block->filter = *speculative_prog;
         block->stage = kArmed;  // it loads the filter at once
         // On this CPU, which waits for the orders anyway, not on the
         // supervisor's, whose front end they wait for.
@@ -183,9 +184,7 @@ CommandStandby::CommandStandby(CommandStandby&& other) noexcept
 void CommandStandby::release() {
     if (block_ == nullptr) return;
     set_stage(block_->stage, kGo);
-    // Not FUTEX_PRIVATE: the kernel's wake at execve/exit is a shared one.
-    for (pid_t t; (t = __atomic_load_n(&block_->tid, __ATOMIC_ACQUIRE)) != 0;)
-        futex(&block_->tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));
+    wait_until_past_execve(block_->tid);
     // The mapping stays until init exits: unmapping memory another CPU ran
     // on costs a TLB flush there, where the command is starting now.
     mapping_ = nullptr;
@@ -196,8 +195,7 @@ CommandStandby::~CommandStandby() {
     if (block_ == nullptr) return;
     // Never let go: its stack goes away with this, so it goes first.
     ::kill(pid_, SIGKILL);
-    for (pid_t t; (t = __atomic_load_n(&block_->tid, __ATOMIC_ACQUIRE)) != 0;)
-        futex(&block_->tid, FUTEX_WAIT, static_cast<std::uint32_t>(t));
+    wait_until_past_execve(block_->tid);
     ::munmap(mapping_, kStackSize);
 }
 

@@ -168,6 +168,14 @@ const Seen& look(SeenPaths& seen, const std::string& path) {
     return s;
 }
 
+// Below the workspace the user named, which is trusted as given: the walk
+// starts from its resolved form.
+bool in_trusted(const std::string& path, const std::string& trusted_prefix,
+                const std::string& trusted_resolved) {
+    return !trusted_prefix.empty() && !trusted_resolved.empty() &&
+           policy::is_same_or_under(path, trusted_prefix);
+}
+
 PathFact observe_path_in(SeenPaths& seen, const std::string& path, const std::string& trusted_prefix,
                          const std::string& trusted_resolved) {
     PathFact f;
@@ -178,9 +186,7 @@ PathFact observe_path_in(SeenPaths& seen, const std::string& path, const std::st
         todo.insert(todo.end(), parts.rbegin(), parts.rend());
     };
     std::string current;  // fully resolved so far; "" is "/"
-    const bool in_trusted = !trusted_prefix.empty() && !trusted_resolved.empty() &&
-                            policy::is_same_or_under(path, trusted_prefix);
-    if (in_trusted) {
+    if (in_trusted(path, trusted_prefix, trusted_resolved)) {
         // The workspace the user named is trusted as given: resolve it once
         // (realpath) and walk only what lies below it.
         current = trusted_resolved == "/" ? "" : trusted_resolved;
@@ -238,8 +244,7 @@ std::unordered_set<std::string> crowded_directories(const std::vector<std::strin
     std::unordered_map<std::string, std::size_t> below;
     for (const auto& p : paths) {
         std::string walked = p;
-        if (!trusted_prefix.empty() && !trusted_resolved.empty() &&
-            policy::is_same_or_under(p, trusted_prefix))
+        if (in_trusted(p, trusted_prefix, trusted_resolved))
             walked = (trusted_resolved == "/" ? "" : trusted_resolved) + p.substr(trusted_prefix.size());
         const auto slash = walked.rfind('/');
         if (slash == std::string::npos || slash + 1 == walked.size()) continue;

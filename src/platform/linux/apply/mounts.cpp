@@ -99,6 +99,8 @@ std::string parent_of(const std::string& path) {
 class OwnDirs {
 public:
     [[nodiscard]] bool contains(const std::string& dir) const { return dirs_.contains(dir); }
+    // Whether `dir` is on one of our tmpfs mounts: known, or asked (statfs).
+    [[nodiscard]] bool on_own_tmpfs(const std::string& dir) const { return contains(dir) || on_tmpfs(dir); }
     void add(const std::string& dir) { dirs_.insert(dir); }
     // Something was mounted on `target`: it and everything below it are the
     // mount's now. A fresh tmpfs of ours is an own directory again.
@@ -135,7 +137,7 @@ Status ensure_mount_point(const std::string& path, bool is_dir, OwnDirs& own) {
                 return make_error("mount point " + prefix + " is a symlink inside the sandbox");
         } else if (errno == ENOENT) {
             const std::string parent = parent_of(prefix);
-            if (!own.contains(parent) && !on_tmpfs(parent)) {
+            if (!own.on_own_tmpfs(parent)) {
                 return make_error(
                     "mount point " + prefix.substr(std::string(kNew).size()) +
                     " is missing in the sandbox and its parent is a host directory (changed during launch?)");
@@ -444,7 +446,7 @@ Status apply_op(const MountOp& op, std::vector<std::string>& remount_ro, OwnDirs
             if (::lstat(dst.c_str(), &st) == 0) return {};  // already provided by a bind
             const std::string parent = parent_of(dst);
             if (parent != kNew) MXC_TRY(with_rule(ensure_mount_point(parent, true, own)));
-            if (!own.contains(parent) && !on_tmpfs(parent)) return {};
+            if (!own.on_own_tmpfs(parent)) return {};
             if (::symlink(op.source.c_str(), dst.c_str()) != 0)
                 return with_rule(sys_error("symlink", op.target));
             return {};

@@ -116,6 +116,26 @@ void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps, pi
     steps.done("limits: moved into the pids cgroup (v1)");
 }
 
+// The command's child, armed with the plan's filter (command_standby.hpp):
+// the one an early init cloned before its orders when it loaded that
+// filter, else a new one; none when the plan cannot use one (an early
+// init's is then ended, by its destructor).
+std::optional<CommandStandby> armed_standby(const SandboxSpec& spec, int signal_fd) {
+    std::optional<CommandStandby> standby;
+    if (spec.idle_standby != nullptr) standby.emplace(std::move(*spec.idle_standby));
+    if (!CommandStandby::usable(spec)) return std::nullopt;
+    if (standby) {
+        auto armed = standby->arm(spec, signal_fd);
+        if (!armed) fail(spec, armed.error());
+        if (*armed) return standby;
+        standby.reset();  // it loaded another filter: ended
+    }
+    auto started = CommandStandby::start_idle();
+    if (!started) fail(spec, started.error());
+    if (auto armed = started->arm(spec, signal_fd); !armed) fail(spec, armed.error());
+    return std::move(started).value();
+}
+
 // Early init: the supervisor's go-ahead, with the v1 pids leaf's `tasks`
 // and its parent's when the orders announced them. Exits if the supervisor
 // stopped the run instead (closed the stream, or sent anything else).
@@ -245,27 +265,7 @@ sigset_t init_signal_set() {
     int sfd = ::signalfd(-1, &handled, SFD_CLOEXEC);
     if (sfd < 0) fail(spec, make_error("signalfd in sandbox init failed"));
     // The command's child loads its seccomp filter while the tree is built.
-    // An early init cloned it before its orders; a plan it cannot serve
-    // ends that one here (its destructor).
-    std::optional<CommandStandby> standby;
-    if (spec.idle_standby != nullptr) {
-        CommandStandby idle = std::move(*spec.idle_standby);
-        if (CommandStandby::usable(spec)) standby.emplace(std::move(idle));
-    }
-    if (CommandStandby::usable(spec)) {
-        if (standby) {
-            auto armed = standby->arm(spec, sfd);
-            if (!armed) fail(spec, armed.error());
-            if (!*armed) standby.reset();  // it loaded another filter: ended
-        }
-        if (!standby) {
-            auto started = CommandStandby::start_idle();
-            if (!started) fail(spec, started.error());
-            standby.emplace(std::move(started).value());
-            auto armed = standby->arm(spec, sfd);
-            if (!armed) fail(spec, armed.error());
-        }
-    }
+    std::optional<CommandStandby> standby = armed_standby(spec, sfd);
 
     LearnLayers layers;
     if (auto st = build_sandbox_root(plan.mounts, plan.learning ? &*plan.learning : nullptr, &layers,

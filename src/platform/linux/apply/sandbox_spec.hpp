@@ -95,7 +95,7 @@ pid_t clone_sandbox(std::uint64_t flags, int cgroup_fd);
 // filter, or the step that failed.
 struct PreloadedSteps {
     long result = 0;                    // 0, or -errno of the failed step
-    const char* failed_step = nullptr;  // null when both steps worked
+    const char* failed_step = nullptr;  // null when every step worked
 };
 
 // `preload`: the standby's steps, which exec_command then skips; null when

@@ -6,6 +6,8 @@
 // (seccomp_precompiled.hpp) and one compiled at run time load the same way.
 #include <linux/filter.h>
 
+#include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -22,6 +24,14 @@ using ScmpFilterCtx = void*;
 // The program libseccomp generates for `ctx` (seccomp_export_bpf, through a
 // memfd: libseccomp 2.5 has no in-memory export).
 Result<BpfCode> export_bpf(ScmpFilterCtx ctx);
+
+// `code` as seccomp(2) takes it; none when it is empty or longer than the
+// kernel's 16-bit length. The kernel copies the program and never writes
+// through the pointer.
+inline std::optional<sock_fprog> as_sock_fprog(std::span<const sock_filter> code) {
+    if (code.empty() || code.size() > std::numeric_limits<unsigned short>::max()) return std::nullopt;
+    return sock_fprog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
+}
 
 // seccomp(SECCOMP_SET_MODE_FILTER, flags, code) on the calling thread.
 // Returns what the kernel returned (the listener fd with

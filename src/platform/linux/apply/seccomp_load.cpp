@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <string>
 
 #include "platform/linux/apply/broker_filter.hpp"
@@ -19,10 +18,9 @@
 namespace mxc::lnx {
 
 long load_bpf(std::span<const sock_filter> code, unsigned flags) {
-    if (code.empty() || code.size() > std::numeric_limits<unsigned short>::max()) return -EINVAL;
-    // The kernel copies the program and never writes through the pointer.
-    sock_fprog prog{static_cast<unsigned short>(code.size()), const_cast<sock_filter*>(code.data())};
-    const long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    auto prog = as_sock_fprog(code);
+    if (!prog) return -EINVAL;
+    const long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &*prog);
     return rc < 0 ? -errno : rc;
 }
 
