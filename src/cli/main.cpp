@@ -1,7 +1,5 @@
 // Command-line front end: the only file that includes CLI11 (a heavy header).
 // It fills the plain option structs and hands over to one run_* per command.
-#include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "cli/args.hpp"
+#include "cli/cli11.hpp"
 #include "cli/options.hpp"
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
@@ -244,6 +243,13 @@ std::string_view lean_subcommand(const std::vector<std::string>& args, std::size
     return *named;
 }
 
+// CLI11 prints help and the version to std::cout (cli11.hpp: the standard
+// streams are set up here, not before main).
+int print_to_standard_streams(const CLI::App& app, const CLI::Error& e) {
+    const std::ios_base::Init standard_streams;
+    return app.exit(e);
+}
+
 constexpr const char* kAbout = "mxc runs a command inside a boundary that a TOML profile describes.";
 
 }  // namespace
@@ -313,12 +319,8 @@ static int run(int argc, char** argv, bool& ran_command) {
         try {
             std::vector<std::string> reversed(args.rbegin(), args.rend());
             app.parse(reversed);
-        } catch (const CLI::CallForHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::CallForAllHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::CallForVersion& e) {
-            return app.exit(e);
+        } catch (const CLI::Success& e) {  // --help, --help-all, --version
+            return print_to_standard_streams(app, e);
         } catch (const CLI::ParseError& e) {
             std::fprintf(stderr, "mxc: %s (see mxc --help)\n", e.what());
             // exec reserves 0-124 and 126-255 for the command; its own usage
