@@ -20,13 +20,13 @@ TEST_SUITE("escape") {
         check_attack(s, {"ptrace_child"});
     }
 
-    // An early init's command child loads the built-in profiles' filter
-    // before the plan exists (command_standby.hpp). A profile that takes a
-    // group back must get its own filter, not that one: here ptrace works
-    // inside, where the plain profile blocks it. So a standby that kept the
-    // wrong filter fails this test in one direction, one that kept no filter
-    // in the other (the test above).
-    TEST_CASE("ptrace: a profile that allows it back gets its own filter, not the speculative one") {
+    // An early init clones the command's child before the plan exists and
+    // arms it with the plan's filter later (command_standby.hpp). A profile
+    // that takes a group back must get its own filter, not the built-in
+    // profiles' one: here ptrace works inside, where the plain profile
+    // blocks it. So a child loading the wrong filter fails this test in one
+    // direction, one loading none in the other (the test above).
+    TEST_CASE("ptrace: a profile that allows it back gets its own filter, not the built-in one") {
         Scene s;
         const std::string allowing =
             s.plant("allow-ptrace.toml",

@@ -30,8 +30,8 @@ struct CommandStandby::Block {
     PreloadedSteps preload;  // written by the child before it waits for kGo
     // futex: kIdle until arm() filled the fields above, kGo from release().
     std::uint32_t stage = 0;
-    // A child started with its filter is pinned to init's CPU until it is
-    // let go, then takes back init's CPUs (start_idle).
+    // arm() moves the child off init's CPU to load its filter; once let go
+    // it takes back init's CPUs.
     bool restore_affinity = false;
     cpu_set_t affinity{};
     // The child's tid: the kernel writes it at clone (CLONE_PARENT_SETTID)
@@ -112,6 +112,21 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
     exec_command(*b.spec, &b.preload);
 }
 
+// Init builds the mount tree next, on its own CPU: the child loads its
+// filter (0.3 ms, most of it the kernel's BPF JIT) on another one, where
+// the supervisor has finished its front end and waits, instead of taking
+// turns with init. It takes back init's CPUs once let go (standby_main).
+void push_off_this_cpu(CommandStandby::Block& b, pid_t child) {
+    const int here = ::sched_getcpu();
+    cpu_set_t elsewhere;
+    if (here < 0 || here >= CPU_SETSIZE || ::sched_getaffinity(0, sizeof b.affinity, &b.affinity) != 0)
+        return;
+    CPU_OR(&elsewhere, &b.affinity, &b.affinity);
+    CPU_CLR(here, &elsewhere);
+    if (CPU_COUNT(&elsewhere) == 0) return;
+    b.restore_affinity = ::sched_setaffinity(child, sizeof elsewhere, &elsewhere) == 0;
+}
+
 }  // namespace
 
 bool CommandStandby::buildable() {
@@ -122,61 +137,35 @@ bool CommandStandby::usable(const SandboxSpec& spec) {
     return kStandbyBuild && spec.seccomp != nullptr && !spec.plan->learning;
 }
 
-Result<bool> CommandStandby::arm(const SandboxSpec& spec, int signal_fd) {
-    const std::span<const sock_filter> code = spec.seccomp->code();
-    const auto prog = as_sock_fprog(code);
+Status CommandStandby::arm(const SandboxSpec& spec, int signal_fd) {
+    const auto prog = as_sock_fprog(spec.seccomp->code());
     if (!prog) return make_error("seccomp: the command's filter is empty or too long");
-    // Loaded before the orders: only the very same program will do.
-    if (!speculative_.empty() && (code.size() != speculative_.size() ||
-                                  std::memcmp(code.data(), speculative_.data(), code.size_bytes()) != 0))
-        return false;
     block_->spec = &spec;
     block_->signal_fd = signal_fd;
-    if (speculative_.empty()) {
-        block_->filter = *prog;
-        set_stage(block_->stage, kArmed);
-    }
-    return true;
+    block_->filter = *prog;
+    push_off_this_cpu(*block_, pid_);
+    set_stage(block_->stage, kArmed);
+    return {};
 }
 
-Result<CommandStandby> CommandStandby::start_idle(std::span<const sock_filter> speculative) {
-    const auto speculative_prog = as_sock_fprog(speculative);
-    if (!speculative_prog) speculative = {};
+Result<CommandStandby> CommandStandby::start_idle() {
     void* mapping =
         ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (mapping == MAP_FAILED) return make_error("mmap of the command's spawn stack failed");
     auto* block = new (mapping) Block;
-    cpu_set_t own{};
-    bool pinned = false;
-    if (speculative_prog) {
-        block->filter = *speculative_prog;
-        block->stage = kArmed;  // it loads the filter at once
-        // On this CPU, which waits for the orders anyway, not on the
-        // supervisor's, whose front end they wait for.
-        const int cpu = ::sched_getcpu();
-        if (cpu >= 0 && cpu < CPU_SETSIZE && ::sched_getaffinity(0, sizeof own, &own) == 0) {
-            cpu_set_t one;
-            CPU_ZERO(&one);
-            CPU_SET(cpu, &one);
-            pinned = ::sched_setaffinity(0, sizeof one, &one) == 0;
-            block->restore_affinity = pinned;
-            block->affinity = own;
-        }
-    }
     constexpr int kFlags =
         CLONE_VM | CLONE_FILES | CLONE_FS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
     const pid_t pid = ::clone(standby_main, static_cast<char*>(mapping) + kStackSize, kFlags, block,
                               &block->tid, nullptr, &block->tid);
-    if (pinned) (void)::sched_setaffinity(0, sizeof own, &own);
     if (pid < 0) {
         ::munmap(mapping, kStackSize);
         return make_error("clone of the command failed");
     }
-    return CommandStandby(mapping, block, pid, speculative);
+    return CommandStandby(mapping, block, pid);
 }
 
 CommandStandby::CommandStandby(CommandStandby&& other) noexcept
-    : mapping_(other.mapping_), block_(other.block_), pid_(other.pid_), speculative_(other.speculative_) {
+    : mapping_(other.mapping_), block_(other.block_), pid_(other.pid_) {
     other.mapping_ = nullptr;
     other.block_ = nullptr;
 }

@@ -16,7 +16,6 @@
 #include <sys/types.h>
 
 #include <cstddef>
-#include <span>
 
 #include "common/result.hpp"
 #include "platform/linux/apply/sandbox_spec.hpp"
@@ -36,17 +35,13 @@ public:
     static bool buildable();
 
     // Clones the child before the plan is known (an early init, while it
-    // waits for its orders). With a `speculative` filter (the built-in
-    // profiles' one, from the precompiled table) the child loads it at once,
-    // pinned to this CPU until it is let go; else it waits for arm().
-    static Result<CommandStandby> start_idle(std::span<const sock_filter> speculative = {});
+    // waits for its orders); it waits for arm().
+    static Result<CommandStandby> start_idle();
     // Hands the child the plan (its filter, argv and environment, which
     // must outlive it) and init's signalfd, which it closes once it has its
-    // own descriptor table; the child loads the filter now. False when the
-    // child loaded a speculative filter that is not the plan's: the caller
-    // ends this standby and starts another.
-    Result<bool> arm(const SandboxSpec& spec, int signal_fd);
-
+    // own descriptor table; the child loads the filter now, on another CPU
+    // than init's when there is one.
+    Status arm(const SandboxSpec& spec, int signal_fd);
     CommandStandby(CommandStandby&& other) noexcept;
     CommandStandby& operator=(CommandStandby&&) = delete;
     CommandStandby(const CommandStandby&) = delete;
@@ -64,13 +59,11 @@ public:
     struct Block;
 
 private:
-    CommandStandby(void* mapping, Block* block, pid_t pid, std::span<const sock_filter> speculative)
-        : mapping_(mapping), block_(block), pid_(pid), speculative_(speculative) {}
+    CommandStandby(void* mapping, Block* block, pid_t pid) : mapping_(mapping), block_(block), pid_(pid) {}
 
     void* mapping_ = nullptr;  // the child's stack, its block at the bottom
     Block* block_ = nullptr;
     pid_t pid_ = -1;
-    std::span<const sock_filter> speculative_;  // loaded before arm(); must outlive this
 };
 
 }  // namespace mxc::lnx

@@ -27,7 +27,6 @@
 #include "platform/linux/apply/seccomp_precompiled.hpp"
 #include "platform/linux/apply/sys_error.hpp"
 #include "platform/linux/apply/user_ns.hpp"
-#include "platform/linux/plan/seccomp_plan.hpp"
 
 namespace mxc::lnx {
 namespace {
@@ -131,12 +130,10 @@ Result<BpfProgram> early_broker_filter(const EarlyChild& c) {
     auto premounted = premount_sandbox_root();
     if (!premounted) fail(c.report_fd, premounted.error());
     steps.done("mount namespace: staging, root tmpfs, /proc and /dev (while the profile loaded)");
-    // The command's child too. Every built-in profile's command filter is
-    // the default one: the child loads that from the table now (and is
-    // ended if the plan's differs, sandbox_init_main).
+    // The command's child too; it loads the plan's filter once armed.
     std::optional<CommandStandby> standby;
     if (CommandStandby::buildable()) {
-        auto started = CommandStandby::start_idle(find_precompiled(seccomp_key(compile_seccomp({}))));
+        auto started = CommandStandby::start_idle();
         if (!started) fail(c.report_fd, started.error());
         standby.emplace(std::move(started).value());
     }

@@ -117,23 +117,20 @@ void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps, pi
 }
 
 // The command's child, armed with the plan's filter (command_standby.hpp):
-// the one an early init cloned before its orders when it loaded that
-// filter, else a new one; none when the plan cannot use one (an early
-// init's is then ended, by its destructor).
+// the one an early init cloned before its orders, else a new one; none
+// when the plan cannot use one (an early init's is then ended, by its
+// destructor).
 std::optional<CommandStandby> armed_standby(const SandboxSpec& spec, int signal_fd) {
     std::optional<CommandStandby> standby;
     if (spec.idle_standby != nullptr) standby.emplace(std::move(*spec.idle_standby));
     if (!CommandStandby::usable(spec)) return std::nullopt;
-    if (standby) {
-        auto armed = standby->arm(spec, signal_fd);
-        if (!armed) fail(spec, armed.error());
-        if (*armed) return standby;
-        standby.reset();  // it loaded another filter: ended
+    if (!standby) {
+        auto started = CommandStandby::start_idle();
+        if (!started) fail(spec, started.error());
+        standby.emplace(std::move(started).value());
     }
-    auto started = CommandStandby::start_idle();
-    if (!started) fail(spec, started.error());
-    if (auto armed = started->arm(spec, signal_fd); !armed) fail(spec, armed.error());
-    return std::move(started).value();
+    if (auto armed = standby->arm(spec, signal_fd); !armed) fail(spec, armed.error());
+    return standby;
 }
 
 // Early init: the supervisor's go-ahead, with the v1 pids leaf's `tasks`
