@@ -11,11 +11,11 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <new>
 #include <span>
 
 #include "platform/linux/apply/capabilities.hpp"
+#include "platform/linux/apply/cpu_affinity.hpp"
 #include "platform/linux/apply/raw_syscall.hpp"
 #include "platform/linux/apply/seccomp_bpf.hpp"
 
@@ -117,14 +117,10 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
 // the supervisor has finished its front end and waits, instead of taking
 // turns with init. It takes back init's CPUs once let go (standby_main).
 void push_off_this_cpu(CommandStandby::Block& b, pid_t child) {
-    const int here = ::sched_getcpu();
-    cpu_set_t elsewhere;
-    if (here < 0 || here >= CPU_SETSIZE || ::sched_getaffinity(0, sizeof b.affinity, &b.affinity) != 0)
-        return;
-    CPU_OR(&elsewhere, &b.affinity, &b.affinity);
-    CPU_CLR(here, &elsewhere);
-    if (CPU_COUNT(&elsewhere) == 0) return;
-    b.restore_affinity = ::sched_setaffinity(child, sizeof elsewhere, &elsewhere) == 0;
+    const auto cpus = other_cpus();
+    if (!cpus) return;
+    b.affinity = cpus->allowed;
+    b.restore_affinity = ::sched_setaffinity(child, sizeof cpus->elsewhere, &cpus->elsewhere) == 0;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "platform/linux/apply/broker_filter.hpp"
 #include "platform/linux/apply/child_report.hpp"
 #include "platform/linux/apply/command_standby.hpp"
+#include "platform/linux/apply/cpu_affinity.hpp"
 #include "platform/linux/apply/fd_passing.hpp"
 #include "platform/linux/apply/init_orders.hpp"
 #include "platform/linux/apply/mounts.hpp"
@@ -79,8 +80,7 @@ constexpr long kOrdersPollNs = 1'000'000;
 // blocks. Only with another CPU to run on: the supervisor is the one it
 // waits for.
 void poll_briefly_for(int fd) {
-    cpu_set_t cpus;
-    if (::sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2) return;
+    if (!other_cpus()) return;
     timespec start{};
     ::clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "platform/linux/apply/child_report.hpp"
+#include "platform/linux/apply/cpu_affinity.hpp"
 #include "platform/linux/apply/raw_syscall.hpp"
 #include "platform/linux/apply/user_ns.hpp"
 
@@ -264,18 +265,8 @@ std::unique_ptr<InitHelperLaunch> InitHelperLaunch::start(int helper, const Earl
     // The child would start on this core, behind the parent, until the
     // scheduler moved it (0.2-3 ms measured): it is sent to another core at
     // once, and mxc-init puts back the caller's affinity first thing.
-    cpu_set_t allowed;
-    cpu_set_t elsewhere;
-    CPU_ZERO(&allowed);
-    CPU_ZERO(&elsewhere);
-    bool push = false;
-    if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-        CPU_OR(&elsewhere, &allowed, &allowed);
-        const int here = ::sched_getcpu();
-        if (here >= 0 && here < CPU_SETSIZE) CPU_CLR(here, &elsewhere);
-        push = CPU_COUNT(&elsewhere) > 0;
-    }
-    put_cpus(b->cpus, push ? &allowed : nullptr);
+    const auto push = other_cpus();
+    put_cpus(b->cpus, push ? &push->allowed : nullptr);
 
     int clone_flags = CLONE_VM | CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD;
     if (!kRawSyscalls) clone_flags |= CLONE_VFORK;
@@ -287,7 +278,7 @@ std::unique_ptr<InitHelperLaunch> InitHelperLaunch::start(int helper, const Earl
         errno = clone_errno;
         return nullptr;
     }
-    if (push) (void)::sched_setaffinity(pid, sizeof elsewhere, &elsewhere);
+    if (push) (void)::sched_setaffinity(pid, sizeof push->elsewhere, &push->elsewhere);
     launch->pid_ = pid;
     launch->block_free_ = !kRawSyscalls;  // a vfork child is past its execve already
     return launch;
