@@ -26,6 +26,7 @@ namespace mxc::lnx {
 struct CommandStandby::Block {
     const SandboxSpec* spec = nullptr;
     int signal_fd = -1;
+    int pids_tasks_fd = -1;  // set by release(): the v1 pids leaf's `tasks`, or -1
     sock_fprog filter{};
     PreloadedSteps preload;  // written by the child before it waits for kGo
     // futex: kIdle until arm() filled the fields above, kGo from release().
@@ -94,6 +95,15 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
     }
     b.preload.result = rc;
     wait_for_stage(b.stage, kGo);
+    // Into the v1 pids leaf before anything else (release()). A failed
+    // preload step above has already stopped the command either way.
+    if (b.pids_tasks_fd >= 0 && b.preload.failed_step == nullptr) {
+        rc = raw(SYS_write, b.pids_tasks_fd, reinterpret_cast<long>("0"), 1);
+        if (rc != 1) {
+            b.preload.result = rc < 0 ? rc : -EIO;
+            b.preload.failed_step = "limits.processes: moving the command's child into the pids cgroup (v1)";
+        }
+    }
 
     // Init waits in release() from here on, as a vfork parent would: libc
     // and the heap are the child's to use. First its own descriptor table
@@ -109,6 +119,7 @@ MXC_ON_CLONE_STACK int standby_main(void* arg) {
     }
     ::close(b.signal_fd);
     ::close(b.spec->alive_fd);
+    if (b.pids_tasks_fd >= 0) ::close(b.pids_tasks_fd);
     exec_command(*b.spec, &b.preload);
 }
 
@@ -166,8 +177,9 @@ CommandStandby::CommandStandby(CommandStandby&& other) noexcept
     other.block_ = nullptr;
 }
 
-void CommandStandby::release() {
+void CommandStandby::release(int pids_tasks_fd) {
     if (block_ == nullptr) return;
+    block_->pids_tasks_fd = pids_tasks_fd;
     set_stage(block_->stage, kGo);
     wait_until_past_execve(block_->tid);
     // The mapping stays until init exits: unmapping memory another CPU ran

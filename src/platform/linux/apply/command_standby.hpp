@@ -53,7 +53,12 @@ public:
     // Lets the child go on to execve and waits until it is past it (or
     // gone): its status comes to init's SIGCHLD like any child's. The
     // child's stack is left mapped (init's own memory, freed with it).
-    void release();
+    // With the v1 pids leaf's `tasks` (>= 0), the child first moves itself
+    // into the leaf with "0", as init did: a write of its pid by init would
+    // take the kernel's global threadgroup lock and wait for an RCU grace
+    // period (pids_cgroup.hpp, open_tasks). A failed move ends the child
+    // with the error reported, before anything of the command's runs.
+    void release(int pids_tasks_fd = -1);
 
     // What the child reads and writes (command_standby.cpp).
     struct Block;

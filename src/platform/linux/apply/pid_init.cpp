@@ -101,18 +101,12 @@ void empty_namespace(int pids_leave_fd) {
 
 // cgroup v1 pids limit: init moves itself into the leaf before it creates
 // any process (pids_cgroup.hpp, open_tasks). A failed move never runs the
-// command outside the limit.
-// A command standby (`standby` > 0) was cloned before the go-ahead brought
-// the leaf: it moves too, before it may run anything of the command's.
-void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps, pid_t standby = 0) {
+// command outside the limit. The caller closes `tasks_fd`: a command
+// standby, cloned before the go-ahead brought the leaf, moves itself
+// through it too once let go (CommandStandby::release).
+void enter_pids_leaf(const SandboxSpec& spec, int tasks_fd, StepClock& steps) {
     if (::write(tasks_fd, "0", 1) != 1)
         fail(spec, sys_error("limits.processes: moving sandbox init into the pids cgroup (v1)"));
-    if (standby > 0) {
-        const std::string pid = std::to_string(standby);
-        if (::write(tasks_fd, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size()))
-            fail(spec, sys_error("limits.processes: moving the command's child into the pids cgroup (v1)"));
-    }
-    ::close(tasks_fd);
     steps.done("limits: moved into the pids cgroup (v1)");
 }
 
@@ -193,7 +187,10 @@ sigset_t init_signal_set() {
 
     // Into the v1 pids leaf before anything else, and long before the
     // first fork; an early init gets the leaf with its go-ahead.
-    if (spec.pids_tasks_fd >= 0) enter_pids_leaf(spec, spec.pids_tasks_fd, steps);
+    if (spec.pids_tasks_fd >= 0) {
+        enter_pids_leaf(spec, spec.pids_tasks_fd, steps);
+        ::close(spec.pids_tasks_fd);
+    }
     int pids_leave_fd = spec.pids_leave_fd;
     if (!spec.namespaces_ready) {
         if (auto st = map_own_ids(plan.uid, plan.gid); !st) fail(spec, st);
@@ -275,10 +272,12 @@ sigset_t init_signal_set() {
 
     // An early init's supervisor took the integrity guards' snapshot while
     // the mount tree was built: the command waits for it.
+    UniqueFd pids_tasks;
     if (spec.go_fd >= 0) {
         auto pids = receive_go_ahead(spec);
         if (pids.size() == 2) {
-            enter_pids_leaf(spec, pids[0].release(), steps, standby ? standby->pid() : 0);
+            pids_tasks = std::move(pids[0]);
+            enter_pids_leaf(spec, pids_tasks.get(), steps);
             pids_leave_fd = pids[1].release();
         }
     }
@@ -292,7 +291,7 @@ sigset_t init_signal_set() {
     pid_t command = -1;
     if (standby) {
         command = standby->pid();
-        standby->release();
+        standby->release(pids_tasks.get());
     } else {
         CommandArgs args{&spec, sfd};
         constexpr std::size_t kStack = 1 << 20;
